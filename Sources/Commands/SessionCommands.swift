@@ -1,0 +1,213 @@
+import Foundation
+
+/// Who is acting: admin may act on any booking, a user only on their own.
+public enum Actor: Equatable, Sendable {
+    case admin
+    case user(String)
+
+    func mayAct(on booking: Booking) -> Bool {
+        switch self {
+        case .admin: true
+        case .user(let id): id == booking.userId
+        }
+    }
+}
+
+/// Take specific seats for a user.
+public struct HoldSeats: Sendable {
+    public var bookingId: String
+    public var userId: String
+    public var seats: [String]
+    /// Confirm at once instead of holding.
+    public var confirm: Bool
+    /// How long a hold lasts.
+    public var holdTTL: TimeInterval
+
+    public init(bookingId: String, userId: String, seats: [String], confirm: Bool, holdTTL: TimeInterval) {
+        self.bookingId = bookingId
+        self.userId = userId
+        self.seats = seats
+        self.confirm = confirm
+        self.holdTTL = holdTTL
+    }
+}
+
+/// Take a quantity of tickets in a GA section for a user.
+public struct BookQuantity: Sendable {
+    public var bookingId: String
+    public var userId: String
+    /// Which section; may be omitted when the session has only one.
+    public var sectionId: String?
+    public var qty: Int
+    /// Hold instead of confirming at once.
+    public var hold: Bool
+    public var holdTTL: TimeInterval
+
+    public init(bookingId: String, userId: String, sectionId: String?, qty: Int, hold: Bool, holdTTL: TimeInterval) {
+        self.bookingId = bookingId
+        self.userId = userId
+        self.sectionId = sectionId
+        self.qty = qty
+        self.hold = hold
+        self.holdTTL = holdTTL
+    }
+}
+
+/// Commands on a session's inventory.
+public enum SessionCommand: Sendable {
+    case schedule(SessionScheduled)
+    case holdSeats(HoldSeats)
+    case bookQuantity(BookQuantity)
+    case confirm(bookingId: String, by: Actor)
+    case cancel(bookingId: String, by: Actor)
+    /// Record the expiry of a due hold; a no-op for anything else (the expiry worker may be late or doubled).
+    case expire(bookingId: String)
+
+    /// The booking a command is about, if any.
+    public var bookingId: String? {
+        switch self {
+        case .schedule: nil
+        case .holdSeats(let c): c.bookingId
+        case .bookQuantity(let c): c.bookingId
+        case .confirm(let id, _), .cancel(let id, _), .expire(let id): id
+        }
+    }
+}
+
+/// What a caller sees after a session command: the session and the booking it touched.
+public struct SessionOutcome: Sendable {
+    public var session: SessionScheduled?
+    public var booking: Booking?
+    /// Places left in the booking's GA section.
+    public var remaining: Int?
+}
+
+/// The session aggregate: every decision about its seats is checked against its stream version.
+public enum SessionDecider: Decider {
+    public static func decide(_ command: SessionCommand, _ state: SessionState, now: Date) throws(DomainError) -> [SessionEvent] {
+        switch command {
+        case .schedule(let scheduled):
+            return try schedule(scheduled, state)
+        case .holdSeats(let hold):
+            return try holdSeats(hold, state, now: now)
+        case .bookQuantity(let book):
+            return try bookQuantity(book, state, now: now)
+        case .confirm(let bookingId, let actor):
+            let booking = try existing(bookingId, in: state, actor: actor)
+            switch booking.status {
+            case .confirmed: return []
+            case .cancelled: throw .bookingCancelled
+            case .expired: throw .holdExpired
+            case .held:
+                if booking.isDueHold(at: now) { throw .holdExpired }
+                return [.bookingConfirmed(BookingChanged(bookingId: bookingId, at: now))]
+            }
+        case .cancel(let bookingId, let actor):
+            let booking = try existing(bookingId, in: state, actor: actor)
+            switch booking.status {
+            case .cancelled: return []
+            case .expired: throw .holdExpired
+            case .held where booking.isDueHold(at: now): throw .holdExpired
+            case .held, .confirmed: return [.bookingCancelled(BookingChanged(bookingId: bookingId, at: now))]
+            }
+        case .expire(let bookingId):
+            guard let booking = state.bookings[bookingId], booking.isDueHold(at: now) else { return [] }
+            return [.holdExpired(BookingChanged(bookingId: bookingId, at: now))]
+        }
+    }
+
+    public static func outcome(of command: SessionCommand, in state: SessionState) -> SessionOutcome {
+        let booking = command.bookingId.flatMap { state.bookings[$0] }
+        let remaining = booking?.sectionId.map { state.remaining(in: $0) }
+        return SessionOutcome(session: state.session, booking: booking, remaining: remaining)
+    }
+
+    private static func schedule(_ scheduled: SessionScheduled, _ state: SessionState) throws(DomainError) -> [SessionEvent] {
+        guard state.session == nil else { throw .alreadyExists("session") }
+        try LayoutRules.name(scheduled.title, field: "title")
+        switch scheduled.kind {
+        case .seated:
+            guard scheduled.gaSections.isEmpty else { throw .invalid("a seated session has no GA sections") }
+            try LayoutRules.seated(scheduled.seatSections)
+        case .general:
+            guard scheduled.seatSections.isEmpty else { throw .invalid("a GA session has no seats") }
+            try LayoutRules.general(scheduled.gaSections)
+        }
+        return [.scheduled(scheduled)]
+    }
+
+    private static func existing(_ bookingId: String, in state: SessionState, actor: Actor) throws(DomainError) -> Booking {
+        guard let booking = state.bookings[bookingId] else { throw .notFound("booking") }
+        guard actor.mayAct(on: booking) else { throw .forbidden }
+        return booking
+    }
+
+    private static func holdSeats(_ hold: HoldSeats, _ state: SessionState, now: Date) throws(DomainError) -> [SessionEvent] {
+        guard let session = state.session else { throw .notFound("session") }
+        guard state.bookings[hold.bookingId] == nil else { throw .alreadyExists("booking") }
+        guard session.kind == .seated else { throw .invalid("this session is general admission: book a quantity with sectionId and qty") }
+        guard !hold.seats.isEmpty else { throw .invalid("seats must not be empty") }
+        guard Set(hold.seats).count == hold.seats.count else { throw .invalid("seats must not repeat") }
+        let unknown = hold.seats.filter { state.seats[$0] == nil }
+        guard unknown.isEmpty else { throw .invalid("unknown seats: \(unknown.joined(separator: ", "))") }
+
+        var expiries: [SessionEvent] = []
+        var taken: [String] = []
+        for seat in hold.seats {
+            guard let holderId = state.seatHolder[seat], let holder = state.bookings[holderId] else { continue }
+            if holder.isDueHold(at: now) {
+                if !expiries.contains(where: { $0.changedBookingId == holderId }) {
+                    expiries.append(.holdExpired(BookingChanged(bookingId: holderId, at: now)))
+                }
+            } else {
+                taken.append(seat)
+            }
+        }
+        guard taken.isEmpty else { throw .seatUnavailable(taken) }
+
+        let amount = hold.seats.reduce(Decimal(0)) { $0 + (state.seats[$1]?.price ?? 0) }
+        let placed = BookingPlaced(
+            bookingId: hold.bookingId, userId: hold.userId, seats: hold.seats, sectionId: nil, qty: nil,
+            amount: amount, status: hold.confirm ? .confirmed : .held,
+            holdExpiresAt: hold.confirm ? nil : now.addingTimeInterval(hold.holdTTL), createdAt: now)
+        return expiries + [.bookingPlaced(placed)]
+    }
+
+    private static func bookQuantity(_ book: BookQuantity, _ state: SessionState, now: Date) throws(DomainError) -> [SessionEvent] {
+        guard let session = state.session else { throw .notFound("session") }
+        guard state.bookings[book.bookingId] == nil else { throw .alreadyExists("booking") }
+        guard session.kind == .general else { throw .invalid("this session is seated: reserve seats by id") }
+        let sectionId = book.sectionId ?? (session.gaSections.count == 1 ? session.gaSections[0].id : nil)
+        guard let sectionId else { throw .invalid("sectionId is required: this event has several sections") }
+        guard let section = state.gaSection(sectionId) else { throw .notFound("section") }
+        guard book.qty >= 1 else { throw .invalid("qty must be at least 1") }
+
+        var remaining = state.remaining(in: section.id)
+        var expiries: [SessionEvent] = []
+        if remaining < book.qty {
+            // Due holds still count as taken until an event releases them; release them here first.
+            for (bookingId, deadline) in state.openHolds.sorted(by: { $0.key < $1.key }) where deadline <= now {
+                guard let holder = state.bookings[bookingId], holder.sectionId == section.id else { continue }
+                expiries.append(.holdExpired(BookingChanged(bookingId: bookingId, at: now)))
+                remaining += holder.qty ?? 0
+            }
+        }
+        guard remaining >= book.qty else { throw .insufficientCapacity(remaining: remaining) }
+
+        let placed = BookingPlaced(
+            bookingId: book.bookingId, userId: book.userId, seats: nil, sectionId: section.id, qty: book.qty,
+            amount: section.price * Decimal(book.qty), status: book.hold ? .held : .confirmed,
+            holdExpiresAt: book.hold ? now.addingTimeInterval(book.holdTTL) : nil, createdAt: now)
+        return expiries + [.bookingPlaced(placed)]
+    }
+}
+
+extension SessionEvent {
+    /// The booking a state change is about (nil for placements and scheduling).
+    var changedBookingId: String? {
+        switch self {
+        case .bookingConfirmed(let c), .bookingCancelled(let c), .holdExpired(let c): c.bookingId
+        case .scheduled, .bookingPlaced: nil
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// Whether a session sells numbered seats or general-admission quantities.
+public enum SessionKind: String, Codable, Sendable {
+    case seated
+    case general
+}
+
+/// Lifecycle of a booking: `HELD → CONFIRMED`, `HELD → EXPIRED | CANCELLED`, `CONFIRMED → CANCELLED`.
+public enum BookingStatus: String, Codable, Sendable {
+    case held = "HELD"
+    case confirmed = "CONFIRMED"
+    case expired = "EXPIRED"
+    case cancelled = "CANCELLED"
+
+    /// Whether the booking still occupies its seats or tickets.
+    public var isActive: Bool { self == .held || self == .confirmed }
+}
+
+/// The hall a seated session takes place in.
+public struct HallRef: Codable, Equatable, Sendable {
+    public var id: String
+    public var name: String
+
+    public init(id: String, name: String) {
+        self.id = id
+        self.name = name
+    }
+}
+
+/// Payload of `SessionScheduled`: the whole inventory, so the stream folds without reading the hall.
+public struct SessionScheduled: Codable, Equatable, Sendable {
+    public var sessionId: String
+    public var title: String
+    public var startsAt: Date?
+    public var kind: SessionKind
+    public var hall: HallRef?
+    /// Seated sections (empty for a GA session).
+    public var seatSections: [SeatSection]
+    /// GA sections (empty for a seated session).
+    public var gaSections: [GASection]
+
+    public init(sessionId: String, title: String, startsAt: Date?, kind: SessionKind, hall: HallRef?,
+                seatSections: [SeatSection], gaSections: [GASection]) {
+        self.sessionId = sessionId
+        self.title = title
+        self.startsAt = startsAt
+        self.kind = kind
+        self.hall = hall
+        self.seatSections = seatSections
+        self.gaSections = gaSections
+    }
+}
+
+/// Payload of `BookingPlaced`: seats or a GA quantity taken, held or confirmed at once.
+public struct BookingPlaced: Codable, Equatable, Sendable {
+    public var bookingId: String
+    public var userId: String
+    public var seats: [String]?
+    public var sectionId: String?
+    public var qty: Int?
+    public var amount: Decimal
+    public var status: BookingStatus
+    public var holdExpiresAt: Date?
+    public var createdAt: Date
+
+    public init(bookingId: String, userId: String, seats: [String]?, sectionId: String?, qty: Int?,
+                amount: Decimal, status: BookingStatus, holdExpiresAt: Date?, createdAt: Date) {
+        self.bookingId = bookingId
+        self.userId = userId
+        self.seats = seats
+        self.sectionId = sectionId
+        self.qty = qty
+        self.amount = amount
+        self.status = status
+        self.holdExpiresAt = holdExpiresAt
+        self.createdAt = createdAt
+    }
+}
+
+/// Payload of the events that move an existing booking: `BookingConfirmed`, `BookingCancelled`, `HoldExpired`.
+public struct BookingChanged: Codable, Equatable, Sendable {
+    public var bookingId: String
+    public var at: Date
+
+    public init(bookingId: String, at: Date) {
+        self.bookingId = bookingId
+        self.at = at
+    }
+}
+
+/// Events of a session stream (`session-<id>`): the inventory and every booking decision on it.
+public enum SessionEvent: DomainEvent, Equatable {
+    case scheduled(SessionScheduled)
+    case bookingPlaced(BookingPlaced)
+    case bookingConfirmed(BookingChanged)
+    case bookingCancelled(BookingChanged)
+    case holdExpired(BookingChanged)
+
+    public var typeName: String {
+        switch self {
+        case .scheduled: "SessionScheduled"
+        case .bookingPlaced: "BookingPlaced"
+        case .bookingConfirmed: "BookingConfirmed"
+        case .bookingCancelled: "BookingCancelled"
+        case .holdExpired: "HoldExpired"
+        }
+    }
+
+    public func encodedData() throws -> Data {
+        let encoder = EventJSON.encoder()
+        switch self {
+        case .scheduled(let payload): return try encoder.encode(payload)
+        case .bookingPlaced(let payload): return try encoder.encode(payload)
+        case .bookingConfirmed(let payload), .bookingCancelled(let payload), .holdExpired(let payload):
+            return try encoder.encode(payload)
+        }
+    }
+
+    public static func decode(type: String, data: Data) throws -> SessionEvent? {
+        let decoder = EventJSON.decoder()
+        switch type {
+        case "SessionScheduled": return .scheduled(try decoder.decode(SessionScheduled.self, from: data))
+        case "BookingPlaced": return .bookingPlaced(try decoder.decode(BookingPlaced.self, from: data))
+        case "BookingConfirmed": return .bookingConfirmed(try decoder.decode(BookingChanged.self, from: data))
+        case "BookingCancelled": return .bookingCancelled(try decoder.decode(BookingChanged.self, from: data))
+        case "HoldExpired": return .holdExpired(try decoder.decode(BookingChanged.self, from: data))
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// One booking as the session aggregate knows it.
+public struct Booking: Equatable, Sendable {
+    public var id: String
+    public var userId: String
+    public var seats: [String]?
+    public var sectionId: String?
+    public var qty: Int?
+    public var amount: Decimal
+    public var status: BookingStatus
+    public var holdExpiresAt: Date?
+    public var createdAt: Date
+
+    /// Whether this is a hold whose deadline has passed at `now` (it no longer occupies anything).
+    public func isDueHold(at now: Date) -> Bool {
+        guard status == .held, let deadline = holdExpiresAt else { return false }
+        return deadline <= now
+    }
+}
+
+/// Where a seat sits and what it costs.
+public struct SeatInfo: Equatable, Sendable {
+    public var sectionId: String
+    public var row: String
+    public var number: Int
+    public var price: Decimal
+}
+
+/// The inventory of one session and every booking on it: the consistency boundary for seats.
+public struct SessionState: Equatable, Sendable {
+    /// The session as scheduled; nil before.
+    public var session: SessionScheduled?
+    /// Every seat of a seated session, by id.
+    public var seats: [String: SeatInfo] = [:]
+    /// The active (HELD or CONFIRMED) booking occupying each seat.
+    public var seatHolder: [String: String] = [:]
+    /// Tickets held or confirmed per GA section.
+    public var gaTaken: [String: Int] = [:]
+    /// Every booking ever placed on the session.
+    public var bookings: [String: Booking] = [:]
+    /// Holds that are still HELD, with their deadlines: what expiry has to look at.
+    public var openHolds: [String: Date] = [:]
+
+    public init() {}
+
+    /// GA section by id.
+    public func gaSection(_ id: String) -> GASection? {
+        session?.gaSections.first { $0.id == id }
+    }
+
+    /// Places left in a GA section, counting due holds as still taken (they are released by an event).
+    public func remaining(in sectionId: String) -> Int {
+        guard let section = gaSection(sectionId) else { return 0 }
+        return section.capacity - gaTaken[sectionId, default: 0]
+    }
+}
+
+extension SessionDecider {
+    public static var initialState: SessionState { SessionState() }
+
+    public static func evolve(_ state: inout SessionState, _ event: SessionEvent) {
+        switch event {
+        case .scheduled(let scheduled):
+            state.session = scheduled
+            for section in scheduled.seatSections {
+                for row in section.rows {
+                    for (offset, id) in row.seatIds.enumerated() {
+                        state.seats[id] = SeatInfo(sectionId: section.id, row: row.row, number: offset + 1, price: section.price)
+                    }
+                }
+            }
+        case .bookingPlaced(let placed):
+            let booking = Booking(
+                id: placed.bookingId, userId: placed.userId, seats: placed.seats, sectionId: placed.sectionId,
+                qty: placed.qty, amount: placed.amount, status: placed.status,
+                holdExpiresAt: placed.holdExpiresAt, createdAt: placed.createdAt)
+            state.bookings[placed.bookingId] = booking
+            occupy(&state, booking, taking: true)
+            if placed.status == .held, let deadline = placed.holdExpiresAt {
+                state.openHolds[placed.bookingId] = deadline
+            }
+        case .bookingConfirmed(let change):
+            transition(&state, change.bookingId, to: .confirmed)
+        case .bookingCancelled(let change):
+            transition(&state, change.bookingId, to: .cancelled)
+        case .holdExpired(let change):
+            transition(&state, change.bookingId, to: .expired)
+        }
+    }
+
+    private static func transition(_ state: inout SessionState, _ bookingId: String, to status: BookingStatus) {
+        guard var booking = state.bookings[bookingId], booking.status != status else { return }
+        let wasActive = booking.status.isActive
+        booking.status = status
+        state.bookings[bookingId] = booking
+        state.openHolds[bookingId] = nil
+        if wasActive && !status.isActive { occupy(&state, booking, taking: false) }
+    }
+
+    private static func occupy(_ state: inout SessionState, _ booking: Booking, taking: Bool) {
+        for seat in booking.seats ?? [] {
+            if taking {
+                state.seatHolder[seat] = booking.id
+            } else if state.seatHolder[seat] == booking.id {
+                state.seatHolder[seat] = nil
+            }
+        }
+        if let section = booking.sectionId, let qty = booking.qty {
+            state.gaTaken[section, default: 0] += taking ? qty : -qty
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Commands
+import Foundation
+import Synchronization
+
+/// What a command produced: the caller's view, the events recorded, and where they landed.
+public struct CommandResult<D: Decider>: Sendable {
+    /// The aggregate's answer (e.g. the booking as it now stands).
+    public var outcome: D.Outcome
+    /// Events recorded for this command; empty for an idempotent no-op.
+    public var events: [D.Event]
+    /// Global position of the command's last event, or of the stream's last event for a no-op.
+    public var position: Int64
+}
+
+/// An idempotency key to store with a command's events, and how to render the response to remember.
+public struct IdempotencyRequest<D: Decider>: Sendable {
+    public var key: IdempotencyKey
+    public var render: @Sendable (D.Outcome, Int64) throws -> StoredResponse
+
+    public init(key: IdempotencyKey, render: @escaping @Sendable (D.Outcome, Int64) throws -> StoredResponse) {
+        self.key = key
+        self.render = render
+    }
+}
+
+/// Failures of command handling that are not domain decisions.
+public enum CommandError: Error, Equatable, Sendable {
+    /// Optimistic retries ran out: the stream is too contended right now.
+    case overloaded(retryAfterSeconds: Int)
+}
+
+/// How hard to retry a lost optimistic race before answering `overloaded`.
+public struct RetryPolicy: Sendable {
+    public var maxAttempts: Int
+    public var maxJitterMilliseconds: Int
+    /// Most commands decided and appended together in one batch.
+    public var maxBatch: Int
+
+    public init(maxAttempts: Int = 12, maxJitterMilliseconds: Int = 40, maxBatch: Int = 128) {
+        self.maxAttempts = maxAttempts
+        self.maxJitterMilliseconds = maxJitterMilliseconds
+        self.maxBatch = maxBatch
+    }
+}
+
+/// Load – decide – append – retry for one aggregate type.
+///
+/// Commands for the same stream queue on one `StreamWorker`, which decides them in batches against
+/// its cached `(state, version)` and appends each batch in one statement. Within a process, that
+/// removes version races on a hot stream; across processes the `(stream_id, version)` constraint
+/// still decides, and the loser reloads and decides again.
+public final class CommandHandler<D: Decider, Store: EventStore>: Sendable {
+    let store: Store
+    let policy: RetryPolicy
+    let clock: @Sendable () -> Date
+    private let workers = Mutex<[String: StreamWorker<D, Store>]>([:])
+
+    public init(store: Store, policy: RetryPolicy = RetryPolicy(), clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.policy = policy
+        self.clock = clock
+    }
+
+    /// Decides `command` against the current state of `streamId` and records its events.
+    public func execute(
+        _ command: D.Command, on streamId: String, metadata: EventMetadata,
+        idempotency: IdempotencyRequest<D>? = nil
+    ) async throws -> CommandResult<D> {
+        try await worker(for: streamId).submit(command, metadata: metadata, idempotency: idempotency)
+    }
+
+    /// The current state of a stream (read through to the store) and its version.
+    public func state(of streamId: String) async throws -> (state: D.State, version: Int) {
+        try await worker(for: streamId).current()
+    }
+
+    private func worker(for streamId: String) -> StreamWorker<D, Store> {
+        workers.withLock { workers in
+            if let worker = workers[streamId] { return worker }
+            let worker = StreamWorker<D, Store>(streamId: streamId, store: store, policy: policy, clock: clock)
+            workers[streamId] = worker
+            return worker
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// Fields of event payloads that the store indexes for point look-ups.
+public enum EventIndex: Sendable {
+    /// `BookingPlaced.bookingId`: which session stream holds a booking.
+    case bookingId
+    /// `UserRegistered.tokenHash`: which user a bearer token belongs to.
+    case tokenHash
+}
+
+/// The append-only event log: the single source of truth of the system.
+public protocol EventStore: Sendable {
+    /// Appends all writes atomically, each stream checked against its expected version, storing the
+    /// idempotency keys in the same transaction. Throws `EventStoreError.wrongExpectedVersion` when a
+    /// stream moved, `.idempotencyKeyTaken` when a concurrent request stored the same key.
+    func append(_ writes: [StreamWrite], idempotency: [IdempotencyWrite]) async throws -> AppendResult
+    /// Events of one stream with a version above `version`, in order.
+    func readStream(_ streamId: String, after version: Int) async throws -> [StoredEvent]
+    /// Up to `limit` committed events after `checkpoint` in gap-safe commit order.
+    func readAll(after checkpoint: Checkpoint, limit: Int) async throws -> [StoredEvent]
+    /// The first event whose indexed field equals `value`.
+    func lookup(_ index: EventIndex, _ value: String) async throws -> StoredEvent?
+    /// The response stored for an idempotency key, if any.
+    func storedResponse(for key: IdempotencyKey) async throws -> StoredResponse?
+    /// The highest assigned global position (0 when empty).
+    func headPosition() async throws -> Int64
+}

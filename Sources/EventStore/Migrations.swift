@@ -1,0 +1,74 @@
+import Logging
+import PostgresNIO
+
+/// Versioned schema migrations, applied once in order even when several processes start together.
+public enum Migrations {
+    /// Each entry is applied in its own transaction and recorded in `schema_migrations`.
+    static let steps: [(version: Int, name: String, sql: [String])] = [
+        (1, "event log", [
+            """
+            CREATE TABLE events (
+                global_position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                stream_id text NOT NULL,
+                version int NOT NULL,
+                type text NOT NULL,
+                data jsonb NOT NULL,
+                metadata jsonb NOT NULL,
+                transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+                recorded_at timestamptz NOT NULL DEFAULT now(),
+                CONSTRAINT events_stream_version UNIQUE (stream_id, version)
+            )
+            """,
+            "CREATE INDEX events_commit_order ON events (transaction_id, global_position)",
+            "CREATE INDEX events_booking_id ON events ((data->>'bookingId')) WHERE type = 'BookingPlaced'",
+            "CREATE INDEX events_token_hash ON events ((data->>'tokenHash')) WHERE type = 'UserRegistered'",
+            """
+            CREATE FUNCTION events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN PERFORM pg_notify('boxoffice_events', ''); RETURN NULL; END $$
+            """,
+            """
+            CREATE TRIGGER events_notify AFTER INSERT ON events
+            FOR EACH STATEMENT EXECUTE FUNCTION events_notify()
+            """,
+        ]),
+        (2, "idempotency keys", [
+            """
+            CREATE TABLE idempotency_keys (
+                principal text NOT NULL,
+                key text NOT NULL,
+                request_hash text NOT NULL,
+                status int NOT NULL,
+                body text NOT NULL,
+                position bigint NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                CONSTRAINT idempotency_keys_pkey PRIMARY KEY (principal, key)
+            )
+            """,
+            "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
+        ]),
+    ]
+
+    /// Applies every step not yet recorded. A transaction-scoped advisory lock makes concurrent
+    /// starters queue; each re-reads what is applied after getting the lock.
+    public static func apply(_ client: PostgresClient, logger: Logger) async throws {
+        for step in steps {
+            try await client.withTransaction(logger: logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(7285160213)", logger: logger)
+                try await connection.query(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+                    logger: logger)
+                let rows = try await connection.query(
+                    "SELECT 1 FROM schema_migrations WHERE version = \(step.version)", logger: logger)
+                var applied = false
+                for try await _ in rows { applied = true }
+                guard !applied else { return }
+                for statement in step.sql {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(
+                    "INSERT INTO schema_migrations (version, name) VALUES (\(step.version), \(step.name))", logger: logger)
+                logger.info("applied migration", metadata: ["migration.version": "\(step.version)", "migration.name": "\(step.name)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import PostgresNIO
+
+extension PostgresEventStore {
+    private static let columns = """
+        global_position, stream_id, version, type, data::text, metadata::text, transaction_id::text, recorded_at
+        """
+
+    public func readStream(_ streamId: String, after version: Int) async throws -> [StoredEvent] {
+        try await events(
+            "SELECT \(unescaped: Self.columns) FROM events WHERE stream_id = \(streamId) AND version > \(version) ORDER BY version")
+    }
+
+    /// Gap-safe: only transactions older than every still-running one are visible, so an event that
+    /// commits late with a lower position can never be skipped by a reader that moved on.
+    public func readAll(after checkpoint: Checkpoint, limit: Int) async throws -> [StoredEvent] {
+        let transaction = String(checkpoint.transactionId)
+        return try await events("""
+            SELECT \(unescaped: Self.columns) FROM events
+            WHERE (transaction_id, global_position) > (\(transaction)::xid8, \(checkpoint.position))
+              AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY transaction_id, global_position
+            LIMIT \(limit)
+            """)
+    }
+
+    public func lookup(_ index: EventIndex, _ value: String) async throws -> StoredEvent? {
+        let query: PostgresQuery = switch index {
+        case .bookingId:
+            "SELECT \(unescaped: Self.columns) FROM events WHERE type = 'BookingPlaced' AND data->>'bookingId' = \(value) LIMIT 1"
+        case .tokenHash:
+            "SELECT \(unescaped: Self.columns) FROM events WHERE type = 'UserRegistered' AND data->>'tokenHash' = \(value) LIMIT 1"
+        }
+        return try await events(query).first
+    }
+
+    public func storedResponse(for key: IdempotencyKey) async throws -> StoredResponse? {
+        do {
+            let rows = try await client.query("""
+                SELECT status, body, position, request_hash FROM idempotency_keys
+                WHERE principal = \(key.principal) AND key = \(key.key)
+                """, logger: logger)
+            for try await (status, body, position, hash) in rows.decode((Int, String, Int64, String).self) {
+                return StoredResponse(status: status, body: Data(body.utf8), position: position, requestHash: hash)
+            }
+            return nil
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    public func headPosition() async throws -> Int64 {
+        do {
+            let rows = try await client.query("SELECT coalesce(max(global_position), 0)::int8 FROM events", logger: logger)
+            for try await position in rows.decode(Int64.self) { return position }
+            return 0
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    private func events(_ query: PostgresQuery) async throws -> [StoredEvent] {
+        do {
+            let rows = try await client.query(query, logger: logger)
+            var events: [StoredEvent] = []
+            let decoder = JSONDecoder()
+            for try await (position, stream, version, type, data, metadata, transaction, recordedAt)
+                in rows.decode((Int64, String, Int, String, String, String, String, Date).self) {
+                events.append(StoredEvent(
+                    position: position, streamId: stream, version: version, type: type, data: Data(data.utf8),
+                    metadata: try decoder.decode(EventMetadata.self, from: Data(metadata.utf8)),
+                    transactionId: UInt64(transaction) ?? 0, recordedAt: recordedAt))
+            }
+            return events
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+}

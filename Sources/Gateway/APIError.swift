@@ -1,0 +1,17 @@
+/// Failures the gateway itself detects before or around a command (the domain has its own).
+public enum APIError: Error, Equatable, Sendable {
+    /// Malformed JSON, wrong types, missing fields, values out of bounds.
+    case invalidRequest(String)
+    /// No or unknown bearer token.
+    case unauthorized
+    /// Valid token, but not allowed to act here.
+    case forbidden
+    /// Unknown route, or an id that names nothing.
+    case notFound(String)
+    /// The path exists, but not for this method.
+    case methodNotAllowed(allowed: [String])
+    /// The body is larger than the limit.
+    case payloadTooLarge(limit: Int)
+    /// The same idempotency key came with a different request.
+    case idempotencyKeyReused
+}

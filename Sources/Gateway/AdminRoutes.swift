@@ -1,0 +1,103 @@
+import Commands
+import EventStore
+import Foundation
+import Hummingbird
+
+/// Creating halls, seated sessions, GA events and numbered shows (admin token).
+struct AdminRoutes<Store: EventStore>: Sendable {
+    let backend: Backend<Store>
+
+    var routes: [Route] {
+        [
+            Route(.post, "/halls") { request, context in try await createHall(request, context) },
+            Route(.post, "/sessions") { request, context in try await createSession(request, context) },
+            Route(.post, "/events/create") { request, context in try await createEvent(request, context) },
+            Route(.post, "/admin/shows") { request, context in try await createShow(request, context) },
+        ]
+    }
+
+    private func adminCommand(_ request: Request, _ context: AppRequestContext) async throws -> CommandRequest {
+        var request = request
+        try await backend.auth.requireAdmin(request)
+        return try await CommandRequest.read(&request, context: context, backend: backend)
+    }
+
+    private func createHall(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let command = try await adminCommand(request, context)
+        let body = try command.decode(CreateHallRequest.self)
+        let hall = HallCreated(
+            hallId: Identifiers.make("hall"), name: body.name,
+            sections: body.sections.enumerated().map { index, section in
+                SeatSection(id: section.id ?? "s\(index + 1)", name: section.name, price: section.price, rows: section.rows)
+            })
+        return try await command.idempotent(backend) {
+            let render: @Sendable (HallState, Int64) throws -> StoredResponse = { state, position in
+                try command.stored(status: .created, body: HallBody(state.hall!, position: position), position: position)
+            }
+            let result = try await backend.halls.execute(
+                .create(hall), on: Streams.hall(hall.hallId), metadata: command.metadata,
+                idempotency: command.key.map { IdempotencyRequest(key: $0, render: render) })
+            return try render(result.outcome, result.position)
+        }
+    }
+
+    private func createSession(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let command = try await adminCommand(request, context)
+        let body = try command.decode(CreateSessionRequest.self)
+        let startsAt = try RequestDates.parse(body.startsAt, field: "startsAt")
+        guard Identifiers.isSane(body.hallId) else { throw DomainError.notFound("hall") }
+        return try await command.idempotent(backend) {
+            guard let hall = try await backend.halls.state(of: Streams.hall(body.hallId)).state.hall else {
+                throw DomainError.notFound("hall")
+            }
+            return try await schedule(SessionScheduled(
+                sessionId: Identifiers.make("ses"), title: body.title, startsAt: startsAt, kind: .seated,
+                hall: HallRef(id: hall.hallId, name: hall.name), seatSections: hall.sections, gaSections: []),
+                command: command) { session, position in SessionBody(session, position: position) }
+        }
+    }
+
+    private func createEvent(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let command = try await adminCommand(request, context)
+        let body = try command.decode(CreateEventRequest.self)
+        let startsAt = try body.startsAt.map { try RequestDates.parse($0, field: "startsAt") }
+        let sections = body.sections.enumerated().map { index, section in
+            GASection(id: section.id ?? "s\(index + 1)", name: section.name, price: section.price, capacity: section.capacity)
+        }
+        return try await command.idempotent(backend) {
+            try await schedule(SessionScheduled(
+                sessionId: Identifiers.make("evt"), title: body.name, startsAt: startsAt, kind: .general,
+                hall: nil, seatSections: [], gaSections: sections),
+                command: command) { session, position in SessionBody(session, position: position) }
+        }
+    }
+
+    private func createShow(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let command = try await adminCommand(request, context)
+        let body = try command.decode(CreateShowRequest.self)
+        let startsAt = try RequestDates.parse(body.start_time, field: "start_time")
+        guard (1...LayoutLimits.maxSeats).contains(body.total_seats) else {
+            throw APIError.invalidRequest("total_seats must be between 1 and \(LayoutLimits.maxSeats)")
+        }
+        let rows = [SeatRow(row: "", seats: body.total_seats)]
+        return try await command.idempotent(backend) {
+            try await schedule(SessionScheduled(
+                sessionId: Identifiers.make("shw"), title: body.name, startsAt: startsAt, kind: .seated, hall: nil,
+                seatSections: [SeatSection(id: "main", name: "General", price: 0, rows: rows)], gaSections: []),
+                command: command) { session, position in ShowCreatedBody(showId: session.sessionId, position: position) }
+        }
+    }
+
+    private func schedule(
+        _ scheduled: SessionScheduled, command: CommandRequest,
+        body: @escaping @Sendable (SessionScheduled, Int64) -> any Encodable
+    ) async throws -> StoredResponse {
+        let render: @Sendable (SessionOutcome, Int64) throws -> StoredResponse = { outcome, position in
+            try command.stored(status: .created, body: body(outcome.session!, position), position: position)
+        }
+        let result = try await backend.sessions.execute(
+            .schedule(scheduled), on: Streams.session(scheduled.sessionId), metadata: command.metadata,
+            idempotency: command.key.map { IdempotencyRequest(key: $0, render: render) })
+        return try render(result.outcome, result.position)
+    }
+}

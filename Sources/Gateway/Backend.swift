@@ -1,0 +1,53 @@
+import Commands
+import EventStore
+import Foundation
+
+/// Settings of the gateway that shape command decisions.
+public struct GatewaySettings: Sendable {
+    public var adminToken: String
+    /// Seconds a hold lasts.
+    public var holdTTL: TimeInterval
+    public var maxSeatsPerBooking: Int
+    /// Identifies this process in event metadata.
+    public var gatewayId: String
+
+    public init(adminToken: String, holdTTL: TimeInterval = 300, maxSeatsPerBooking: Int = 10, gatewayId: String) {
+        self.adminToken = adminToken
+        self.holdTTL = holdTTL
+        self.maxSeatsPerBooking = maxSeatsPerBooking
+        self.gatewayId = gatewayId
+    }
+}
+
+/// Everything the routes act through: one command handler per aggregate type, accounts, look-ups.
+public final class Backend<Store: EventStore>: Sendable {
+    let store: Store
+    let settings: GatewaySettings
+    let sessions: CommandHandler<SessionDecider, Store>
+    let halls: CommandHandler<HallDecider, Store>
+    let accounts: Accounts<Store>
+    let bookings: BookingLocator<Store>
+    let auth: Authenticator<Store>
+    let clock: @Sendable () -> Date
+
+    public init(store: Store, settings: GatewaySettings, policy: RetryPolicy = RetryPolicy(),
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.sessions = CommandHandler(store: store, policy: policy, clock: clock)
+        self.halls = CommandHandler(store: store, policy: policy, clock: clock)
+        self.accounts = Accounts(store: store)
+        self.bookings = BookingLocator(store: store)
+        self.auth = Authenticator(adminToken: settings.adminToken, accounts: accounts)
+    }
+
+    /// The session command handler, for in-process workers such as hold expiry.
+    public var sessionCommands: CommandHandler<SessionDecider, Store> { sessions }
+}
+
+/// Stream naming: one place, so every reader and writer agrees.
+public enum Streams {
+    public static func session(_ id: String) -> String { "session-\(id)" }
+    public static func hall(_ id: String) -> String { "hall-\(id)" }
+}

@@ -1,0 +1,89 @@
+import Commands
+import EventStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The one table from every error the system can raise to its HTTP status, code and details.
+enum ErrorMapping {
+    struct Mapped {
+        var status: HTTPResponse.Status
+        var code: String
+        var message: String
+        var details: [String: JSONValue] = [:]
+        var headers: HTTPFields = [:]
+    }
+
+    static func map(_ error: any Error) -> Mapped? {
+        switch error {
+        case let error as DomainError: return map(error)
+        case let error as APIError: return map(error)
+        case CommandError.overloaded(let seconds):
+            return Mapped(status: .serviceUnavailable, code: "overloaded",
+                          message: "too many concurrent changes to this session; retry shortly",
+                          headers: [.retryAfter: "\(seconds)"])
+        case EventStoreError.unavailable(let reason):
+            return Mapped(status: .serviceUnavailable, code: "unavailable",
+                          message: "the event store is unavailable (\(reason)); retry shortly",
+                          headers: [.retryAfter: "1"])
+        case let error as HTTPError where error.status == .notFound:
+            return map(APIError.notFound("route"))
+        case let error as HTTPError where error.status == .contentTooLarge:
+            return map(APIError.payloadTooLarge(limit: JSONBody.maxBytes))
+        case let error as HTTPError where (400..<500).contains(error.status.code):
+            return Mapped(status: error.status, code: "invalid_request", message: error.body ?? error.status.reasonPhrase)
+        default: return nil
+        }
+    }
+
+    private static func map(_ error: DomainError) -> Mapped {
+        switch error {
+        case .invalid(let message): Mapped(status: .badRequest, code: "invalid_request", message: message)
+        case .notFound(let what): Mapped(status: .notFound, code: "not_found", message: "\(what) not found")
+        case .forbidden: Mapped(status: .forbidden, code: "forbidden", message: "this booking belongs to someone else")
+        case .seatUnavailable(let seats):
+            Mapped(status: .conflict, code: "seat_unavailable", message: "some seats are already taken",
+                   details: ["seats": .array(seats.map(JSONValue.string))])
+        case .insufficientCapacity(let remaining):
+            Mapped(status: .conflict, code: "insufficient_capacity", message: "not enough places left",
+                   details: ["remaining": .number(Double(remaining))])
+        case .holdExpired: Mapped(status: .conflict, code: "hold_expired", message: "the hold has expired")
+        case .bookingCancelled: Mapped(status: .conflict, code: "booking_cancelled", message: "the booking was cancelled")
+        case .emailTaken: Mapped(status: .conflict, code: "email_taken", message: "this email is already registered")
+        case .alreadyExists(let what): Mapped(status: .conflict, code: "already_exists", message: "\(what) already exists")
+        }
+    }
+
+    private static func map(_ error: APIError) -> Mapped {
+        switch error {
+        case .invalidRequest(let message): Mapped(status: .badRequest, code: "invalid_request", message: message)
+        case .unauthorized: Mapped(status: .unauthorized, code: "unauthorized", message: "a valid bearer token is required",
+                                   headers: [.wwwAuthenticate: "Bearer"])
+        case .forbidden: Mapped(status: .forbidden, code: "forbidden", message: "not allowed for this token")
+        case .notFound(let what): Mapped(status: .notFound, code: "not_found", message: "\(what) not found")
+        case .methodNotAllowed(let allowed):
+            Mapped(status: .methodNotAllowed, code: "method_not_allowed", message: "method not allowed here",
+                   details: ["allowed": .array(allowed.map(JSONValue.string))],
+                   headers: [.allow: allowed.joined(separator: ", ")])
+        case .payloadTooLarge(let limit):
+            Mapped(status: .contentTooLarge, code: "payload_too_large", message: "body larger than \(limit) bytes")
+        case .idempotencyKeyReused:
+            Mapped(status: .conflict, code: "idempotency_key_reused",
+                   message: "this Idempotency-Key was used with a different request")
+        }
+    }
+
+    /// The JSON error response for `error`; anything unmapped is logged and becomes a 500.
+    static func response(for error: any Error, logger: Logger) -> Response {
+        let mapped = map(error) ?? {
+            logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            return Mapped(status: .internalServerError, code: "internal", message: "internal error")
+        }()
+        var error: [String: JSONValue] = ["code": .string(mapped.code), "message": .string(mapped.message)]
+        error.merge(mapped.details) { current, _ in current }
+        var response = JSONResponse.make(status: mapped.status, body: JSONValue.object(["error": .object(error)]))
+        for field in mapped.headers { response.headers.append(field) }
+        return response
+    }
+}

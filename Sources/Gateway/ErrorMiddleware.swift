@@ -1,0 +1,54 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Outermost middleware: gives every request an id and turns every error into the SPEC error shape.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let routes: RouteTable
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let supplied = request.headers[.xRequestId]
+        context.requestId = supplied.flatMap { Identifiers.isSane($0) ? $0 : nil } ?? Identifiers.make("req")
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            let allowed = routes.methods(for: request.uri.path)
+            let refined: APIError = allowed.isEmpty ? .notFound("route") : .methodNotAllowed(allowed: allowed)
+            response = ErrorMapping.response(for: refined, logger: logger)
+        } catch {
+            var logger = logger
+            logger[metadataKey: "request.id"] = "\(context.requestId)"
+            response = ErrorMapping.response(for: error, logger: logger)
+        }
+        response.headers[.xRequestId] = context.requestId
+        return response
+    }
+}
+
+/// Builds the router from the routes of every area.
+public enum GatewayRouter {
+    /// All routes of the gateway.
+    public static func routes<Store>(_ backend: Backend<Store>) -> [Route] {
+        AdminRoutes(backend: backend).routes
+            + UserRoutes(backend: backend).routes
+            + BookingRoutes(backend: backend).routes
+            + HistoryRoutes(backend: backend).routes
+            + HealthRoutes(backend: backend).routes
+    }
+
+    /// The router with error mapping around every route.
+    public static func build<Store>(_ backend: Backend<Store>, extraRoutes: [Route] = [], logger: Logger) -> Router<AppRequestContext> {
+        let routes = routes(backend) + extraRoutes
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: ErrorMiddleware(routes: RouteTable(routes), logger: logger))
+        for route in routes {
+            router.on(RouterPath(route.path), method: route.method, use: route.handler)
+        }
+        return router
+    }
+}

@@ -1,0 +1,85 @@
+import Commands
+import Foundation
+
+/// `POST /halls`.
+struct CreateHallRequest: Decodable {
+    struct Section: Decodable {
+        var id: String?
+        var name: String
+        var price: Decimal
+        var rows: [SeatRow]
+    }
+    var name: String
+    var sections: [Section]
+}
+
+/// `POST /sessions`.
+struct CreateSessionRequest: Decodable {
+    var title: String
+    var hallId: String
+    var startsAt: String
+}
+
+/// `POST /events/create`.
+struct CreateEventRequest: Decodable {
+    struct Section: Decodable {
+        var id: String?
+        var name: String
+        var price: Decimal
+        var capacity: Int
+    }
+    var name: String
+    var startsAt: String?
+    var sections: [Section]
+}
+
+/// `POST /admin/shows` (snake_case by contract).
+struct CreateShowRequest: Decodable {
+    var name: String
+    var start_time: String
+    var total_seats: Int
+}
+
+/// `POST /users`.
+struct RegisterRequest: Decodable {
+    var name: String
+    var email: String
+}
+
+/// `POST /sessions/:id/seats/reserve`.
+struct ReserveRequest: Decodable {
+    var seats: [String]
+    var confirm: Bool?
+    /// Only for the admin token, which books on a user's behalf.
+    var userId: String?
+}
+
+/// `POST /book`: a GA quantity (`eventId|sessionId`, `sectionId`, `qty`) or seats (`showId|sessionId`, `seats`).
+struct BookRequest: Decodable {
+    var eventId: String?
+    var sessionId: String?
+    var showId: String?
+    var sectionId: String?
+    var qty: Int?
+    var hold: Bool?
+    var seats: [String]?
+    var confirm: Bool?
+    var userId: String?
+
+    var targetSession: String? { sessionId ?? eventId ?? showId }
+}
+
+/// `POST /book/confirm`.
+struct BookingIdRequest: Decodable {
+    var bookingId: String
+}
+
+/// Parsing of timestamps in request bodies.
+enum RequestDates {
+    static func parse(_ text: String, field: String) throws -> Date {
+        guard let date = ISO8601.date(from: text) else {
+            throw APIError.invalidRequest("\(field) must be an ISO-8601 timestamp such as 2026-12-01T19:30:00Z")
+        }
+        return date
+    }
+}

@@ -1,0 +1,34 @@
+import Commands
+import EventStore
+import Foundation
+import Hummingbird
+
+/// Registration: open, no token needed; answers the user's token once.
+struct UserRoutes<Store: EventStore>: Sendable {
+    let backend: Backend<Store>
+
+    var routes: [Route] {
+        [Route(.post, "/users") { request, context in try await register(request, context) }]
+    }
+
+    private func register(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        var request = request
+        let command = try await CommandRequest.read(&request, context: context, backend: backend, open: true)
+        let body = try command.decode(RegisterRequest.self)
+        return try await command.idempotent(backend) {
+            // The remembered response leaves the token out: a plaintext token must never be stored.
+            let render: @Sendable (UserRegistered, Int64) throws -> StoredResponse = { user, position in
+                try command.stored(status: .created, body: RegisteredBody(
+                    id: user.userId, name: user.name, email: user.email, token: nil, position: position), position: position)
+            }
+            let registered = try await backend.accounts.register(
+                name: body.name, email: body.email, now: backend.clock(), metadata: command.metadata,
+                idempotency: command.key.map { ($0, render) })
+            var response = try render(registered.user, registered.position)
+            response.body = try JSONResponse.encode(RegisteredBody(
+                id: registered.user.userId, name: registered.user.name, email: registered.user.email,
+                token: registered.token, position: registered.position))
+            return response
+        }
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The one executable: gateway, workers, migrations and tools as subcommands.
+@main
+struct Boxoffice: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "boxoffice",
+        abstract: "Event-sourced seat and ticket booking.",
+        subcommands: [Serve.self, Migrate.self, Load.self])
+}
