@@ -45,12 +45,21 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "EventStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
-        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Commands"]),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Commands", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "EventStore", "Commands",
+                "Gateway", "EventStore", "Commands", "Projections", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

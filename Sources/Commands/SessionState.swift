@@ -25,6 +25,13 @@ public struct SeatInfo: Equatable, Sendable {
     public var row: String
     public var number: Int
     public var price: Decimal
+
+    public init(sectionId: String, row: String, number: Int, price: Decimal) {
+        self.sectionId = sectionId
+        self.row = row
+        self.number = number
+        self.price = price
+    }
 }
 
 /// The inventory of one session and every booking on it: the consistency boundary for seats.

@@ -1,0 +1,95 @@
+import Commands
+import EventStore
+import Foundation
+import Testing
+import TestSupport
+
+/// The load–decide–append–retry loop against a real PostgreSQL, with two handlers standing in for
+/// two processes that share the database.
+@Suite("Command handler", .serialized)
+struct CommandHandlerTests {
+    typealias Handler = CommandHandler<SessionDecider, PostgresEventStore>
+
+    func metadata() -> EventMetadata { EventMetadata(correlationId: UUID().uuidString, gatewayId: "tests") }
+
+    func schedule(_ handler: Handler, capacity: Int) async throws -> String {
+        let id = UUID().uuidString.lowercased()
+        _ = try await handler.execute(.schedule(SessionScheduled(
+            sessionId: id, title: "Flash", startsAt: nil, kind: .general, hall: nil, seatSections: [],
+            gaSections: [GASection(id: "floor", name: "Floor", price: 10, capacity: capacity)])),
+            on: "session-\(id)", metadata: metadata())
+        return id
+    }
+
+    func book(_ handler: Handler, _ id: String) async -> Result<CommandResult<SessionDecider>, any Error> {
+        await attempt {
+            try await handler.execute(.bookQuantity(BookQuantity(
+                bookingId: UUID().uuidString, userId: "u", sectionId: "floor", qty: 1, hold: false, holdTTL: 300)),
+                on: "session-\(id)", metadata: metadata())
+        }
+    }
+
+    @Test func twoProcessesNeverOversellAndVersionsStayContiguous() async throws {
+        let store = try await TestDatabase.store()
+        let one = Handler(store: store)
+        let two = Handler(store: PostgresEventStore(client: TestDatabase.makeClient(), logger: TestDatabase.logger))
+        let id = try await schedule(one, capacity: 30)
+        let results = await withTaskGroup(of: Result<CommandResult<SessionDecider>, any Error>.self) { group in
+            for index in 0..<120 { group.addTask { await book(index.isMultiple(of: 2) ? one : two, id) } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let successes = results.filter { if case .success = $0 { true } else { false } }.count
+        let refusals = results.filter { if case .failure(DomainError.insufficientCapacity(0)) = $0 { true } else { false } }.count
+        #expect(successes == 30)
+        #expect(refusals == 90)
+
+        let events = try await store.readStream("session-\(id)", after: 0)
+        #expect(events.map(\.version) == Array(1...events.count))
+        let state = SessionDecider.fold(try events.compactMap { try SessionEvent.decode(type: $0.type, data: $0.data) })
+        #expect(state.gaTaken["floor"] == 30)
+        #expect(state.bookings.count == 30)
+    }
+
+    @Test func queuedCommandsShareAppendsAndEachGetsItsOwnPosition() async throws {
+        let store = try await TestDatabase.store()
+        let handler = Handler(store: store)
+        let id = try await schedule(handler, capacity: 500)
+        let results = await withTaskGroup(of: Result<CommandResult<SessionDecider>, any Error>.self) { group in
+            for _ in 0..<200 { group.addTask { await book(handler, id) } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let positions = results.compactMap { try? $0.get().position }
+        #expect(positions.count == 200)
+        #expect(Set(positions).count == 200, "every booking reports the position of its own event")
+        let events = try await store.readStream("session-\(id)", after: 0)
+        #expect(events.count == 201)
+        #expect(Set(events.map(\.metadata.correlationId)).count == 201, "each event keeps its own command's metadata")
+    }
+
+    @Test func aRefusalOnAStaleCacheIsCheckedAgainstTheLog() async throws {
+        let store = try await TestDatabase.store()
+        let one = Handler(store: store), two = Handler(store: store)
+        let id = try await schedule(one, capacity: 1)
+        let first = try await one.execute(.bookQuantity(BookQuantity(
+            bookingId: "b1", userId: "u", sectionId: "floor", qty: 1, hold: false, holdTTL: 300)), on: "session-\(id)", metadata: metadata())
+        #expect(first.outcome.remaining == 0)
+        // `two` loads the full section, then `one` frees it; `two` must not refuse from its stale cache.
+        #expect(try await two.state(of: "session-\(id)").state.gaTaken["floor"] == 1)
+        _ = try await one.execute(.cancel(bookingId: "b1", by: .admin), on: "session-\(id)", metadata: metadata())
+        let retry = try await two.execute(.bookQuantity(BookQuantity(
+            bookingId: "b2", userId: "u", sectionId: "floor", qty: 1, hold: false, holdTTL: 300)), on: "session-\(id)", metadata: metadata())
+        #expect(retry.outcome.booking?.status == .confirmed)
+    }
+
+    @Test func migrationsApplyOnceUnderConcurrentStarts() async throws {
+        _ = try await TestDatabase.store()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 { group.addTask { try await Migrations.apply(TestDatabase.makeClient(), logger: TestDatabase.logger) } }
+            try await group.waitForAll()
+        }
+        let rows = try await TestDatabase.client.query("SELECT version, count(*)::int8 FROM schema_migrations GROUP BY version ORDER BY version")
+        var counts: [Int: Int] = [:]
+        for try await (version, count) in rows.decode((Int, Int).self) { counts[version] = count }
+        #expect(counts == [1: 1, 2: 1])
+    }
+}

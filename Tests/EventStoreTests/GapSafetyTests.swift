@@ -1,0 +1,72 @@
+import EventStore
+import Foundation
+import PostgresNIO
+import Testing
+import TestSupport
+
+/// A reader must never pass an event that commits late with a lower position.
+@Suite("Gap-safe global reads", .serialized)
+struct GapSafetyTests {
+    /// Reads from `checkpoint` until nothing more is visible, keeping only `streams`.
+    func drain(_ store: PostgresEventStore, from checkpoint: Checkpoint, streams: Set<String>) async throws -> (Checkpoint, [StoredEvent]) {
+        var checkpoint = checkpoint
+        var mine: [StoredEvent] = []
+        while true {
+            let batch = try await store.readAll(after: checkpoint, limit: 500)
+            guard let last = batch.last else { return (checkpoint, mine) }
+            checkpoint = last.checkpoint
+            mine += batch.filter { streams.contains($0.streamId) }
+        }
+    }
+
+    @Test(arguments: [true, false])
+    func lateCommitWithLowerPositionIsNotSkipped(commitFirst: Bool) async throws {
+        let store = try await TestDatabase.store()
+        let early = TestDatabase.uniqueStream("gap-t1"), late = TestDatabase.uniqueStream("gap-t2")
+        var (checkpoint, _) = try await drain(store, from: .start, streams: [])
+
+        let t1Inserted = AsyncStream.makeStream(of: Int64.self)
+        let release = AsyncStream.makeStream(of: Bool.self)
+        // T1: takes position p inside a transaction that stays open until released.
+        let t1 = Task {
+            try await TestDatabase.makeClient().withTransaction(logger: TestDatabase.logger) { connection in
+                let rows = try await connection.query("""
+                    INSERT INTO events (stream_id, version, type, data, metadata)
+                    VALUES (\(early), 1, 'Early', '{}', '{"correlationId":"gap"}') RETURNING global_position
+                    """, logger: TestDatabase.logger)
+                for try await position in rows.decode(Int64.self) { t1Inserted.continuation.yield(position) }
+                var iterator = release.stream.makeAsyncIterator()
+                if await iterator.next() == false { throw CancellationError() }
+            }
+        }
+        var positions = t1Inserted.stream.makeAsyncIterator()
+        let p = try #require(await positions.next())
+
+        // T2 commits position > p while T1 is still open.
+        let t2 = try await store.append([StreamWrite(streamId: late, expected: .noStream, events: [event("Late")])], idempotency: [])
+        #expect(t2.positions[0] > p)
+
+        let (during, seen) = try await drain(store, from: checkpoint, streams: [early, late])
+        #expect(seen.isEmpty, "p+1 must stay invisible while p's transaction is open")
+        checkpoint = during
+
+        release.continuation.yield(commitFirst)
+        _ = try? await t1.value
+
+        // Other tests may briefly hold transactions open; poll until both are visible.
+        var after: [StoredEvent] = []
+        for _ in 0..<100 {
+            let (next, batch) = try await drain(store, from: checkpoint, streams: [early, late])
+            checkpoint = next
+            after += batch
+            if after.contains(where: { $0.streamId == late }) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        if commitFirst {
+            #expect(after.map(\.streamId) == [early, late], "p is delivered, and before p+1")
+            #expect(after.first?.position == p)
+        } else {
+            #expect(after.map(\.streamId) == [late], "an aborted transaction leaves only p+1")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("Idempotency-Key on command routes")
+struct IdempotencyRouteTests {
+    let harness = Harness()
+
+    @Test func sameKeySameBodyReplaysWithoutAppending() async throws {
+        try await harness.run { api in
+            let session = try await api.session()
+            let user = try await api.user()
+            let path = "/sessions/\(session)/seats/reserve"
+            let first = try await api.call(.post, path, token: user.token, json: ["seats": ["A1"]], headers: ["Idempotency-Key": "k-1"])
+            let events = try await api.eventCount(session)
+            // The same JSON with other spacing is the same request.
+            let again = try await api.call(.post, path, token: user.token, raw: Data(#"{ "seats" : [ "A1" ] }"#.utf8),
+                                           headers: ["Idempotency-Key": "k-1"])
+            #expect(again.status == 201 && again.body == first.body)
+            #expect(again.headers[.init("X-Position")!] == first.headers[.init("X-Position")!])
+            #expect(try await api.eventCount(session) == events)
+
+            let different = try await api.call(.post, path, token: user.token, json: ["seats": ["A2"]], headers: ["Idempotency-Key": "k-1"])
+            #expect(different.status == 409 && different.errorCode == "idempotency_key_reused")
+            #expect(try await api.eventCount(session) == events)
+
+            let other = try await api.user()
+            let otherUser = try await api.call(.post, path, token: other.token, json: ["seats": ["A2"]], headers: ["Idempotency-Key": "k-1"])
+            #expect(otherUser.status == 201, "keys belong to the user who sent them")
+        }
+    }
+
+    @Test func concurrentDuplicatesGetOneBooking() async throws {
+        try await harness.run { api in
+            let session = try await api.session()
+            let user = try await api.user()
+            let answers = try await withThrowingTaskGroup(of: Answer.self) { group in
+                for _ in 0..<12 {
+                    group.addTask {
+                        try await api.call(.post, "/sessions/\(session)/seats/reserve", token: user.token,
+                                           json: ["seats": ["B2", "B3"]], headers: ["Idempotency-Key": "dup"])
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.allSatisfy { $0.status == 201 })
+            #expect(Set(answers.map { $0.json["id"] as? String }).count == 1)
+            #expect(try await api.eventCount(session) == 2, "the schedule and exactly one booking")
+        }
+    }
+
+    @Test func registrationReplayNeverRevealsTheTokenAgain() async throws {
+        try await harness.run { api in
+            let body = ["name": "Bo", "email": "\(UUID().uuidString)@example.test"]
+            let first = try await api.call(.post, "/users", json: body, headers: ["Idempotency-Key": "reg"])
+            #expect(first.status == 201 && first.json["token"] is String)
+            let replay = try await api.call(.post, "/users", json: body, headers: ["Idempotency-Key": "reg"])
+            #expect(replay.status == 201 && replay.json["id"] as? String == first.json["id"] as? String)
+            #expect(replay.json["token"] == nil)
+            let taken = try await api.call(.post, "/users", json: body)
+            #expect(taken.status == 409 && taken.errorCode == "email_taken")
+            let shouting = try await api.call(.post, "/users", json: ["name": "Bo", "email": body["email"]!.uppercased()])
+            #expect(shouting.errorCode == "email_taken", "emails are unique regardless of case")
+            #expect(try await api.call(.post, "/users", json: ["name": "Bo", "email": "not-an-email"]).status == 400)
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The races of SPEC, run against the real executable over HTTP with many parallel clients.
+@Suite("Concurrent booking races (end to end)", .serialized)
+struct RaceTests {
+    @Test func fiftyClientsOneSeatExactlyOneWins() async throws {
+        let server = try await ServerProcess()
+        let scenario = Scenario(baseURL: server.baseURL, adminToken: server.adminToken)
+        let session = try await scenario.seatedSession(rows: 1, seatsPerRow: 5)
+        let users = try await scenario.users(50)
+        let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
+            for user in users {
+                group.addTask {
+                    try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token, json: ["seats": ["A3"]])
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(replies.filter { $0.status == 201 }.count == 1)
+        let losers = replies.filter { $0.status == 409 }
+        #expect(losers.count == 49)
+        #expect(losers.allSatisfy { $0.errorCode == "seat_unavailable" && ($0.json["error"] as? [String: Any])?["seats"] as? [String] == ["A3"] })
+        let fold = HistoryFold(try await scenario.history(session))
+        #expect(fold.placed == 1 && fold.doubleBooked.isEmpty && fold.versionsContiguous)
+    }
+
+    @Test func twentyBuyersFiveTicketsExactlyFiveWin() async throws {
+        let server = try await ServerProcess()
+        let scenario = Scenario(baseURL: server.baseURL, adminToken: server.adminToken)
+        let event = try await scenario.gaEvent(capacity: 5)
+        let users = try await scenario.users(20)
+        let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
+            for user in users {
+                group.addTask { try await HTTP.send(.POST, "\(server.baseURL)/book", token: user.token, json: ["eventId": event, "qty": 1]) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(replies.filter { $0.status == 201 }.count == 5)
+        #expect(replies.filter { $0.status == 409 && $0.errorCode == "insufficient_capacity" }.count == 15)
+        #expect(replies.filter { $0.status == 409 }.allSatisfy { ($0.json["error"] as? [String: Any])?["remaining"] as? Int == 0 })
+        let history = try await scenario.history(event)
+        let fold = HistoryFold(history, capacity: 5)
+        #expect(fold.versionsContiguous)
+        #expect(fold.placed == 5)
+        #expect(fold.lowestGARemaining == 0)
+        #expect(history.count == 6, "the schedule plus exactly five bookings")
+    }
+
+    @Test func twoHundredClientsOverlappingPairsNeverShareASeat() async throws {
+        let server = try await ServerProcess()
+        let scenario = Scenario(baseURL: server.baseURL, adminToken: server.adminToken)
+        let session = try await scenario.seatedSession(rows: 2, seatsPerRow: 20)
+        let users = try await scenario.users(200)
+        let seats = (["A", "B"]).flatMap { row in (1...20).map { "\(row)\($0)" } }
+        let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
+            for user in users {
+                let first = Int.random(in: 0..<seats.count - 1)
+                group.addTask {
+                    try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
+                                        json: ["seats": [seats[first], seats[first + 1]]])
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(replies.allSatisfy { $0.status == 201 || ($0.status == 409 && $0.errorCode == "seat_unavailable") })
+        let wins = replies.filter { $0.status == 201 }
+        let fold = HistoryFold(try await scenario.history(session))
+        #expect(fold.doubleBooked.isEmpty)
+        #expect(fold.placed == wins.count)
+        #expect(fold.activeSeats.count == wins.count * 2)
+        #expect(fold.versionsContiguous)
+    }
+
+    @Test func twoGatewayProcessesOnOneDatabaseStillNeverOversell() async throws {
+        let one = try await ServerProcess()
+        let two = try await ServerProcess()
+        let scenario = Scenario(baseURL: one.baseURL, adminToken: one.adminToken)
+        let session = try await scenario.seatedSession(rows: 1, seatsPerRow: 6)
+        let event = try await scenario.gaEvent(capacity: 7)
+        let users = try await scenario.users(80)
+        let replies = try await withThrowingTaskGroup(of: (seat: Bool, reply: Reply).self) { group in
+            for (index, user) in users.enumerated() {
+                let server = index.isMultiple(of: 2) ? one : two
+                group.addTask {
+                    if index < 40 {
+                        let pair = [["A1", "A2"], ["A2", "A3"], ["A3", "A4"], ["A5", "A6"]][index % 4]
+                        return (true, try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve",
+                                                          token: user.token, json: ["seats": pair]))
+                    }
+                    return (false, try await HTTP.send(.POST, "\(server.baseURL)/book", token: user.token, json: ["eventId": event, "qty": 1]))
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(replies.allSatisfy { [201, 409].contains($0.reply.status) }, "no 5xx: lost races retry, they never fail")
+        let seatFold = HistoryFold(try await scenario.history(session))
+        #expect(seatFold.doubleBooked.isEmpty && seatFold.versionsContiguous)
+        #expect(seatFold.placed == replies.filter { $0.seat && $0.reply.status == 201 }.count)
+        let gaFold = HistoryFold(try await scenario.history(event), capacity: 7)
+        #expect(gaFold.placed == 7 && gaFold.lowestGARemaining == 0 && gaFold.versionsContiguous)
+        #expect(replies.filter { !$0.seat && $0.reply.status == 201 }.count == 7)
+    }
+}
