@@ -77,9 +77,19 @@ public enum ISO8601 {
     private static let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
     private static let whole = Date.ISO8601FormatStyle()
 
-    /// Formats `date` as `2026-11-21T10:00:00.000Z`.
+    /// Formats `date` as `2026-11-21T10:00:00.000Z`, rounded to the millisecond.
+    ///
+    /// Foundation's fractional style truncates, and a stored `Double` often sits just below the
+    /// exact millisecond, so values would drift 1 ms earlier on every read–write round trip.
     public static func string(from date: Date) -> String {
-        date.formatted(fractional)
+        var (seconds, millis) = Int64((date.timeIntervalSince1970 * 1000).rounded()).quotientAndRemainder(dividingBy: 1000)
+        if millis < 0 {
+            seconds -= 1
+            millis += 1000
+        }
+        let secondsText = Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(Self.whole).dropLast()
+        let fraction = String(millis)
+        return secondsText + "." + String(repeating: "0", count: 3 - fraction.count) + fraction + "Z"
     }
 
     /// Parses ISO-8601 UTC with or without fractional seconds; nil when malformed.
