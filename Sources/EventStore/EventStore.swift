@@ -16,12 +16,23 @@ public protocol EventStore: Sendable {
     func append(_ writes: [StreamWrite], idempotency: [IdempotencyWrite]) async throws -> AppendResult
     /// Events of one stream with a version above `version`, in order.
     func readStream(_ streamId: String, after version: Int) async throws -> [StoredEvent]
-    /// Up to `limit` committed events after `checkpoint` in gap-safe commit order.
-    func readAll(after checkpoint: Checkpoint, limit: Int) async throws -> [StoredEvent]
+    /// Up to `limit` committed events after `checkpoint` in gap-safe commit order, optionally only of `types`.
+    func readAll(after checkpoint: Checkpoint, limit: Int, types: [String]?) async throws -> [StoredEvent]
+    /// The reader checkpoint of the event at a global position, if it exists and is committed.
+    func checkpoint(at position: Int64) async throws -> Checkpoint?
     /// The first event whose indexed field equals `value`.
     func lookup(_ index: EventIndex, _ value: String) async throws -> StoredEvent?
     /// The response stored for an idempotency key, if any.
     func storedResponse(for key: IdempotencyKey) async throws -> StoredResponse?
     /// The highest assigned global position (0 when empty).
     func headPosition() async throws -> Int64
+    /// How many committed events lie after `checkpoint`, and when the oldest of them was recorded.
+    func backlog(after checkpoint: Checkpoint, types: [String]?) async throws -> (events: Int, oldest: Date?)
+}
+
+extension EventStore {
+    /// Every type, up to `limit` events.
+    public func readAll(after checkpoint: Checkpoint, limit: Int) async throws -> [StoredEvent] {
+        try await readAll(after: checkpoint, limit: limit, types: nil)
+    }
 }

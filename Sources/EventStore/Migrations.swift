@@ -46,6 +46,35 @@ public enum Migrations {
             """,
             "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
         ]),
+        (3, "read models", [
+            """
+            CREATE TABLE documents (
+                projection text NOT NULL,
+                generation int NOT NULL,
+                collection text NOT NULL,
+                id text NOT NULL,
+                version bigint NOT NULL,
+                body jsonb NOT NULL,
+                PRIMARY KEY (projection, generation, collection, id)
+            )
+            """,
+            "CREATE INDEX documents_user ON documents (projection, generation, collection, (body->>'userId'), (body->>'createdAt'))",
+            "CREATE INDEX documents_session ON documents (projection, generation, collection, (body->>'sessionId'), (body->>'createdAt'))",
+            "CREATE INDEX documents_status ON documents (projection, generation, collection, (body->>'status'), (body->>'createdAt'))",
+            "CREATE INDEX documents_created ON documents (projection, generation, collection, (body->>'createdAt'))",
+            "CREATE TABLE projection_generations (projection text PRIMARY KEY, generation int NOT NULL)",
+            """
+            CREATE TABLE projection_checkpoints (
+                projection text NOT NULL,
+                generation int NOT NULL,
+                transaction_id bigint NOT NULL,
+                position bigint NOT NULL,
+                owner text,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (projection, generation)
+            )
+            """,
+        ]),
     ]
 
     /// Applies every step not yet recorded. A transaction-scoped advisory lock makes concurrent

@@ -13,15 +13,45 @@ extension PostgresEventStore {
 
     /// Gap-safe: only transactions older than every still-running one are visible, so an event that
     /// commits late with a lower position can never be skipped by a reader that moved on.
-    public func readAll(after checkpoint: Checkpoint, limit: Int) async throws -> [StoredEvent] {
+    public func readAll(after checkpoint: Checkpoint, limit: Int, types: [String]?) async throws -> [StoredEvent] {
         let transaction = String(checkpoint.transactionId)
         return try await events("""
             SELECT \(unescaped: Self.columns) FROM events
             WHERE (transaction_id, global_position) > (\(transaction)::xid8, \(checkpoint.position))
               AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+              AND (\(types ?? [])::text[] = '{}' OR type = ANY(\(types ?? [])::text[]))
             ORDER BY transaction_id, global_position
             LIMIT \(limit)
             """)
+    }
+
+    public func checkpoint(at position: Int64) async throws -> Checkpoint? {
+        do {
+            let rows = try await client.query("""
+                SELECT transaction_id::text FROM events
+                WHERE global_position = \(position) AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                """, logger: logger)
+            for try await transaction in rows.decode(String.self) {
+                return Checkpoint(transactionId: UInt64(transaction) ?? 0, position: position)
+            }
+            return nil
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    public func backlog(after checkpoint: Checkpoint, types: [String]?) async throws -> (events: Int, oldest: Date?) {
+        do {
+            let rows = try await client.query("""
+                SELECT count(*)::int8, min(recorded_at) FROM events
+                WHERE (transaction_id, global_position) > (\(String(checkpoint.transactionId))::xid8, \(checkpoint.position))
+                  AND (\(types ?? [])::text[] = '{}' OR type = ANY(\(types ?? [])::text[]))
+                """, logger: logger)
+            for try await (count, oldest) in rows.decode((Int, Date?).self) { return (count, oldest) }
+            return (0, nil)
+        } catch {
+            throw Self.translate(error)
+        }
     }
 
     public func lookup(_ index: EventIndex, _ value: String) async throws -> StoredEvent? {

@@ -1,11 +1,12 @@
 import Commands
 import EventStore
+import Projections
 import Foundation
 import Hummingbird
 
 /// Creating halls, seated sessions, GA events and numbered shows (admin token).
-struct AdminRoutes<Store: EventStore>: Sendable {
-    let backend: Backend<Store>
+struct AdminRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
+    let backend: Backend<Store, Docs>
 
     var routes: [Route] {
         [

@@ -1,6 +1,7 @@
 import Commands
 import EventStore
 import Foundation
+import Projections
 
 /// Settings of the gateway that shape command decisions.
 public struct GatewaySettings: Sendable {
@@ -20,8 +21,9 @@ public struct GatewaySettings: Sendable {
 }
 
 /// Everything the routes act through: one command handler per aggregate type, accounts, look-ups.
-public final class Backend<Store: EventStore>: Sendable {
+public final class Backend<Store: EventStore, Docs: DocumentStore>: Sendable {
     let store: Store
+    let readModels: ReadModelQueries<Docs>
     let settings: GatewaySettings
     let sessions: CommandHandler<SessionDecider, Store>
     let halls: CommandHandler<HallDecider, Store>
@@ -30,9 +32,10 @@ public final class Backend<Store: EventStore>: Sendable {
     let auth: Authenticator<Store>
     let clock: @Sendable () -> Date
 
-    public init(store: Store, settings: GatewaySettings, policy: RetryPolicy = RetryPolicy(),
+    public init(store: Store, documents: Docs, settings: GatewaySettings, policy: RetryPolicy = RetryPolicy(),
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
+        self.readModels = ReadModelQueries(documents: documents)
         self.settings = settings
         self.clock = clock
         self.sessions = CommandHandler(store: store, policy: policy, clock: clock)

@@ -1,11 +1,12 @@
 import Commands
 import EventStore
+import Projections
 import Foundation
 import Hummingbird
 
 /// Holding, booking, confirming and cancelling (user token, or admin on a user's behalf).
-struct BookingRoutes<Store: EventStore>: Sendable {
-    let backend: Backend<Store>
+struct BookingRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
+    let backend: Backend<Store, Docs>
 
     var routes: [Route] {
         [

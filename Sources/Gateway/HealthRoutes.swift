@@ -1,40 +1,73 @@
 import EventStore
 import Foundation
 import Hummingbird
+import Projections
 
-/// `GET /health`: whether the event store answers, and where the log stands.
-struct HealthRoutes<Store: EventStore>: Sendable {
-    let backend: Backend<Store>
+/// `GET /health`: the event store, the read-model store, and each projection's position and lag.
+struct HealthRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
+    let backend: Backend<Store, Docs>
 
     var routes: [Route] {
         [Route(.get, "/health") { _, _ in try await health() }]
     }
 
     struct Health: Encodable {
-        struct Component: Encodable {
-            var status: String
-            var headPosition: Int64?
-            var latencyMs: Double?
-            var error: String?
-        }
         var status: String
         var gatewayId: String
         var eventStore: Component
+        var readModels: Component
+        var projections: [ProjectionHealth]
+    }
+
+    struct Component: Encodable {
+        var status: String
+        var kind: String?
+        var headPosition: Int64?
+        var latencyMs: Double?
+        var error: String?
+    }
+
+    struct ProjectionHealth: Encodable {
+        var name: String
+        var position: Int64
+        var lagEvents: Int
+        var lagMs: Double
+        var updatedAt: Date?
     }
 
     private func health() async throws -> Response {
         let started = ContinuousClock.now
+        var eventStore = Component(status: "up")
+        var readModels = Component(status: "up", kind: backend.readModels.documents.kind)
+        var projections: [ProjectionHealth] = []
         do {
-            let head = try await backend.store.headPosition()
-            let elapsed = ContinuousClock.now - started
-            let millis = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
-            return JSONResponse.make(status: .ok, body: Health(
-                status: "ok", gatewayId: backend.settings.gatewayId,
-                eventStore: .init(status: "up", headPosition: head, latencyMs: (millis * 100).rounded() / 100)))
+            eventStore.headPosition = try await backend.store.headPosition()
+            eventStore.latencyMs = Self.milliseconds(ContinuousClock.now - started)
         } catch {
-            return JSONResponse.make(status: .serviceUnavailable, body: Health(
-                status: "degraded", gatewayId: backend.settings.gatewayId,
-                eventStore: .init(status: "down", error: String(describing: error).prefix(200).description)))
+            eventStore = Component(status: "down", error: String(describing: error).prefix(200).description)
         }
+        do {
+            let now = Date()
+            for projection in Projections.all {
+                let position = try await backend.readModels.position(of: projection.name)
+                let backlog = try await backend.store.backlog(after: position.checkpoint, types: projection.eventTypes)
+                projections.append(ProjectionHealth(
+                    name: projection.name, position: position.checkpoint.position, lagEvents: backlog.events,
+                    lagMs: backlog.oldest.map { max(0, now.timeIntervalSince($0) * 1000).rounded() } ?? 0,
+                    updatedAt: position.updatedAt))
+            }
+        } catch {
+            readModels.status = "down"
+            readModels.error = String(describing: error).prefix(200).description
+        }
+        let healthy = eventStore.status == "up" && readModels.status == "up"
+        return JSONResponse.make(status: healthy ? .ok : .serviceUnavailable, body: Health(
+            status: healthy ? "ok" : "degraded", gatewayId: backend.settings.gatewayId,
+            eventStore: eventStore, readModels: readModels, projections: projections))
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        let millis = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        return (millis * 100).rounded() / 100
     }
 }

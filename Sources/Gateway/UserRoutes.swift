@@ -1,11 +1,12 @@
 import Commands
 import EventStore
+import Projections
 import Foundation
 import Hummingbird
 
 /// Registration: open, no token needed; answers the user's token once.
-struct UserRoutes<Store: EventStore>: Sendable {
-    let backend: Backend<Store>
+struct UserRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
+    let backend: Backend<Store, Docs>
 
     var routes: [Route] {
         [Route(.post, "/users") { request, context in try await register(request, context) }]

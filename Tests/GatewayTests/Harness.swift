@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Projections
 import Synchronization
 import Testing
 import TestSupport
@@ -36,7 +37,8 @@ struct Harness {
     func run(holdTTL: TimeInterval = 60, _ body: @escaping @Sendable (Client) async throws -> Void) async throws {
         let store = try await TestDatabase.store()
         let clock = self.clock
-        let backend = Backend(store: store, settings: GatewaySettings(adminToken: Self.admin, holdTTL: holdTTL, gatewayId: "harness"),
+        let documents = PostgresDocumentStore(client: TestDatabase.client, logger: TestDatabase.logger)
+        let backend = Backend(store: store, documents: documents, settings: GatewaySettings(adminToken: Self.admin, holdTTL: holdTTL, gatewayId: "harness"),
                               clock: { clock.read() })
         let app = Application(router: GatewayRouter.build(backend, logger: TestDatabase.logger), logger: TestDatabase.logger)
         try await app.test(.router) { client in try await body(Client(client: client, store: store)) }

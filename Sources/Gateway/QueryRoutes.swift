@@ -1,0 +1,159 @@
+import Commands
+import EventStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Projections
+
+/// Every query route: answered from the read models, never from the event log.
+struct QueryRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
+    let backend: Backend<Store, Docs>
+    private var models: ReadModelQueries<Docs> { backend.readModels }
+
+    var routes: [Route] {
+        [
+            Route(.get, "/halls") { request, _ in try await halls(request) },
+            Route(.get, "/halls/:id") { request, context in try await hall(request, try context.id("id")) },
+            Route(.get, "/sessions") { request, _ in try await sessions(request) },
+            Route(.get, "/shows") { request, _ in try await sessions(request) },
+            Route(.get, "/sessions/:id") { request, context in try await session(request, try context.id("id")) },
+            Route(.get, "/events/:id") { request, context in try await session(request, try context.id("id")) },
+            Route(.get, "/sessions/:id/seats") { request, context in try await seats(request, try context.id("id")) },
+            Route(.get, "/shows/:id/seats") { request, context in try await seats(request, try context.id("id")) },
+            Route(.get, "/bookings") { request, _ in try await bookings(request) },
+            Route(.get, "/bookings/:id") { request, context in try await booking(request, try context.id("id")) },
+            Route(.get, "/book/:id") { request, context in try await booking(request, try context.id("id")) },
+            Route(.get, "/users/:id") { request, context in try await user(request, try context.id("id")) },
+        ]
+    }
+
+    struct List<Item: Encodable>: Encodable {
+        var items: [Item]
+        var nextCursor: String?
+    }
+
+    /// A session as listed: no seat layout, just what a picker needs.
+    struct SessionListItem: Encodable {
+        var id: String
+        var title: String
+        var kind: SessionKind
+        var hall: HallRef?
+        var startsAt: Date?
+        var counts: SeatCounts
+
+        init(_ document: SessionDocument) {
+            id = document.id
+            title = document.title
+            kind = document.kind
+            hall = document.hall
+            startsAt = document.startsAt
+            counts = document.counts
+        }
+    }
+
+    struct UserWithHistory: Encodable {
+        var id: String
+        var name: String
+        var email: String
+        var registeredAt: Date
+        var bookings: [BookingDocument]
+    }
+
+    private func answer(_ body: some Encodable, position: Int64) -> Response {
+        JSONResponse.make(status: .ok, body: body, headers: [.xReadModelPosition: String(position)])
+    }
+
+    private func paging(_ request: Request) throws -> (limit: Int, cursor: String?) {
+        let parameters = request.uri.queryParameters
+        let limit = try parameters["limit"].map { raw -> Int in
+            guard let value = Int(raw), (1...1000).contains(value) else { throw APIError.invalidRequest("limit must be 1 to 1000") }
+            return value
+        } ?? 100
+        return (limit, parameters["cursor"].map(String.init))
+    }
+
+    private func listing<T>(_ fetch: () async throws -> Page<T>) async throws -> Page<T> {
+        do {
+            return try await fetch()
+        } catch is InvalidCursor {
+            throw APIError.invalidRequest("cursor is not one this API returned")
+        }
+    }
+
+    private func halls(_ request: Request) async throws -> Response {
+        let position = try await ReadYourWrites(backend: backend).position(request, projections: ["halls"])
+        let (limit, cursor) = try paging(request)
+        let page = try await listing { try await models.halls(limit: limit, cursor: cursor) }
+        return answer(List(items: page.items, nextCursor: page.nextCursor), position: position)
+    }
+
+    private func hall(_ request: Request, _ id: String) async throws -> Response {
+        let position = try await ReadYourWrites(backend: backend).position(request, projections: ["halls"])
+        guard let hall = try await models.hall(id) else { throw DomainError.notFound("hall") }
+        return answer(hall, position: position)
+    }
+
+    private func sessions(_ request: Request) async throws -> Response {
+        let position = try await ReadYourWrites(backend: backend).position(request, projections: ["sessions"])
+        let (limit, cursor) = try paging(request)
+        let page = try await listing { try await models.sessions(limit: limit, cursor: cursor) }
+        return answer(List(items: page.items.map(SessionListItem.init), nextCursor: page.nextCursor), position: position)
+    }
+
+    private func session(_ request: Request, _ id: String) async throws -> Response {
+        let position = try await ReadYourWrites(backend: backend).position(request, projections: ["sessions"])
+        guard let session = try await models.session(id) else { throw DomainError.notFound("session") }
+        return answer(session, position: position)
+    }
+
+    private func seats(_ request: Request, _ id: String) async throws -> Response {
+        let position = try await ReadYourWrites(backend: backend).position(request, projections: ["sessions"])
+        guard let map = try await models.seatMap(id) else { throw DomainError.notFound("session") }
+        return JSONResponse.make(status: .ok, data: map, headers: [.xReadModelPosition: String(position)])
+    }
+
+    private func bookings(_ request: Request) async throws -> Response {
+        let principal = try await backend.auth.principal(request)
+        let position = try await ReadYourWrites(backend: backend).position(request, projections: ["sessions"])
+        let (limit, cursor) = try paging(request)
+        var filters: [String: String] = [:]
+        let parameters = request.uri.queryParameters
+        if let status = parameters["status"] {
+            guard let parsed = BookingStatus(rawValue: String(status).uppercased()) else {
+                throw APIError.invalidRequest("status must be HELD, CONFIRMED, EXPIRED or CANCELLED")
+            }
+            filters["status"] = parsed.rawValue
+        }
+        for field in ["sessionId", "userId"] {
+            if let value = parameters[Substring(field)] {
+                guard Identifiers.isSane(String(value)) else { throw APIError.invalidRequest("\(field) is malformed") }
+                filters[field] = String(value)
+            }
+        }
+        if case .user(let id) = principal {
+            // A user sees only their own bookings, whatever they ask for.
+            guard filters["userId"] == nil || filters["userId"] == id else { throw APIError.forbidden }
+            filters["userId"] = id
+        }
+        let page = try await listing { try await models.bookings(filters: filters, limit: limit, cursor: cursor) }
+        return answer(List(items: page.items, nextCursor: page.nextCursor), position: position)
+    }
+
+    private func booking(_ request: Request, _ id: String) async throws -> Response {
+        let principal = try await backend.auth.principal(request)
+        let position = try await ReadYourWrites(backend: backend).position(request, projections: ["sessions"])
+        guard let booking = try await models.booking(id) else { throw DomainError.notFound("booking") }
+        guard principal == .admin || principal.userId == booking.userId else { throw APIError.forbidden }
+        return answer(booking, position: position)
+    }
+
+    private func user(_ request: Request, _ id: String) async throws -> Response {
+        let principal = try await backend.auth.principal(request)
+        guard principal == .admin || principal.userId == id else { throw APIError.forbidden }
+        let position = try await ReadYourWrites(backend: backend).position(request, projections: ["users", "sessions"])
+        guard let user = try await models.user(id) else { throw DomainError.notFound("user") }
+        let history = try await models.bookings(filters: ["userId": id], limit: 1000, cursor: nil)
+        return answer(UserWithHistory(id: user.id, name: user.name, email: user.email, registeredAt: user.registeredAt,
+                                      bookings: history.items), position: position)
+    }
+}

@@ -1,0 +1,63 @@
+import Commands
+import EventStore
+import Foundation
+
+/// A read model: the event types it handles, the documents each event touches, and how an event
+/// changes them. `apply` is pure over the documents it is given: the runner loads them, applies a
+/// batch, and commits the changed ones with the checkpoint.
+public protocol Projection: Sendable {
+    /// Unique name; also the owner of its collections.
+    var name: String { get }
+    /// Event types to read from the log.
+    var eventTypes: [String] { get }
+    /// The documents `apply` will read or write for this event.
+    func keys(for event: StoredEvent) -> [DocumentKey]
+    /// Applies one event. Must skip documents already at or past `event.version` (redelivery).
+    func apply(_ event: StoredEvent, to documents: inout DocumentSet) throws
+}
+
+/// The documents a batch works on: loaded once, decoded on first use, encoded once at commit.
+public struct DocumentSet {
+    private var raw: [DocumentKey: StoredDocument]
+    private var decoded: [DocumentKey: any Codable & Sendable] = [:]
+    private var versions: [DocumentKey: Int64] = [:]
+    private var changed: Set<DocumentKey> = []
+
+    public init(_ loaded: [DocumentKey: StoredDocument]) {
+        raw = loaded
+        for (key, document) in loaded { versions[key] = document.version }
+    }
+
+    /// The stream version last applied to a document (0 when it does not exist).
+    public func version(of key: DocumentKey) -> Int64 { versions[key] ?? 0 }
+
+    /// The document decoded as `T`, or nil when absent.
+    public mutating func get<T: Codable & Sendable>(_ key: DocumentKey, as type: T.Type) throws -> T? {
+        if let value = decoded[key] { return value as? T }
+        guard let document = raw[key] else { return nil }
+        let value = try EventJSON.decoder().decode(T.self, from: document.body)
+        decoded[key] = value
+        return value
+    }
+
+    /// Replaces a document and records the stream version that produced it.
+    public mutating func put<T: Codable & Sendable>(_ key: DocumentKey, _ value: T, version: Int64) {
+        decoded[key] = value
+        versions[key] = version
+        changed.insert(key)
+    }
+
+    /// Encodes every changed document.
+    func writes() throws -> [DocumentWrite] {
+        let encoder = EventJSON.encoder()
+        return try changed.map { key in
+            DocumentWrite(key: key, version: versions[key] ?? 0, body: try encoder.encode(AnyEncodable(decoded[key]!)))
+        }
+    }
+}
+
+private struct AnyEncodable: Encodable {
+    let value: any Encodable
+    init(_ value: any Encodable) { self.value = value }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}

@@ -1,0 +1,53 @@
+import EventStore
+import Foundation
+
+/// Moves one projection's generation forward through the log in batches.
+struct ProjectionStepper<Events: EventStore, Documents: DocumentStore>: Sendable {
+    let projection: any Projection
+    let events: Events
+    let documents: Documents
+    let owner: String
+    let batchSize: Int
+
+    /// Applies the next batch after `checkpoint`; returns the new checkpoint and how many events it applied.
+    func step(generation: Int, from checkpoint: Checkpoint) async throws -> (Checkpoint, Int) {
+        let batch = try await events.readAll(after: checkpoint, limit: batchSize, types: projection.eventTypes)
+        guard let last = batch.last else { return (checkpoint, 0) }
+        let keys = Set(batch.flatMap { projection.keys(for: $0) })
+        var set = DocumentSet(try await documents.documents(keys, generation: generation))
+        for event in batch { try projection.apply(event, to: &set) }
+        try await documents.commit(try set.writes(), projection: projection.name, generation: generation,
+                                   checkpoint: last.checkpoint, owner: owner)
+        return (last.checkpoint, batch.count)
+    }
+
+    /// Steps until the log has nothing more for this projection.
+    @discardableResult
+    func catchUp(generation: Int, from checkpoint: Checkpoint) async throws -> (Checkpoint, Int) {
+        var checkpoint = checkpoint
+        var total = 0
+        while true {
+            try Task.checkCancellation()
+            let (next, applied) = try await step(generation: generation, from: checkpoint)
+            checkpoint = next
+            total += applied
+            if applied < batchSize { return (checkpoint, total) }
+        }
+    }
+}
+
+/// `projections rebuild`: replays the whole log into a fresh generation, then switches queries to it.
+/// Queries keep reading the old generation until the switch; a live runner follows the switch.
+public enum ProjectionRebuild {
+    public static func run<Events: EventStore, Documents: DocumentStore>(
+        _ projection: any Projection, events: Events, documents: Documents, owner: String, batchSize: Int = 2_000
+    ) async throws -> (generation: Int, events: Int) {
+        let active = try await documents.activeGeneration(projection: projection.name)
+        let fresh = active + 1
+        try await documents.drop(projection: projection.name, generation: fresh)
+        let stepper = ProjectionStepper(projection: projection, events: events, documents: documents, owner: owner, batchSize: batchSize)
+        let (_, applied) = try await stepper.catchUp(generation: fresh, from: .start)
+        try await documents.activate(projection: projection.name, generation: fresh)
+        return (fresh, applied)
+    }
+}

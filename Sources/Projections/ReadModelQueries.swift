@@ -1,0 +1,96 @@
+import Commands
+import EventStore
+import Foundation
+
+/// A page of a collection: items in order and the cursor of the next page.
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var nextCursor: String?
+}
+
+/// A malformed pagination cursor.
+public struct InvalidCursor: Error {}
+
+/// Typed reads of the read models, for the query routes.
+public struct ReadModelQueries<Documents: DocumentStore>: Sendable {
+    public let documents: Documents
+
+    public init(documents: Documents) {
+        self.documents = documents
+    }
+
+    public func session(_ id: String) async throws -> SessionDocument? {
+        try await decode(documents.get(SessionProjection.sessions, id: id))
+    }
+
+    /// The seat map exactly as stored: it is already in the shape the API answers.
+    public func seatMap(_ id: String) async throws -> Data? {
+        try await documents.get(SessionProjection.seatMaps, id: id)?.body
+    }
+
+    public func sessions(limit: Int, cursor: String?) async throws -> Page<SessionDocument> {
+        try await page(DocumentQuery(collection: SessionProjection.sessions, sortField: "startsAt", limit: limit), cursor: cursor) {
+            $0.startsAt.map(ISO8601.string(from:)) ?? ""
+        }
+    }
+
+    public func hall(_ id: String) async throws -> HallDocument? {
+        try await decode(documents.get(HallProjection.halls, id: id))
+    }
+
+    public func halls(limit: Int, cursor: String?) async throws -> Page<HallDocument> {
+        try await page(DocumentQuery(collection: HallProjection.halls, limit: limit), cursor: cursor) { $0.id }
+    }
+
+    public func booking(_ id: String) async throws -> BookingDocument? {
+        try await decode(documents.get(SessionProjection.bookings, id: id))
+    }
+
+    /// Bookings newest first, filtered on `status`, `sessionId`, `userId`.
+    public func bookings(filters: [String: String], limit: Int, cursor: String?) async throws -> Page<BookingDocument> {
+        try await page(DocumentQuery(collection: SessionProjection.bookings, filters: filters, sortField: "createdAt",
+                                     descending: true, limit: limit), cursor: cursor) { ISO8601.string(from: $0.createdAt) }
+    }
+
+    public func user(_ id: String) async throws -> UserDocument? {
+        try await decode(documents.get(UserProjection.users, id: id))
+    }
+
+    /// What a projection's queries reflect.
+    public func position(of projection: String) async throws -> ProjectionPosition {
+        try await documents.appliedPosition(projection: projection)
+    }
+
+    private func decode<T: Decodable>(_ document: StoredDocument?) throws -> T? {
+        try document.map { try EventJSON.decoder().decode(T.self, from: $0.body) }
+    }
+
+    private func page<T: Decodable & Sendable & Identifiable>(
+        _ query: DocumentQuery, cursor: String?, sortValue: (T) -> String
+    ) async throws -> Page<T> where T.ID == String {
+        var query = query
+        query.after = try cursor.map(Self.decodeCursor)
+        let wanted = query.limit
+        query.limit = wanted + 1
+        let found: [T] = try await documents.find(query).map { try EventJSON.decoder().decode(T.self, from: $0.body) }
+        let items = Array(found.prefix(wanted))
+        let next = found.count > wanted ? items.last.map { Self.encodeCursor(sortValue($0), $0.id) } : nil
+        return Page(items: items, nextCursor: next)
+    }
+
+    static func encodeCursor(_ sortValue: String, _ id: String) -> String {
+        Data("\(sortValue)\n\(id)".utf8).base64EncodedString()
+    }
+
+    static func decodeCursor(_ cursor: String) throws -> (sortValue: String, id: String) {
+        guard cursor.count <= 512, let data = Data(base64Encoded: cursor),
+              let text = String(data: data, encoding: .utf8) else { throw InvalidCursor() }
+        let parts = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { throw InvalidCursor() }
+        return (String(parts[0]), String(parts[1]))
+    }
+}
+
+extension SessionDocument: Identifiable {}
+extension HallDocument: Identifiable {}
+extension BookingDocument: Identifiable {}

@@ -1,0 +1,168 @@
+import Commands
+import EventStore
+import Foundation
+
+/// Everything read from a session stream: the session list entry, the seat map, and the bookings.
+/// One projection, so the three commit together and always agree.
+public struct SessionProjection: Projection {
+    public static let sessions = Collection(projection: "sessions", name: "sessions")
+    public static let seatMaps = Collection(projection: "sessions", name: "seatmaps")
+    public static let bookings = Collection(projection: "sessions", name: "bookings")
+
+    public let name = "sessions"
+    public let eventTypes = ["SessionScheduled", "BookingPlaced", "BookingConfirmed", "BookingCancelled", "HoldExpired"]
+
+    public init() {}
+
+    static func sessionId(of event: StoredEvent) -> String { String(event.streamId.dropFirst("session-".count)) }
+
+    public func keys(for event: StoredEvent) -> [DocumentKey] {
+        let session = Self.sessionId(of: event)
+        var keys = [DocumentKey(Self.sessions, session), DocumentKey(Self.seatMaps, session)]
+        if let bookingId = Self.bookingId(in: event) { keys.append(DocumentKey(Self.bookings, bookingId)) }
+        return keys
+    }
+
+    static func bookingId(in event: StoredEvent) -> String? {
+        guard event.type != "SessionScheduled" else { return nil }
+        return (try? JSONDecoder().decode(BookingRef.self, from: event.data))?.bookingId
+    }
+
+    private struct BookingRef: Decodable { var bookingId: String }
+
+    public func apply(_ event: StoredEvent, to documents: inout DocumentSet) throws {
+        let session = Self.sessionId(of: event)
+        let sessionKey = DocumentKey(Self.sessions, session), mapKey = DocumentKey(Self.seatMaps, session)
+        let version = Int64(event.version)
+        // The three documents commit together, so the session document's version speaks for all.
+        guard documents.version(of: sessionKey) < version,
+              let decoded = try SessionEvent.decode(type: event.type, data: event.data) else { return }
+
+        if case .scheduled(let scheduled) = decoded {
+            var state = SessionState()
+            SessionDecider.evolve(&state, decoded)
+            var map = SeatMap.of(state, version: event.version)
+            map.sessionId = session
+            documents.put(mapKey, map, version: version)
+            documents.put(sessionKey, SessionDocument(scheduled, map: map), version: version)
+            return
+        }
+        guard var map = try documents.get(mapKey, as: SeatMap.self),
+              var summary = try documents.get(sessionKey, as: SessionDocument.self) else { return }
+
+        let booking: BookingDocument
+        let previous: BookingStatus?
+        switch decoded {
+        case .bookingPlaced(let placed):
+            let seats = Set(placed.seats ?? [])
+            let sectionIds = placed.sectionId.map { [$0] } ?? Set(map.seats.filter { seats.contains($0.id) }.map(\.section))
+            booking = BookingDocument(placed, session: summary, sectionIds: sectionIds, position: event.position)
+            previous = nil
+        case .bookingConfirmed(let change), .bookingCancelled(let change), .holdExpired(let change):
+            let key = DocumentKey(Self.bookings, change.bookingId)
+            guard var existing = try documents.get(key, as: BookingDocument.self) else { return }
+            previous = existing.status
+            existing.status = decoded.resultingStatus!
+            existing.holdExpiresAt = existing.status == .held ? existing.holdExpiresAt : nil
+            existing.updatedAt = change.at
+            existing.position = event.position
+            booking = existing
+        case .scheduled:
+            return
+        }
+        map.move(booking, from: previous)
+        map.version = event.version
+        summary.refresh(from: map)
+        documents.put(DocumentKey(Self.bookings, booking.id), booking, version: version)
+        documents.put(mapKey, map, version: version)
+        documents.put(sessionKey, summary, version: version)
+    }
+}
+
+extension SessionEvent {
+    /// The status a booking has after this event.
+    var resultingStatus: BookingStatus? {
+        switch self {
+        case .bookingPlaced(let placed): placed.status
+        case .bookingConfirmed: .confirmed
+        case .bookingCancelled: .cancelled
+        case .holdExpired: .expired
+        case .scheduled: nil
+        }
+    }
+}
+
+extension SeatMap {
+    /// Moves a booking's seats or tickets from its previous status to its current one.
+    mutating func move(_ booking: BookingDocument, from previous: BookingStatus?) {
+        if let seats = booking.seats {
+            let status = booking.status == .held ? "HELD" : booking.status == .confirmed ? "BOOKED" : "AVAILABLE"
+            for seat in seats {
+                guard let index = self.seats.firstIndex(where: { $0.id == seat }) else { continue }
+                count(self.seats[index].status, -1)
+                self.seats[index].status = status
+                self.seats[index].holdExpiresAt = status == "HELD" ? booking.holdExpiresAt : nil
+                count(status, +1)
+            }
+        }
+        if let sectionId = booking.sectionId, let qty = booking.qty,
+           let index = sections.firstIndex(where: { $0.id == sectionId }) {
+            adjust(section: index, previous, -qty)
+            adjust(section: index, booking.status, +qty)
+            sections[index].remaining = sections[index].capacity - sections[index].held - sections[index].booked
+        }
+    }
+
+    private mutating func adjust(section index: Int, _ status: BookingStatus?, _ qty: Int) {
+        switch status {
+        case .held?: sections[index].held += qty; count("HELD", qty); count("AVAILABLE", -qty)
+        case .confirmed?: sections[index].booked += qty; count("BOOKED", qty); count("AVAILABLE", -qty)
+        default: break
+        }
+    }
+
+    private mutating func count(_ status: String, _ delta: Int) {
+        switch status {
+        case "HELD": summary.held += delta
+        case "BOOKED": summary.booked += delta
+        default: summary.available += delta
+        }
+    }
+}
+
+extension SessionDocument {
+    init(_ scheduled: SessionScheduled, map: SeatMap) {
+        self.init(
+            id: scheduled.sessionId, title: scheduled.title, kind: scheduled.kind, hall: scheduled.hall,
+            startsAt: scheduled.startsAt,
+            sections: scheduled.seatSections.map {
+                Section(id: $0.id, name: $0.name, price: $0.price, rows: $0.rows, seatCount: $0.rows.reduce(0) { $0 + $1.seats })
+            } + scheduled.gaSections.map {
+                Section(id: $0.id, name: $0.name, price: $0.price, capacity: $0.capacity, remaining: $0.capacity, held: 0, booked: 0)
+            },
+            counts: map.summary, version: map.version)
+    }
+
+    /// Copies counts and GA figures from the seat map after it changed.
+    mutating func refresh(from map: SeatMap) {
+        counts = map.summary
+        version = map.version
+        for section in map.sections {
+            guard let index = sections.firstIndex(where: { $0.id == section.id }) else { continue }
+            sections[index].remaining = section.remaining
+            sections[index].held = section.held
+            sections[index].booked = section.booked
+        }
+    }
+}
+
+extension BookingDocument {
+    init(_ placed: BookingPlaced, session: SessionDocument, sectionIds: Set<String>, position: Int64) {
+        self.init(
+            id: placed.bookingId, sessionId: session.id, sessionTitle: session.title, sessionKind: session.kind,
+            userId: placed.userId, status: placed.status, seats: placed.seats, sectionId: placed.sectionId, qty: placed.qty,
+            sections: session.sections.filter { sectionIds.contains($0.id) }.map { SectionRef(id: $0.id, name: $0.name) },
+            amount: placed.amount, holdExpiresAt: placed.holdExpiresAt, createdAt: placed.createdAt,
+            updatedAt: placed.createdAt, position: position)
+    }
+}

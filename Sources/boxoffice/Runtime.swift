@@ -1,0 +1,53 @@
+import EventStore
+import Foundation
+import Logging
+import PostgresNIO
+import Projections
+import ServiceLifecycle
+
+/// What every long-running process is made of: one PostgreSQL client, the stores, and the workers.
+struct Runtime {
+    let logger: Logger
+    let client: PostgresClient
+    let events: PostgresEventStore
+    let documents: PostgresDocumentStore
+    let processId: String
+
+    init(_ common: CommonOptions, label: String) throws {
+        logger = try common.makeLogger(label)
+        client = try Database.client(try common.database(), logger: logger)
+        events = PostgresEventStore(client: client, logger: logger)
+        documents = PostgresDocumentStore(client: client, logger: logger)
+        processId = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    /// One runner per projection; each runs only while this process holds that projection's lease.
+    func projectors() -> [any Service] {
+        Projections.all.map {
+            ProjectionRunner(projection: $0, events: events, documents: documents, client: client, logger: logger, owner: processId)
+        }
+    }
+
+    /// Runs `services` after the client, with graceful shutdown on SIGTERM and SIGINT; migrations first.
+    func run(_ services: [any Service]) async throws {
+        let migrations = MigrationService(client: client, logger: logger, then: services)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: client), .init(service: migrations)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// Applies migrations, then runs the process's services in a nested group (so nothing touches
+/// tables before they exist).
+struct MigrationService: Service {
+    let client: PostgresClient
+    let logger: Logger
+    let then: [any Service]
+
+    func run() async throws {
+        try await Migrations.apply(client, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: then.map { .init(service: $0) }, logger: logger))
+        try await group.run()
+    }
+}
