@@ -56,6 +56,7 @@ let package = Package(
         ),
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Commands", "TestSupport"]),
+        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "EventStore", "Commands", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

@@ -78,6 +78,13 @@ public struct ProjectionPosition: Sendable, Equatable {
     public var updatedAt: Date?
 }
 
+/// A write into a generation that a rebuild has replaced; the writer should move to the active one.
+public struct StaleGeneration: Error, Equatable {
+    public var projection: String
+    public var generation: Int
+    public var active: Int
+}
+
 /// The read-model store. Writes are guarded by version (an older or equal version never overwrites),
 /// and a projection's documents commit together with its checkpoint, so at-least-once delivery has an
 /// exactly-once effect. Rebuilds write a fresh generation and switch atomically.
@@ -88,7 +95,7 @@ public protocol DocumentStore: Sendable {
     /// Documents of a given generation, for a projection applying events.
     func documents(_ keys: Set<DocumentKey>, generation: Int) async throws -> [DocumentKey: StoredDocument]
     /// Upserts each document whose stored version is older, and moves the projection's checkpoint,
-    /// in one transaction.
+    /// in one transaction. Throws `StaleGeneration` when `generation` is older than the active one.
     func commit(_ writes: [DocumentWrite], projection: String, generation: Int, checkpoint: Checkpoint, owner: String) async throws
     /// The checkpoint of a projection's generation (`.start` when it has none).
     func checkpoint(projection: String, generation: Int) async throws -> ProjectionPosition

@@ -34,6 +34,16 @@ public struct PostgresDocumentStore: DocumentStore {
 
     public func commit(_ writes: [DocumentWrite], projection: String, generation: Int, checkpoint: Checkpoint, owner: String) async throws {
         try await client.withTransaction(logger: logger) { connection in
+            // Lock order: the generation row first, then documents (as `activate` does), so a switch
+            // and a commit never deadlock; a commit into a generation older than the active one is refused.
+            try await connection.query("""
+                INSERT INTO projection_generations (projection, generation) VALUES (\(projection), 1) ON CONFLICT DO NOTHING
+                """, logger: logger)
+            let rows = try await connection.query(
+                "SELECT generation FROM projection_generations WHERE projection = \(projection) FOR SHARE", logger: logger)
+            for try await active in rows.decode(Int.self) where generation < active {
+                throw StaleGeneration(projection: projection, generation: generation, active: active)
+            }
             if !writes.isEmpty {
                 // The version guard makes a redelivered or stale write a no-op.
                 try await connection.query("""
@@ -78,6 +88,8 @@ public struct PostgresDocumentStore: DocumentStore {
                 INSERT INTO projection_generations (projection, generation) VALUES (\(projection), \(generation))
                 ON CONFLICT (projection) DO UPDATE SET generation = EXCLUDED.generation
                 """, logger: logger)
+            try await connection.query(
+                "SELECT generation FROM projection_generations WHERE projection = \(projection) FOR UPDATE", logger: logger)
             try await connection.query(
                 "DELETE FROM documents WHERE projection = \(projection) AND generation <> \(generation)", logger: logger)
             try await connection.query(

@@ -106,9 +106,15 @@ public struct ProjectionRunner<Events: EventStore, Documents: DocumentStore>: Se
                     generation = active
                     checkpoint = try await documents.checkpoint(projection: projection.name, generation: generation).checkpoint
                 }
-                let (next, applied) = try await stepper.catchUp(generation: generation, from: checkpoint)
-                checkpoint = next
-                if applied > 0 { logger.debug("projected", metadata: ["events": "\(applied)", "position": "\(checkpoint.position)"]) }
+                do {
+                    let (next, applied) = try await stepper.catchUp(generation: generation, from: checkpoint)
+                    checkpoint = next
+                    if applied > 0 { logger.debug("projected", metadata: ["events": "\(applied)", "position": "\(checkpoint.position)"]) }
+                } catch let stale as StaleGeneration {
+                    logger.info("a rebuild switched generations; following it", metadata: ["generation": "\(stale.active)"])
+                    generation = -1
+                    woken.raise()
+                }
             }
             try await Task.sleep(for: tick)
             idle += tick

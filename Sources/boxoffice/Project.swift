@@ -5,10 +5,13 @@ struct Project: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the projectors that build the read models.")
 
     @OptionGroup var common: CommonOptions
+    @Option(name: .customLong("batch-size"), help: "Events applied and committed together while catching up.")
+    var batchSize = 1_000
 
     func run() async throws {
+        guard (1...100_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1 to 100000") }
         let runtime = try Runtime(common, label: "boxoffice.project")
-        try await runtime.run(runtime.projectors())
+        try await runtime.run(runtime.projectors(batchSize: batchSize))
     }
 }
 

@@ -22,9 +22,10 @@ struct Runtime {
     }
 
     /// One runner per projection; each runs only while this process holds that projection's lease.
-    func projectors() -> [any Service] {
+    func projectors(batchSize: Int = 1_000) -> [any Service] {
         Projections.all.map {
-            ProjectionRunner(projection: $0, events: events, documents: documents, client: client, logger: logger, owner: processId)
+            ProjectionRunner(projection: $0, events: events, documents: documents, client: client, logger: logger,
+                             owner: processId, batchSize: batchSize)
         }
     }
 

@@ -20,14 +20,15 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts `boxoffice <arguments>` (default `serve`) and waits until `/health` answers.
-    public init(arguments: [String] = ["serve"], environment: [String: String] = [:], adminToken: String = "test-admin-token") async throws {
+    public init(arguments: [String] = ["serve"], environment: [String: String] = [:], adminToken: String = "test-admin-token",
+                databaseURL: String? = nil, waitForHealth: Bool = true) async throws {
         self.port = try Self.freePort()
         self.adminToken = adminToken
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments + ["--port", String(port)]
+        process.arguments = arguments + (arguments.first == "serve" ? ["--port", String(port)] : [])
         var env = ProcessInfo.processInfo.environment
-        env["DATABASE_URL"] = TestDatabase.url
+        env["DATABASE_URL"] = databaseURL ?? TestDatabase.url
         env["ADMIN_TOKEN"] = adminToken
         env["LOG_LEVEL"] = env["TEST_SERVER_LOG_LEVEL"] ?? "warning"
         env.merge(environment) { _, new in new }
@@ -38,7 +39,7 @@ public final class ServerProcess: @unchecked Sendable {
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        try await waitUntilHealthy()
+        if waitForHealth { try await waitUntilHealthy() }
     }
 
     private func waitUntilHealthy() async throws {
@@ -59,6 +60,17 @@ public final class ServerProcess: @unchecked Sendable {
     /// Sends a signal (SIGTERM for a graceful stop, SIGKILL for a crash).
     public func signal(_ signal: Int32) {
         kill(process.processIdentifier, signal)
+    }
+
+    public var isRunning: Bool { process.isRunning }
+
+    /// The operating-system process id (part of the owner name projectors record).
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Waits for the process to exit by itself and returns its status.
+    public func waitForExit() -> Int32 {
+        process.waitUntilExit()
+        return process.terminationStatus
     }
 
     /// Stops the server and waits for it to exit.

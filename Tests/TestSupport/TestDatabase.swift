@@ -37,6 +37,25 @@ public enum TestDatabase {
         return PostgresEventStore(client: client, logger: logger)
     }
 
+    /// A new, empty database on the same server, for tests whose processes must not share leases
+    /// with others (projectors). Returns its URL.
+    public static func freshDatabase() async throws -> String {
+        _ = try await store()
+        let name = "bo_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        var components = URLComponents(string: url)!
+        components.path = "/\(name)"
+        return components.string!
+    }
+
+    /// Stores on another database (a fresh one), with migrations applied.
+    public static func stores(_ url: String) async throws -> (client: PostgresClient, events: PostgresEventStore) {
+        let client = PostgresClient(configuration: try DatabaseURL.configuration(url), backgroundLogger: logger)
+        Task.detached { await client.run() }
+        try await Migrations.apply(client, logger: logger)
+        return (client, PostgresEventStore(client: client, logger: logger))
+    }
+
     /// A stream id no other test uses.
     public static func uniqueStream(_ prefix: String) -> String {
         "\(prefix)-\(UUID().uuidString.lowercased())"

@@ -1,0 +1,105 @@
+import Commands
+import EventStore
+import Foundation
+import PostgresNIO
+@testable import Projections
+import Testing
+import TestSupport
+
+@Suite("Projection engine", .serialized)
+struct EngineTests {
+    func registration(_ id: String) throws -> NewEvent {
+        let event = UserEvent.registered(UserRegistered(userId: id, name: "U \(id)", email: "\(id)@example.test",
+                                                        tokenHash: "h", registeredAt: Date()))
+        return NewEvent(type: event.typeName, data: try event.encodedData(), metadata: EventMetadata(correlationId: "t"))
+    }
+
+    @Test func anEventCommittedLateWithALowerPositionIsProjected() async throws {
+        let (client, events) = try await TestDatabase.stores(try await TestDatabase.freshDatabase())
+        let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
+        let stepper = ProjectionStepper(projection: UserProjection(), events: events, documents: documents, owner: "test", batchSize: 100)
+        let opened = AsyncStream.makeStream(of: Void.self), release = AsyncStream.makeStream(of: Void.self)
+        let early = try registration("early")
+        let t1 = Task {
+            try await client.withTransaction(logger: TestDatabase.logger) { connection in
+                try await connection.query("""
+                    INSERT INTO events (stream_id, version, type, data, metadata)
+                    VALUES ('user-early', 1, \(early.type), \(String(decoding: early.data, as: UTF8.self))::jsonb, '{"correlationId":"t"}')
+                    """, logger: TestDatabase.logger)
+                opened.continuation.yield()
+                var wait = release.stream.makeAsyncIterator()
+                await wait.next()
+            }
+        }
+        var openedIterator = opened.stream.makeAsyncIterator()
+        await openedIterator.next()
+        _ = try await events.append([StreamWrite(streamId: "user-late", expected: .noStream, events: [try registration("late")])],
+                                    idempotency: [])
+
+        var (checkpoint, applied) = try await stepper.catchUp(generation: 1, from: .start)
+        #expect(applied == 0, "the later position must wait for the open transaction")
+        #expect(try await documents.get(UserProjection.users, id: "late") == nil)
+
+        release.continuation.yield()
+        try await t1.value
+        (checkpoint, applied) = try await stepper.catchUp(generation: 1, from: checkpoint)
+        #expect(applied == 2)
+        #expect(try await documents.get(UserProjection.users, id: "early") != nil, "the lower position committed late is projected")
+        #expect(try await documents.get(UserProjection.users, id: "late") != nil)
+    }
+
+    @Test func redeliveredEventsChangeNothing() async throws {
+        let (client, events) = try await TestDatabase.stores(try await TestDatabase.freshDatabase())
+        let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
+        let handler = CommandHandler<SessionDecider, PostgresEventStore>(store: events)
+        _ = try await handler.execute(.schedule(SessionScheduled(
+            sessionId: "s", title: "T", startsAt: nil, kind: .general, hall: nil, seatSections: [],
+            gaSections: [GASection(id: "f", name: "F", price: 1, capacity: 10)])), on: "session-s", metadata: EventMetadata(correlationId: "t"))
+        for index in 0..<3 {
+            _ = try await handler.execute(.bookQuantity(BookQuantity(bookingId: "b\(index)", userId: "u", sectionId: "f", qty: 2,
+                                                                     hold: false, holdTTL: 60)),
+                                          on: "session-s", metadata: EventMetadata(correlationId: "t"))
+        }
+        let stepper = ProjectionStepper(projection: SessionProjection(), events: events, documents: documents, owner: "t", batchSize: 100)
+        try await stepper.catchUp(generation: 1, from: .start)
+        // At-least-once: the same events again, as after a crash between commit and checkpoint.
+        try await stepper.catchUp(generation: 1, from: .start)
+        let session = try #require(try await ReadModelQueries(documents: documents).session("s"))
+        #expect(session.counts.booked == 6 && session.counts.available == 4)
+        #expect(try await ReadModelCheck.drift(client: client, events: events).isEmpty)
+    }
+
+    @Test func rebuildWhileCommandsKeepArrivingEndsEqualToTheFold() async throws {
+        let (client, events) = try await TestDatabase.stores(try await TestDatabase.freshDatabase())
+        let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
+        let handler = CommandHandler<SessionDecider, PostgresEventStore>(store: events)
+        let metadata = EventMetadata(correlationId: "t")
+        _ = try await handler.execute(.schedule(SessionScheduled(
+            sessionId: "r", title: "R", startsAt: nil, kind: .seated, hall: nil,
+            seatSections: [SeatSection(id: "m", name: "M", price: 5, rows: (0..<20).map { SeatRow(row: String(UnicodeScalar(65 + $0)!), seats: 50) })],
+            gaSections: [])), on: "session-r", metadata: metadata)
+        let live = ProjectionRunner(projection: SessionProjection(), events: events, documents: documents, client: client,
+                                    logger: TestDatabase.logger, owner: "live", batchSize: 50, pollInterval: .milliseconds(20))
+        let runner = Task { try await live.run() }
+        let writer = Task {
+            for index in 0..<400 {
+                let seat = "\(String(UnicodeScalar(65 + index / 50)!))\(index % 50 + 1)"
+                _ = try await handler.execute(.holdSeats(HoldSeats(bookingId: "b\(index)", userId: "u", seats: [seat],
+                                                                   confirm: index.isMultiple(of: 3), holdTTL: 600)),
+                                              on: "session-r", metadata: metadata)
+                if index.isMultiple(of: 5) {
+                    _ = try await handler.execute(.cancel(bookingId: "b\(index)", by: .admin), on: "session-r", metadata: metadata)
+                }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(150))
+        let rebuilt = try await ProjectionRebuild.run(SessionProjection(), events: events, documents: documents, owner: "rebuild", batchSize: 100)
+        try await writer.value
+        #expect(rebuilt.generation == 2)
+        #expect(try await ReadModelCheck.waitUntilCaughtUp(client: client, events: events))
+        runner.cancel()
+        #expect(try await documents.activeGeneration(projection: "sessions") == 2)
+        let drift = try await ReadModelCheck.drift(client: client, events: events)
+        #expect(drift.filter { !$0.hasPrefix("users") && !$0.hasPrefix("halls") }.isEmpty, "\(drift.prefix(5))")
+    }
+}
