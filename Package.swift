@@ -63,6 +63,7 @@ let package = Package(
                 "Gateway", "EventStore", "Commands", "Projections", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
     ],
