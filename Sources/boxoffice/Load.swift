@@ -4,5 +4,5 @@ import ArgumentParser
 struct Load: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate load against a running gateway.",
-        subcommands: [Race.self])
+        subcommands: [Race.self, Fill.self])
 }
