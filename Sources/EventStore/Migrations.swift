@@ -75,6 +75,12 @@ public enum Migrations {
             )
             """,
         ]),
+        (4, "due holds", [
+            """
+            CREATE INDEX documents_hold_expiry ON documents (projection, generation, collection, (body->>'status'),
+                                                             (body->>'holdExpiresAt'))
+            """,
+        ]),
     ]
 
     /// Applies every step not yet recorded. A transaction-scoped advisory lock makes concurrent

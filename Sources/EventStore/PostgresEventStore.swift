@@ -111,8 +111,15 @@ public struct PostgresEventStore: EventStore {
             """, logger: logger)
     }
 
-    /// Maps PostgreSQL failures onto the errors callers act on; anything else passes through.
-    static func translate(_ error: any Error) -> any Error {
+    static func translate(_ error: any Error) -> any Error { PostgresErrors.translate(error) }
+}
+
+/// Maps PostgreSQL failures onto the errors callers act on; anything else passes through.
+public enum PostgresErrors {
+    /// SQLSTATE classes and codes that mean "the database is not there right now".
+    static let unavailableStates: Set<String> = ["57P01", "57P02", "57P03", "53300", "53400"]
+
+    public static func translate(_ error: any Error) -> any Error {
         if let transaction = error as? PostgresTransactionError {
             if let inner = transaction.closureError ?? transaction.commitError ?? transaction.beginError {
                 return translate(inner)
@@ -122,7 +129,11 @@ public struct PostgresEventStore: EventStore {
         guard let psql = error as? PSQLError else { return error }
         switch psql.code {
         case .server:
-            guard psql.serverInfo?[.sqlState] == "23505" else { return error }
+            let state = psql.serverInfo?[.sqlState] ?? ""
+            if state.hasPrefix("08") || unavailableStates.contains(state) {
+                return EventStoreError.unavailable("database \(state)")
+            }
+            guard state == "23505" else { return error }
             switch psql.serverInfo?[.constraintName] {
             case "events_stream_version":
                 return EventStoreError.wrongExpectedVersion(streamId: psql.serverInfo?[.detail] ?? "")
@@ -131,10 +142,20 @@ public struct PostgresEventStore: EventStore {
             default:
                 return error
             }
-        case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown:
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown,
+             .queryCancelled:
             return EventStoreError.unavailable("\(psql.code)")
         default:
             return error
+        }
+    }
+
+    /// Runs `body`, translating its failure.
+    public static func translating<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw translate(error)
         }
     }
 }

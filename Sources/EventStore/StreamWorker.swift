@@ -7,7 +7,7 @@ actor StreamWorker<D: Decider, Store: EventStore> {
         var command: D.Command
         var metadata: EventMetadata
         var idempotency: IdempotencyRequest<D>?
-        var continuation: CheckedContinuation<CommandResult<D>, any Error>
+        var reply: Reply<CommandResult<D>>
     }
 
     private enum Decision {
@@ -36,14 +36,20 @@ actor StreamWorker<D: Decider, Store: EventStore> {
     }
 
     func submit(_ command: D.Command, metadata: EventMetadata, idempotency: IdempotencyRequest<D>?) async throws -> CommandResult<D> {
-        try await withCheckedThrowingContinuation { continuation in
-            pending.append(Job(command: command, metadata: metadata, idempotency: idempotency, continuation: continuation))
-            if !draining {
-                draining = true
-                // Detached from the request on purpose: once queued, a command is decided and its
-                // append completes even if the client that sent it goes away.
-                Task { await self.drain() }
+        let reply = Reply<CommandResult<D>>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                guard reply.attach(continuation) else { return }
+                pending.append(Job(command: command, metadata: metadata, idempotency: idempotency, reply: reply))
+                if !draining {
+                    draining = true
+                    // Detached from the request on purpose: a command already being appended completes
+                    // even if its caller gives up; one still queued is dropped (see `process`).
+                    Task { await self.drain() }
+                }
             }
+        } onCancel: {
+            reply.resume(throwing: CancellationError())
         }
     }
 
@@ -62,6 +68,9 @@ actor StreamWorker<D: Decider, Store: EventStore> {
     }
 
     private func process(_ jobs: [Job]) async {
+        // A caller that timed out or went away before its command was decided gets nothing decided.
+        let jobs = jobs.filter { !$0.reply.isFinished }
+        guard !jobs.isEmpty else { return }
         var attempt = 0
         var readSinceStart = false
         while true {
@@ -145,17 +154,17 @@ actor StreamWorker<D: Decider, Store: EventStore> {
         for (job, decision) in zip(jobs, decisions) {
             switch decision {
             case .recorded(let events, let outcome, let lastIndex):
-                job.continuation.resume(returning: CommandResult(outcome: outcome, events: events, position: positions[lastIndex]))
+                job.reply.resume(returning: CommandResult(outcome: outcome, events: events, position: positions[lastIndex]))
             case .noChange(let outcome):
-                job.continuation.resume(returning: CommandResult(outcome: outcome, events: [], position: lastPosition))
+                job.reply.resume(returning: CommandResult(outcome: outcome, events: [], position: lastPosition))
             case .refused(let refusal):
-                job.continuation.resume(throwing: refusal)
+                job.reply.resume(throwing: refusal)
             }
         }
     }
 
     private func fail(_ jobs: [Job], _ error: any Error) {
-        for job in jobs { job.continuation.resume(throwing: error) }
+        for job in jobs { job.reply.resume(throwing: error) }
     }
 
     /// Brings the cached state up to date by reading only the events after the cached version.

@@ -11,12 +11,16 @@ public struct GatewaySettings: Sendable {
     public var maxSeatsPerBooking: Int
     /// Identifies this process in event metadata.
     public var gatewayId: String
+    /// Longest a request may take before it is answered 503 (the database being unreachable, say).
+    public var requestTimeout: Duration
 
-    public init(adminToken: String, holdTTL: TimeInterval = 300, maxSeatsPerBooking: Int = 10, gatewayId: String) {
+    public init(adminToken: String, holdTTL: TimeInterval = 300, maxSeatsPerBooking: Int = 10, gatewayId: String,
+                requestTimeout: Duration = .seconds(5)) {
         self.adminToken = adminToken
         self.holdTTL = holdTTL
         self.maxSeatsPerBooking = maxSeatsPerBooking
         self.gatewayId = gatewayId
+        self.requestTimeout = requestTimeout
     }
 }
 

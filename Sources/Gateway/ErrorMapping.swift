@@ -23,6 +23,9 @@ enum ErrorMapping {
             return Mapped(status: .serviceUnavailable, code: "overloaded",
                           message: "too many concurrent changes to this session; retry shortly",
                           headers: [.retryAfter: "\(seconds)"])
+        case is CancellationError:
+            return Mapped(status: .serviceUnavailable, code: "unavailable", message: "the request was cut short; retry shortly",
+                          headers: [.retryAfter: "1"])
         case EventStoreError.unavailable(let reason):
             return Mapped(status: .serviceUnavailable, code: "unavailable",
                           message: "the event store is unavailable (\(reason)); retry shortly",

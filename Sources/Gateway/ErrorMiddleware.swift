@@ -47,8 +47,12 @@ public enum GatewayRouter {
         let routes = routes(backend) + extraRoutes
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: ErrorMiddleware(routes: RouteTable(routes), logger: logger))
+        let timeout = backend.settings.requestTimeout
         for route in routes {
-            router.on(RouterPath(route.path), method: route.method, use: route.handler)
+            let handler = route.handler
+            router.on(RouterPath(route.path), method: route.method) { request, context in
+                try await Deadline.run(timeout) { try await handler(request, context) }
+            }
         }
         return router
     }

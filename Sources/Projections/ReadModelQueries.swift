@@ -52,6 +52,15 @@ public struct ReadModelQueries<Documents: DocumentStore>: Sendable {
                                      descending: true, limit: limit), cursor: cursor) { ISO8601.string(from: $0.createdAt) }
     }
 
+    /// Holds whose deadline is at or before `now`, earliest first.
+    public func dueHolds(at now: Date, limit: Int) async throws -> [BookingDocument] {
+        let query = DocumentQuery(collection: SessionProjection.bookings, filters: ["status": BookingStatus.held.rawValue],
+                                  sortField: "holdExpiresAt", limit: limit)
+        return try await documents.find(query).lazy
+            .map { try EventJSON.decoder().decode(BookingDocument.self, from: $0.body) }
+            .prefix { ($0.holdExpiresAt ?? .distantFuture) <= now }
+    }
+
     public func user(_ id: String) async throws -> UserDocument? {
         try await decode(documents.get(UserProjection.users, id: id))
     }

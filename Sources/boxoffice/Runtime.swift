@@ -1,4 +1,6 @@
+import Commands
 import EventStore
+import Gateway
 import Foundation
 import Logging
 import PostgresNIO
@@ -27,6 +29,11 @@ struct Runtime {
             ProjectionRunner(projection: $0, events: events, documents: documents, client: client, logger: logger,
                              owner: processId, batchSize: batchSize)
         }
+    }
+
+    /// The hold-expiry worker, deciding through `sessions` (share the gateway's handler in all-in-one mode).
+    func expiryWorker(_ sessions: CommandHandler<SessionDecider, PostgresEventStore>) -> any Service {
+        ExpiryWorker(sessions: sessions, documents: documents, workerId: processId, logger: logger)
     }
 
     /// Runs `services` after the client, with graceful shutdown on SIGTERM and SIGINT; migrations first.

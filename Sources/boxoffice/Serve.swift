@@ -16,7 +16,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("hold-ttl"), help: "Seconds a hold lasts (env HOLD_TTL).") var holdTTL: Double?
     @Option(name: .customLong("admin-token"), help: "Admin bearer token (env ADMIN_TOKEN); generated when unset.")
     var adminToken: String?
-    @Flag(name: .customLong("with-workers"), help: "Also run the projectors in this process (all-in-one mode).")
+    @Option(name: .customLong("request-timeout"), help: "Seconds before a request is answered 503 (env REQUEST_TIMEOUT).")
+    var requestTimeout: Double?
+    @Flag(name: .customLong("with-workers"), help: "Also run the projectors and the expiry worker in this process (all-in-one mode).")
     var withWorkers = false
 
     func run() async throws {
@@ -29,8 +31,12 @@ struct Serve: AsyncParsableCommand {
         }()
         let ttl = try holdTTL ?? Environment.number("HOLD_TTL", Double.self) ?? 300
         let maxSeats = try Environment.number("MAX_SEATS_PER_BOOKING", Int.self) ?? 10
-        guard ttl > 0, maxSeats >= 1 else { throw ValidationError("HOLD_TTL and MAX_SEATS_PER_BOOKING must be positive") }
-        let settings = GatewaySettings(adminToken: token, holdTTL: ttl, maxSeatsPerBooking: maxSeats, gatewayId: runtime.processId)
+        let timeout = try requestTimeout ?? Environment.number("REQUEST_TIMEOUT", Double.self) ?? 5
+        guard ttl > 0, maxSeats >= 1, timeout > 0 else {
+            throw ValidationError("HOLD_TTL, MAX_SEATS_PER_BOOKING and REQUEST_TIMEOUT must be positive")
+        }
+        let settings = GatewaySettings(adminToken: token, holdTTL: ttl, maxSeatsPerBooking: maxSeats, gatewayId: runtime.processId,
+                                       requestTimeout: .milliseconds(Int(timeout * 1000)))
         let backend = Backend(store: runtime.events, documents: runtime.documents, settings: settings)
         let address = host ?? Environment.value("HOST") ?? "127.0.0.1"
         let listenPort = try port ?? Environment.number("PORT", Int.self) ?? 8080
@@ -38,6 +44,7 @@ struct Serve: AsyncParsableCommand {
             router: GatewayRouter.build(backend, logger: logger),
             configuration: .init(address: .hostname(address, port: listenPort), serverName: "boxoffice"),
             logger: logger)
-        try await runtime.run([app] + (withWorkers ? runtime.projectors() : []))
+        let workers = withWorkers ? runtime.projectors() + [runtime.expiryWorker(backend.sessionCommands)] : []
+        try await runtime.run([app] + workers)
     }
 }

@@ -1,0 +1,67 @@
+import Commands
+import EventStore
+import Foundation
+import Logging
+import Projections
+import ServiceLifecycle
+
+/// Expires due holds within about a second of their deadline, so seat maps and booking lists show
+/// them `AVAILABLE` / `EXPIRED` even when nobody asks for those seats.
+///
+/// It finds candidates through the bookings read model and decides through the command handler,
+/// so a confirm racing an expiry is settled by the stream version: exactly one wins. Several workers
+/// may run at once: the loser's decision is a no-op, never an error.
+public struct ExpiryWorker<Store: EventStore, Docs: DocumentStore>: Service {
+    let sessions: CommandHandler<SessionDecider, Store>
+    let readModels: ReadModelQueries<Docs>
+    let clock: @Sendable () -> Date
+    let workerId: String
+    let logger: Logger
+    let interval: Duration
+
+    public init(sessions: CommandHandler<SessionDecider, Store>, documents: Docs, workerId: String, logger: Logger,
+                interval: Duration = .milliseconds(250), clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.sessions = sessions
+        self.readModels = ReadModelQueries(documents: documents)
+        self.workerId = workerId
+        self.logger = logger
+        self.interval = interval
+        self.clock = clock
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let expired = try await sweep()
+                    if expired > 0 { logger.debug("expired holds", metadata: ["holds.expired": "\(expired)"]) }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning("expiry sweep failed; retrying", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// One pass: expires every due hold the read model knows of; returns how many it recorded.
+    @discardableResult
+    public func sweep() async throws -> Int {
+        let due = try await readModels.dueHolds(at: clock(), limit: 500)
+        guard !due.isEmpty else { return 0 }
+        let correlation = "expiry-\(UUID().uuidString.lowercased())"
+        return try await withThrowingTaskGroup(of: Int.self) { group in
+            for booking in due {
+                group.addTask {
+                    let metadata = EventMetadata(correlationId: correlation, causationId: "booking:\(booking.id)",
+                                                 gatewayId: workerId)
+                    let result = try await sessions.execute(.expire(bookingId: booking.id), on: Streams.session(booking.sessionId),
+                                                            metadata: metadata)
+                    return result.events.count
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+    }
+}
