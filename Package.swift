@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
     ],
     targets: [
         .target(name: "Commands"),
@@ -27,7 +28,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "Projections", dependencies: ["EventStore", "Commands"]),
+        .systemLibrary(name: "CMongoC", pkgConfig: "libmongoc-1.0", providers: [.apt(["libmongoc-dev"])]),
+        .target(
+            name: "Projections",
+            dependencies: [
+                "EventStore", "Commands", "CMongoC",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "Gateway",
             dependencies: [
@@ -48,7 +56,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "EventStore",
+                "EventStore", "Projections",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -57,6 +65,14 @@ let package = Package(
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Commands", "TestSupport"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "EventStore", "Commands", "TestSupport"]),
+        .testTarget(
+            name: "DocumentStoreTests",
+            dependencies: [
+                "Projections", "EventStore", "Commands", "TestSupport", "CMongoC",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            exclude: ["mock_mongo.py"]
+        ),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

@@ -33,9 +33,13 @@ public struct SessionProjection: Projection {
     public func apply(_ event: StoredEvent, to documents: inout DocumentSet) throws {
         let session = Self.sessionId(of: event)
         let sessionKey = DocumentKey(Self.sessions, session), mapKey = DocumentKey(Self.seatMaps, session)
+        let bookingKey = Self.bookingId(in: event).map { DocumentKey(Self.bookings, $0) }
         let version = Int64(event.version)
-        // The three documents commit together, so the session document's version speaks for all.
-        guard documents.version(of: sessionKey) < version,
+        // Each document is guarded by its own version: a store without multi-document transactions
+        // (MongoDB) may have written some of a commit's documents and not others when it crashed, and
+        // redelivery must complete those without applying anything twice (a GA hold counted twice).
+        func behind(_ key: DocumentKey) -> Bool { documents.version(of: key) < version }
+        guard behind(sessionKey) || behind(mapKey) || bookingKey.map({ behind($0) }) == true,
               let decoded = try SessionEvent.decode(type: event.type, data: event.data) else { return }
 
         if case .scheduled(let scheduled) = decoded {
@@ -43,11 +47,11 @@ public struct SessionProjection: Projection {
             SessionDecider.evolve(&state, decoded)
             var map = SeatMap.of(state, version: event.version)
             map.sessionId = session
-            documents.put(mapKey, map, version: version)
-            documents.put(sessionKey, SessionDocument(scheduled, map: map), version: version)
+            if behind(mapKey) { documents.put(mapKey, map, version: version) }
+            if behind(sessionKey) { documents.put(sessionKey, SessionDocument(scheduled, map: map), version: version) }
             return
         }
-        guard var map = try documents.get(mapKey, as: SeatMap.self),
+        guard let bookingKey, var map = try documents.get(mapKey, as: SeatMap.self),
               var summary = try documents.get(sessionKey, as: SessionDocument.self) else { return }
 
         let booking: BookingDocument
@@ -59,8 +63,9 @@ public struct SessionProjection: Projection {
             booking = BookingDocument(placed, session: summary, sectionIds: sectionIds, position: event.position)
             previous = nil
         case .bookingConfirmed(let change), .bookingCancelled(let change), .holdExpired(let change):
-            let key = DocumentKey(Self.bookings, change.bookingId)
-            guard var existing = try documents.get(key, as: BookingDocument.self) else { return }
+            guard var existing = try documents.get(bookingKey, as: BookingDocument.self) else { return }
+            // The booking's stored status is what the seat map moves from. It is never ahead of the map:
+            // stores write seat maps before bookings (see `MongoLayout.commitOrder`).
             previous = existing.status
             existing.status = decoded.resultingStatus!
             existing.holdExpiresAt = existing.status == .held ? existing.holdExpiresAt : nil
@@ -70,12 +75,16 @@ public struct SessionProjection: Projection {
         case .scheduled:
             return
         }
-        map.move(booking, from: previous)
-        map.version = event.version
-        summary.refresh(from: map)
-        documents.put(DocumentKey(Self.bookings, booking.id), booking, version: version)
-        documents.put(mapKey, map, version: version)
-        documents.put(sessionKey, summary, version: version)
+        if behind(mapKey) {
+            map.move(booking, from: previous)
+            map.version = event.version
+            documents.put(mapKey, map, version: version)
+        }
+        if behind(sessionKey) {
+            summary.refresh(from: map)
+            documents.put(sessionKey, summary, version: version)
+        }
+        if behind(bookingKey) { documents.put(bookingKey, booking, version: version) }
     }
 }
 

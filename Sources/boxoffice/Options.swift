@@ -10,11 +10,19 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical (env LOG_LEVEL).")
     var logLevel: String?
 
+    @Option(name: .customLong("mongodb-uri"), help: "MongoDB URI for every read model (env MONGODB_URI); unset: PostgreSQL.")
+    var mongodbURI: String?
+
     func database() throws -> String {
         guard let url = databaseURL ?? Environment.value("DATABASE_URL"), !url.isEmpty else {
             throw ValidationError("DATABASE_URL (or --database-url) is required")
         }
         return url
+    }
+
+    /// The MongoDB URI when the read models live in MongoDB; nil keeps them in PostgreSQL.
+    func mongoDB() -> String? {
+        mongodbURI.flatMap { $0.isEmpty ? nil : $0 } ?? Environment.value("MONGODB_URI")
     }
 
     /// The process's one logger; everything below receives it.

@@ -12,14 +12,19 @@ struct Runtime {
     let logger: Logger
     let client: PostgresClient
     let events: PostgresEventStore
-    let documents: PostgresDocumentStore
+    let documents: ReadModelStore
     let processId: String
 
     init(_ common: CommonOptions, label: String) throws {
         logger = try common.makeLogger(label)
         client = try Database.client(try common.database(), logger: logger)
         events = PostgresEventStore(client: client, logger: logger)
-        documents = PostgresDocumentStore(client: client, logger: logger)
+        if let uri = common.mongoDB() {
+            documents = .mongodb(try MongoDocumentStore(uri: uri, logger: logger))
+        } else {
+            documents = .postgresql(PostgresDocumentStore(client: client, logger: logger))
+        }
+        logger.info("read models", metadata: ["readModels.kind": "\(documents.kind)"])
         processId = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
     }
 

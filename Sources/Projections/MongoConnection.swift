@@ -1,0 +1,60 @@
+internal import CMongoC
+import Logging
+import NIOPosix
+
+/// libmongoc wants `mongoc_init()` exactly once per process, before anything else; a global is
+/// initialised once, thread-safely, on first use.
+private let mongocInitialised: Void = mongoc_init()
+
+/// The process's one `mongoc_client_pool_t`, and the thread pool its blocking calls run on.
+///
+/// `@unchecked Sendable`: libmongoc documents `mongoc_client_pool_t` as thread-safe (pop and push from
+/// any thread); the clients it hands out are used by one thread-pool job at a time and pushed back.
+final class MongoConnection: @unchecked Sendable {
+    private let pool: OpaquePointer
+    private let threads: NIOThreadPool
+    /// The database named in the URI path (`boxoffice` when it names none).
+    let database: String
+
+    init(uri: String, appName: String, threads: NIOThreadPool, logger: Logger) throws(MongoError) {
+        _ = mongocInitialised
+        MongoLog.install(logger)
+        var error = bson_error_t()
+        guard let parsed = mongoc_uri_new_with_error(uri, &error) else { throw .invalidURI(MongoError.message(of: error)) }
+        defer { mongoc_uri_destroy(parsed) }
+        // libmongoc waits 30 s for a server by default; a read-model query (and /health) should give up
+        // sooner when MongoDB is down. A URI that sets its own timeout keeps it.
+        if !mongoc_uri_has_option(parsed, MONGOC_URI_SERVERSELECTIONTIMEOUTMS) {
+            _ = mongoc_uri_set_option_as_int32(parsed, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 5_000)
+        }
+        database = mongoc_uri_get_database(parsed).map { String(cString: $0) } ?? "boxoffice"
+        guard let pool = mongoc_client_pool_new_with_error(parsed, &error) else { throw MongoError(error) }
+        // Version 2 reports a server's refusal in the SERVER domain with the server's own error code.
+        _ = mongoc_client_pool_set_error_api(pool, MONGOC_ERROR_API_VERSION_2)
+        _ = mongoc_client_pool_set_appname(pool, appName)
+        self.pool = pool
+        self.threads = threads
+    }
+
+    deinit {
+        // Destroying the pool ends its server sessions: a round trip, or a wait for server selection
+        // when MongoDB is gone. So it runs on the thread pool too, like every other blocking call.
+        let pool = PoolHandle(pointer: pool)
+        threads.submit { _ in mongoc_client_pool_destroy(pool.pointer) }
+    }
+
+    /// Runs `body` with a pooled client on a thread-pool thread: libmongoc blocks on sockets, so it
+    /// must stay off the event loops and the cooperative pool.
+    func run<T: Sendable>(_ body: @escaping @Sendable (MongoClient) throws -> T) async throws -> T {
+        try await threads.runIfActive { [self] in
+            let client = mongoc_client_pool_pop(pool)!
+            defer { mongoc_client_pool_push(pool, client) }
+            return try body(MongoClient(client: client, database: database))
+        }
+    }
+}
+
+/// The pool pointer handed to the thread pool for destruction (libmongoc's pool is thread-safe).
+private struct PoolHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+}

@@ -1,0 +1,73 @@
+/// Where the MongoDB store keeps things.
+///
+/// A read-model document is `{_id: <document id>, version: <stream version last applied>, body: {…}}`.
+/// The body is nested rather than merged into the top level because bodies have fields of their own
+/// called `version` (a session's, a seat map's) that must not collide with the guard; queries filter
+/// and sort on `body.<field>`.
+enum MongoLayout {
+    /// Active generation per projection: `{_id: <projection>, generation}`.
+    static let generations = "projection_generations"
+    /// Checkpoints: `{_id: "<projection>.g<generation>", projection, generation, transactionId, position, owner, updatedAt}`.
+    static let checkpoints = "projection_checkpoints"
+
+    /// The physical collection of a logical collection in one generation: `<projection>.<collection>.g<generation>`.
+    /// A rebuild writes fresh collections under generation n+1, and `activate` drops the others.
+    static func collection(_ collection: Collection, generation: Int) -> String {
+        "\(collection.projection).\(collection.name).g\(generation)"
+    }
+
+    /// The checkpoint document id of a projection's generation.
+    static func checkpointId(projection: String, generation: Int) -> String {
+        "\(projection).g\(generation)"
+    }
+
+    /// Reads a physical name back: (projection, collection, generation), nil for anything else.
+    static func parse(_ physical: String) -> (projection: String, collection: String, generation: Int)? {
+        let parts = physical.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[2].first == "g", let generation = Int(parts[2].dropFirst()), !parts[0].isEmpty, !parts[1].isEmpty
+        else { return nil }
+        return (String(parts[0]), String(parts[1]), generation)
+    }
+
+    /// A commit's writes grouped by collection, in the order they are written: bookings last, the rest
+    /// by name; documents by id (so the commands sent are deterministic).
+    ///
+    /// Without a multi-document transaction a crash can leave a commit half written. The session
+    /// projection guards each document by its own version, so redelivery completes it, provided no
+    /// booking is ever ahead of its seat map: a booking's stored status is the "before" from which the
+    /// seat map's counts are moved. Writing seat maps (and sessions) before bookings keeps it so.
+    static func commitOrder(_ writes: [DocumentWrite]) -> [(collection: Collection, writes: [DocumentWrite])] {
+        Dictionary(grouping: writes, by: \.key.collection)
+            .map { (collection: $0.key, writes: $0.value.sorted { $0.key.id < $1.key.id }) }
+            .sorted { ($0.collection == SessionProjection.bookings ? 1 : 0, $0.collection.name)
+                    < ($1.collection == SessionProjection.bookings ? 1 : 0, $1.collection.name) }
+    }
+
+    /// Secondary indexes per logical collection (name, keys). Bookings are listed newest first, by user,
+    /// session or status; sessions by start time. `_id` ends each key so the keyset tie-break is covered.
+    static func indexes(for collection: Collection) -> [(name: String, keys: BSONFields)] {
+        switch collection {
+        case SessionProjection.bookings:
+            return [
+                ("createdAt", ["body.createdAt": .int32(-1), "_id": .int32(-1)]),
+                ("userId_createdAt", ["body.userId": .int32(1), "body.createdAt": .int32(-1), "_id": .int32(-1)]),
+                ("sessionId_createdAt", ["body.sessionId": .int32(1), "body.createdAt": .int32(-1), "_id": .int32(-1)]),
+                ("status_createdAt", ["body.status": .int32(1), "body.createdAt": .int32(-1), "_id": .int32(-1)]),
+            ]
+        case SessionProjection.sessions:
+            return [("startsAt", ["body.startsAt": .int32(1), "_id": .int32(1)])]
+        default:
+            return []
+        }
+    }
+
+    /// The `createIndexes` command for a physical collection, or nil when it needs none.
+    static func createIndexes(_ collection: Collection, generation: Int) -> BSONFields? {
+        let specs = indexes(for: collection)
+        guard !specs.isEmpty else { return nil }
+        return [
+            "createIndexes": .string(self.collection(collection, generation: generation)),
+            "indexes": .array(specs.map { .document(["key": .document($0.keys), "name": .string($0.name)]) }),
+        ]
+    }
+}
