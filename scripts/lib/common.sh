@@ -1,9 +1,10 @@
 # Shared by scripts/run, scripts/test and scripts/bench: system packages and a private PostgreSQL.
 # Source it; it defines functions only.
 
-# Installs the Debian packages the project needs when any is missing.
+# Installs the Debian packages the project needs when any is missing: libmongoc for the MongoDB read
+# models (built in, used when MONGODB_URI is set), python3-mockupdb for its wire-level tests.
 ensure_system_packages() {
-  local needed=(postgresql postgresql-contrib curl ca-certificates)
+  local needed=(postgresql postgresql-contrib curl ca-certificates pkg-config libmongoc-dev python3-mockupdb)
   local missing=()
   for package in "${needed[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
