@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The real executable with `MONGODB_URI`: nothing else to configure, and `/health` names the store
+/// that serves the read models and says whether it answers.
+@Suite("MongoDB selection")
+struct MongoSelectionTests {
+    @Test func theURIAloneSelectsMongoDBAndHealthSaysWhetherItAnswers() async throws {
+        let mock = try await MockMongo(scenario: "health")
+        // Starting waits for a 200 from /health: event store and read models (the script) both up.
+        let server = try await ServerProcess(environment: ["MONGODB_URI": mock.uri])
+        defer { server.stop() }
+        let (status, output) = await mock.finish()
+        #expect(status == 0, "\(output)\n--- boxoffice ---\n\(server.log())")
+
+        // The scripted server has gone: the read-model store no longer answers.
+        let reply = try await HTTP.send(.GET, "\(server.baseURL)/health")
+        let readModels = reply.json["readModels"] as? [String: Any]
+        #expect(reply.status == 503)
+        #expect(readModels?["kind"] as? String == "mongodb")
+        #expect(readModels?["status"] as? String == "down")
+        #expect((readModels?["error"] as? String)?.contains("MongoDB") == true, "\(reply.text)")
+        #expect((reply.json["eventStore"] as? [String: Any])?["status"] as? String == "up")
+    }
+}
