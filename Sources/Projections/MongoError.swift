@@ -47,6 +47,7 @@ public enum MongoError: Error, Equatable, CustomStringConvertible {
         return false
     }
 
+    /// The error for logs and `/health`.
     public var description: String {
         switch self {
         case .invalidURI(let message): "invalid MongoDB URI: \(message)"

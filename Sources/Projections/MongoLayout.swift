@@ -44,7 +44,7 @@ enum MongoLayout {
     }
 
     /// Secondary indexes per logical collection (name, keys). Bookings are listed newest first, by user,
-    /// session or status; sessions by start time. `_id` ends each key so the keyset tie-break is covered.
+    /// session or status, and swept for due holds; sessions by start time. `_id` ends each key so the keyset tie-break is covered.
     static func indexes(for collection: Collection) -> [(name: String, keys: BSONFields)] {
         switch collection {
         case SessionProjection.bookings:
@@ -53,6 +53,8 @@ enum MongoLayout {
                 ("userId_createdAt", ["body.userId": .int32(1), "body.createdAt": .int32(-1), "_id": .int32(-1)]),
                 ("sessionId_createdAt", ["body.sessionId": .int32(1), "body.createdAt": .int32(-1), "_id": .int32(-1)]),
                 ("status_createdAt", ["body.status": .int32(1), "body.createdAt": .int32(-1), "_id": .int32(-1)]),
+                // The expiry worker's sweep: held bookings by deadline, several times a second.
+                ("status_holdExpiresAt", ["body.status": .int32(1), "body.holdExpiresAt": .int32(1), "_id": .int32(1)]),
             ]
         case SessionProjection.sessions:
             return [("startsAt", ["body.startsAt": .int32(1), "_id": .int32(1)])]

@@ -229,10 +229,11 @@ def store(mock):
         {"key": {"body.userId": 1, "body.createdAt": -1, "_id": -1}, "name": "userId_createdAt"},
         {"key": {"body.sessionId": 1, "body.createdAt": -1, "_id": -1}, "name": "sessionId_createdAt"},
         {"key": {"body.status": 1, "body.createdAt": -1, "_id": -1}, "name": "status_createdAt"},
+        {"key": {"body.status": 1, "body.holdExpiresAt": 1, "_id": 1}, "name": "status_holdExpiresAt"},
     ]
     check(plain(request.doc["indexes"]) == expected, "bookings indexes %r" % plain(request.doc["indexes"]))
-    request.replies({"numIndexesBefore": 1, "numIndexesAfter": 5, "createdCollectionAutomatically": True})
-    mock.log("createIndexes sessions.bookings.g1: userId, sessionId, status (each with createdAt)")
+    request.replies({"numIndexesBefore": 1, "numIndexesAfter": 6, "createdCollectionAutomatically": True})
+    mock.log("createIndexes sessions.bookings.g1: userId, sessionId, status (each with createdAt), status with holdExpiresAt")
     request, bodies = mock.guarded_upserts("sessions.bookings.g1", [("b1", 3), ("b2", 3)])
     check(bodies[0]["amount"] == 25.5 and isinstance(bodies[0]["amount"], float), "amount 25.5 %r" % bodies[0]["amount"])
     check(bodies[1]["amount"] == 37 and isinstance(bodies[1]["amount"], int), "amount 37 %r" % bodies[1]["amount"])
