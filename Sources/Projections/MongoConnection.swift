@@ -22,10 +22,11 @@ final class MongoConnection: @unchecked Sendable {
         var error = bson_error_t()
         guard let parsed = mongoc_uri_new_with_error(uri, &error) else { throw .invalidURI(MongoError.message(of: error)) }
         defer { mongoc_uri_destroy(parsed) }
-        // libmongoc waits 30 s for a server by default; a read-model query (and /health) should give up
-        // sooner when MongoDB is down. A URI that sets its own timeout keeps it.
+        // libmongoc waits 30 s for a server by default. A read-model query should fail well inside the
+        // gateway's request deadline (5 s) when MongoDB is down, so that /health can still say which
+        // store is down. A URI that sets its own timeout keeps it.
         if !mongoc_uri_has_option(parsed, MONGOC_URI_SERVERSELECTIONTIMEOUTMS) {
-            _ = mongoc_uri_set_option_as_int32(parsed, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 5_000)
+            _ = mongoc_uri_set_option_as_int32(parsed, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 2_000)
         }
         database = mongoc_uri_get_database(parsed).map { String(cString: $0) } ?? "boxoffice"
         guard let pool = mongoc_client_pool_new_with_error(parsed, &error) else { throw MongoError(error) }

@@ -41,6 +41,12 @@ public enum MongoError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// True when MongoDB could not be reached (worth a 503 and a retry, not a 500).
+    public var isUnavailable: Bool {
+        if case .connection = self { return true }
+        return false
+    }
+
     /// True for the server's duplicate-key refusal.
     public var isDuplicateKey: Bool {
         if case .server(Self.duplicateKey, _) = self { return true }

@@ -66,9 +66,12 @@ final class MockMongo: Sendable {
         port = found
     }
 
-    /// Short timeouts, so a step the script does not answer fails the test in seconds.
-    var uri: String {
-        "mongodb://127.0.0.1:\(port)/boxoffice?serverSelectionTimeoutMS=2000&connectTimeoutMS=2000&socketTimeoutMS=5000"
+    /// Short timeouts, so a step the script does not answer fails the test in seconds (yet not so short
+    /// that a CI machine busy with every other suite trips them).
+    var uri: String { uri(serverSelectionTimeoutMS: 5_000) }
+
+    func uri(serverSelectionTimeoutMS: Int) -> String {
+        "mongodb://127.0.0.1:\(port)/boxoffice?serverSelectionTimeoutMS=\(serverSelectionTimeoutMS)&connectTimeoutMS=5000&socketTimeoutMS=10000"
     }
 
     /// Everything the script printed so far.

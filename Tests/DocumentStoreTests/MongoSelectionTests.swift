@@ -9,13 +9,15 @@ struct MongoSelectionTests {
     @Test func theURIAloneSelectsMongoDBAndHealthSaysWhetherItAnswers() async throws {
         let mock = try await MockMongo(scenario: "health")
         // Starting waits for a 200 from /health: event store and read models (the script) both up.
-        let server = try await ServerProcess(environment: ["MONGODB_URI": mock.uri])
+        // Without a timeout in the URI the store waits 2 s for a server; 1 s keeps the test short.
+        let server = try await ServerProcess(environment: ["MONGODB_URI": mock.uri(serverSelectionTimeoutMS: 1_000)])
         defer { server.stop() }
         let (status, output) = await mock.finish()
         #expect(status == 0, "\(output)\n--- boxoffice ---\n\(server.log())")
 
         // The scripted server has gone: the read-model store no longer answers.
         let reply = try await HTTP.send(.GET, "\(server.baseURL)/health")
+        #expect(reply.json["readModels"] != nil, "\(reply.status) \(reply.text)")
         let readModels = reply.json["readModels"] as? [String: Any]
         #expect(reply.status == 503)
         #expect(readModels?["kind"] as? String == "mongodb")
