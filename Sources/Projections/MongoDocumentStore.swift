@@ -57,6 +57,8 @@ public struct MongoDocumentStore: DocumentStore {
 
     public func find(_ query: DocumentQuery) async throws -> [StoredDocument] {
         let translated = try MongoQuery(query)
+        // MongoDB reads a limit of 0 as "no limit"; the contract (and PostgreSQL's LIMIT 0) is "nothing".
+        guard query.limit > 0 else { return [] }
         let collection = query.collection
         return try await connection.run { client in
             let generation = try Self.activeGeneration(client, projection: collection.projection)

@@ -88,6 +88,7 @@ struct DocumentStoreFindTests {
         let first = try await store.find(query)
         #expect(first.map(\.id) == Array(Self.expected(mine, descending: true).prefix(2)), "limit")
         #expect(try await store.find(DocumentQuery(collection: collection, filters: ["userId": "nobody"])).isEmpty)
+        #expect(try await store.find(DocumentQuery(collection: collection, limit: 0)).isEmpty, "a limit of 0 is nothing, not everything")
         #expect(try await store.find(DocumentQuery(collection: collection, filters: ["status": "HELD"], limit: 100)).map(\.id)
                 == Self.items.filter { $0.status == "HELD" }.map(\.id).sorted())
     }
