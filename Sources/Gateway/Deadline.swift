@@ -7,17 +7,10 @@ enum Deadline {
     /// Commands still queued when cancelled are dropped undecided; one already being appended may
     /// still commit, and a retry with the same `Idempotency-Key` returns its answer.
     static func run(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> Response) async throws -> Response {
-        try await withThrowingTaskGroup(of: Response?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let response = first else {
-                throw EventStoreError.unavailable("no answer within \(timeout)")
-            }
-            return response
+        do {
+            return try await withDeadline(timeout, body)
+        } catch let exceeded as DeadlineExceeded {
+            throw EventStoreError.unavailable(exceeded.description)
         }
     }
 }

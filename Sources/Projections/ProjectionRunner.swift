@@ -20,6 +20,8 @@ public struct ProjectionRunner<Events: EventStore, Documents: DocumentStore>: Se
     let owner: String
     let batchSize: Int
     let pollInterval: Duration
+    /// Longest a catch-up pass or a lease check may take before the lease is given up and retaken.
+    let stepLimit: Duration = .seconds(10)
 
     public init(projection: any Projection, events: Events, documents: Documents, client: PostgresClient, logger: Logger,
                 owner: String, batchSize: Int = 1_000, pollInterval: Duration = .milliseconds(250)) {
@@ -65,13 +67,17 @@ public struct ProjectionRunner<Events: EventStore, Documents: DocumentStore>: Se
             guard acquired else { return }
             logger.info("projection lease acquired", metadata: ["projection.owner": "\(owner)"])
             defer { logger.info("projection lease released") }
+            // Unlocking a dead connection must not hang either; a dead session has released the lock anyway.
+            let unlock: @Sendable () async -> Void = {
+                _ = try? await withDeadline(.seconds(3)) { try await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger) }
+            }
             do {
                 try await follow(connection)
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+                await unlock()
                 throw error
             }
-            _ = try await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+            await unlock()
         }
     }
 
@@ -84,6 +90,15 @@ public struct ProjectionRunner<Events: EventStore, Documents: DocumentStore>: Se
                     throw LeaseLost()
                 }
                 group.addTask { try await project(woken) }
+                group.addTask {
+                    // The lease is only as alive as its connection: prove it every second.
+                    while true {
+                        try await Task.sleep(for: .seconds(1))
+                        try await withDeadline(.seconds(3)) {
+                            _ = try await connection.query("SELECT 1", logger: logger)
+                        }
+                    }
+                }
                 try await group.next()
                 group.cancelAll()
             }
@@ -100,14 +115,21 @@ public struct ProjectionRunner<Events: EventStore, Documents: DocumentStore>: Se
             try Task.checkCancellation()
             if woken.take() || idle >= pollInterval {
                 idle = .zero
-                let active = try await documents.activeGeneration(projection: projection.name)
+                let name = projection.name
+                let active = try await withDeadline(stepLimit) { try await documents.activeGeneration(projection: name) }
                 if active != generation {
                     // First pass, or a rebuild switched generations: continue from that generation's checkpoint.
                     generation = active
-                    checkpoint = try await documents.checkpoint(projection: projection.name, generation: generation).checkpoint
+                    checkpoint = try await withDeadline(stepLimit) {
+                        try await documents.checkpoint(projection: name, generation: active).checkpoint
+                    }
                 }
                 do {
-                    let (next, applied) = try await stepper.catchUp(generation: generation, from: checkpoint)
+                    let (from, current) = (checkpoint, generation)
+                    // Bounded: a call on a connection that died mid-flight must not stall the projection.
+                    let (next, applied) = try await withDeadline(stepLimit) {
+                        try await stepper.catchUp(generation: current, from: from)
+                    }
                     checkpoint = next
                     if applied > 0 { logger.debug("projected", metadata: ["events": "\(applied)", "position": "\(checkpoint.position)"]) }
                 } catch let stale as StaleGeneration {

@@ -38,7 +38,8 @@ struct Harness {
         let store = try await TestDatabase.store()
         let clock = self.clock
         let documents = PostgresDocumentStore(client: TestDatabase.client, logger: TestDatabase.logger)
-        let backend = Backend(store: store, documents: documents, settings: GatewaySettings(adminToken: Self.admin, holdTTL: holdTTL, gatewayId: "harness"),
+        let backend = Backend(store: store, documents: documents, settings: GatewaySettings(adminToken: Self.admin, holdTTL: holdTTL, gatewayId: "harness",
+                                                                                   requestTimeout: .seconds(60)),
                               clock: { clock.read() })
         let app = Application(router: GatewayRouter.build(backend, logger: TestDatabase.logger), logger: TestDatabase.logger)
         try await app.test(.router) { client in try await body(Client(client: client, store: store)) }

@@ -52,9 +52,11 @@ struct IdempotencyRouteTests {
     @Test func registrationReplayNeverRevealsTheTokenAgain() async throws {
         try await harness.run { api in
             let body = ["name": "Bo", "email": "\(UUID().uuidString)@example.test"]
-            let first = try await api.call(.post, "/users", json: body, headers: ["Idempotency-Key": "reg"])
+            // Registration is anonymous, so its keys share one scope: clients must use unique keys.
+            let key = UUID().uuidString
+            let first = try await api.call(.post, "/users", json: body, headers: ["Idempotency-Key": key])
             #expect(first.status == 201 && first.json["token"] is String)
-            let replay = try await api.call(.post, "/users", json: body, headers: ["Idempotency-Key": "reg"])
+            let replay = try await api.call(.post, "/users", json: body, headers: ["Idempotency-Key": key])
             #expect(replay.status == 201 && replay.json["id"] as? String == first.json["id"] as? String)
             #expect(replay.json["token"] == nil)
             let taken = try await api.call(.post, "/users", json: body)

@@ -31,6 +31,8 @@ public final class ServerProcess: @unchecked Sendable {
         env["DATABASE_URL"] = databaseURL ?? TestDatabase.url
         env["ADMIN_TOKEN"] = adminToken
         env["LOG_LEVEL"] = env["TEST_SERVER_LOG_LEVEL"] ?? "warning"
+        // The whole suite shares two cores; only tests about time-outs ask for a short one.
+        env["REQUEST_TIMEOUT"] = "60"
         env.merge(environment) { _, new in new }
         process.environment = env
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("boxoffice-\(port).log")
