@@ -29,7 +29,7 @@ struct HistoryRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
         var seats: [SeatView]
         var sections: [SectionView]
         var summary: SeatCounts
-        var bookings: [BookingEntry]
+        var bookings: [BookingBody]
         var events: [Entry]
     }
 
@@ -39,18 +39,6 @@ struct HistoryRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
         var kind: SessionKind
         var hall: HallRef?
         var startsAt: Date?
-    }
-
-    struct BookingEntry: Encodable {
-        var id: String
-        var userId: String
-        var status: BookingStatus
-        var seats: [String]?
-        var sectionId: String?
-        var qty: Int?
-        var amount: Decimal
-        var holdExpiresAt: Date?
-        var createdAt: Date
     }
 
     private func history(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -76,9 +64,9 @@ struct HistoryRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
         }
         let map = SeatMap.of(state, version: asOf)
         let session = state.session!
+        let position = stored[asOf - 1].position
         let bookings = state.bookings.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }.map {
-            BookingEntry(id: $0.id, userId: $0.userId, status: $0.status, seats: $0.seats, sectionId: $0.sectionId,
-                         qty: $0.qty, amount: $0.amount, holdExpiresAt: $0.holdExpiresAt, createdAt: $0.createdAt)
+            BookingBody($0, sessionId: sessionId, position: position, remaining: nil)
         }
         return JSONResponse.make(status: .ok, body: AsOf(
             sessionId: sessionId, version: asOf, currentVersion: stored.count,
