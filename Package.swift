@@ -71,7 +71,7 @@ let package = Package(
                 "Projections", "EventStore", "Commands", "TestSupport", "CMongoC",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
-            exclude: ["mock_mongo.py"]
+            exclude: ["mock_mongo.py", "mongo_emulator.py"]
         ),
         .testTarget(
             name: "GatewayTests",

@@ -5,11 +5,13 @@ import Glibc
 #endif
 
 /// `mock_mongo.py <scenario>` running as a child process: a scripted MongoDB server (mockupdb) on a
-/// free loopback port that asserts every command it receives.
+/// free loopback port that asserts every command it receives. Also runs `mongo_emulator.py`.
 final class MockMongo: Sendable {
     /// Nil when attached to a script the caller started (`MOCK_MONGO_PORT_<SCENARIO>`).
     private let process: Process?
     private let output = OutputBuffer()
+    /// The script's standard input, open while this object lives (the emulator exits when it closes).
+    private let input = Pipe()
     let port: Int
     let scenario: String
 
@@ -19,7 +21,9 @@ final class MockMongo: Sendable {
         ProcessInfo.processInfo.environment["MOCKUPDB_PYTHON"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/bin/python3"
     }
 
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("mock_mongo.py").path
+    static func script(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(name).path
+    }
 
     struct StartFailure: Error, CustomStringConvertible {
         var description: String
@@ -28,8 +32,9 @@ final class MockMongo: Sendable {
     /// Starts the script and waits for the port it prints; or, when `MOCK_MONGO_PORT_<SCENARIO>` is set,
     /// uses a script the caller started on that port (Foundation's `Process` cannot spawn under
     /// valgrind, so the README's leak check starts the scripts itself and checks their exit status).
-    init(scenario: String) async throws {
+    init(script name: String = "mock_mongo.py", scenario: String) async throws {
         self.scenario = scenario
+        let script = Self.script(name)
         if let external = ProcessInfo.processInfo.environment["MOCK_MONGO_PORT_\(scenario.uppercased())"].flatMap(Int.init) {
             process = nil
             port = external
@@ -38,8 +43,9 @@ final class MockMongo: Sendable {
         let process = Process()
         self.process = process
         process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = ["-u", Self.script, scenario]
+        process.arguments = ["-u", script, scenario]
         let pipe = Pipe()
+        process.standardInput = input
         process.standardOutput = pipe
         process.standardError = pipe
         let output = self.output
@@ -60,7 +66,7 @@ final class MockMongo: Sendable {
         }
         guard let found else {
             if process.isRunning { process.terminate() }
-            throw StartFailure(description: "\(Self.python) \(Self.script) \(scenario) printed no port: "
+            throw StartFailure(description: "\(Self.python) \(script) \(scenario) printed no port: "
                 + output.text)
         }
         port = found

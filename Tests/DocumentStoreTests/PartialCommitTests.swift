@@ -65,7 +65,7 @@ struct PartialCommitTests {
         var cut = 0
         // Generations far above the active one: each cut gets its own, untouched by anything else.
         repeat {
-            let generation = 1_000 + cut + (kind == .mongodb ? 500 : 0)
+            let generation = 1_000 + cut + [StoreKind.postgresql: 0, .mongodbEmulated: 300, .mongodb: 600][kind]!
             try await store.drop(projection: "sessions", generation: generation)
             try await store.commit(try await Self.writes(a, in: generation, of: store), projection: "sessions",
                                    generation: generation, checkpoint: a.last!.checkpoint, owner: "batch-a")

@@ -2,9 +2,9 @@
 # Source it; it defines functions only.
 
 # Installs the Debian packages the project needs when any is missing: libmongoc for the MongoDB read
-# models (built in, used when MONGODB_URI is set), python3-mockupdb for its wire-level tests.
+# models (built in, used when MONGODB_URI is set), python3-mockupdb and python3-mongomock for its tests.
 ensure_system_packages() {
-  local needed=(postgresql postgresql-contrib curl ca-certificates pkg-config libmongoc-dev python3-mockupdb)
+  local needed=(postgresql postgresql-contrib curl ca-certificates pkg-config libmongoc-dev python3-mockupdb python3-mongomock)
   local missing=()
   for package in "${needed[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
