@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Projections
 
 /// The one table from every error the system can raise to its HTTP status, code and details.
 enum ErrorMapping {
@@ -25,6 +26,9 @@ enum ErrorMapping {
                           headers: [.retryAfter: "\(seconds)"])
         case is CancellationError:
             return Mapped(status: .serviceUnavailable, code: "unavailable", message: "the request was cut short; retry shortly",
+                          headers: [.retryAfter: "1"])
+        case let error as MongoError where error.isUnavailable:
+            return Mapped(status: .serviceUnavailable, code: "unavailable", message: "the read-model store is unavailable; retry shortly",
                           headers: [.retryAfter: "1"])
         case EventStoreError.unavailable(let reason):
             return Mapped(status: .serviceUnavailable, code: "unavailable",

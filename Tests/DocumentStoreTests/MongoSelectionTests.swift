@@ -24,5 +24,8 @@ struct MongoSelectionTests {
         #expect(readModels?["status"] as? String == "down")
         #expect((readModels?["error"] as? String)?.contains("MongoDB") == true, "\(reply.text)")
         #expect((reply.json["eventStore"] as? [String: Any])?["status"] as? String == "up")
+        // A query route answers 503, not 500, while the read-model store is away.
+        let query = try await HTTP.send(.GET, "\(server.baseURL)/sessions")
+        #expect(query.status == 503 && query.errorCode == "unavailable", "\(query.status) \(query.text)")
     }
 }
