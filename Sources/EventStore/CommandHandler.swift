@@ -35,11 +35,15 @@ public struct RetryPolicy: Sendable {
     public var maxJitterMilliseconds: Int
     /// Most commands decided and appended together in one batch.
     public var maxBatch: Int
+    /// Longest one read or append of a stream may take before its outcome is treated as unknown.
+    public var databaseTimeout: Duration
 
-    public init(maxAttempts: Int = 12, maxJitterMilliseconds: Int = 40, maxBatch: Int = 128) {
+    public init(maxAttempts: Int = 12, maxJitterMilliseconds: Int = 40, maxBatch: Int = 128,
+                databaseTimeout: Duration = .seconds(10)) {
         self.maxAttempts = maxAttempts
         self.maxJitterMilliseconds = maxJitterMilliseconds
         self.maxBatch = maxBatch
+        self.databaseTimeout = databaseTimeout
     }
 }
 

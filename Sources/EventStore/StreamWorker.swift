@@ -117,8 +117,10 @@ actor StreamWorker<D: Decider, Store: EventStore> {
                     guard let request = job.idempotency, case .recorded(_, let outcome, let lastIndex) = decision else { return nil }
                     return IdempotencyWrite(key: request.key, lastEventIndex: lastIndex) { try request.render(outcome, $0) }
                 }
-                let result = try await store.append(
-                    [StreamWrite(streamId: streamId, expected: .exact(version), events: events)], idempotency: keys)
+                let (store, write) = (store, StreamWrite(streamId: streamId, expected: .exact(version), events: events))
+                // Bounded: an append on a connection that died mid-flight may never return, and every
+                // later command of this stream queues behind it.
+                let result = try await withDeadline(policy.databaseTimeout) { try await store.append([write], idempotency: keys) }
                 state = working
                 version += events.count
                 lastPosition = result.positions.last ?? lastPosition
@@ -139,6 +141,11 @@ actor StreamWorker<D: Decider, Store: EventStore> {
                     fail(jobs, error)
                     return
                 }
+            } catch let exceeded as DeadlineExceeded {
+                // The append may or may not have committed: forget the cache and let the log decide.
+                loaded = false
+                fail(jobs, EventStoreError.unavailable(exceeded.description))
+                return
             } catch EventStoreError.idempotencyKeyTaken where jobs.count > 1 {
                 // A concurrent request stored one of these keys: let the others commit without it.
                 for job in jobs { await process([job]) }
@@ -169,7 +176,8 @@ actor StreamWorker<D: Decider, Store: EventStore> {
 
     /// Brings the cached state up to date by reading only the events after the cached version.
     private func refresh() async throws {
-        let newer = try await store.readStream(streamId, after: version)
+        let (store, streamId, known) = (store, streamId, version)
+        let newer = try await withDeadline(policy.databaseTimeout) { try await store.readStream(streamId, after: known) }
         for stored in newer {
             if let event = try D.Event.decode(type: stored.type, data: stored.data) {
                 D.evolve(&state, event)

@@ -42,6 +42,9 @@ public final class Backend<Store: EventStore, Docs: DocumentStore>: Sendable {
         self.readModels = ReadModelQueries(documents: documents)
         self.settings = settings
         self.clock = clock
+        // A stream stuck on a dead connection must recover within one request time-out.
+        var policy = policy
+        policy.databaseTimeout = min(policy.databaseTimeout, settings.requestTimeout)
         self.sessions = CommandHandler(store: store, policy: policy, clock: clock)
         self.halls = CommandHandler(store: store, policy: policy, clock: clock)
         self.accounts = Accounts(store: store)

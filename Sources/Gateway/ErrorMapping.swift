@@ -30,6 +30,9 @@ enum ErrorMapping {
         case let error as MongoError where error.isUnavailable:
             return Mapped(status: .serviceUnavailable, code: "unavailable", message: "the read-model store is unavailable; retry shortly",
                           headers: [.retryAfter: "1"])
+        case let exceeded as DeadlineExceeded:
+            return Mapped(status: .serviceUnavailable, code: "unavailable",
+                          message: "the event store did not answer (\(exceeded.description)); retry shortly", headers: [.retryAfter: "1"])
         case EventStoreError.unavailable(let reason):
             return Mapped(status: .serviceUnavailable, code: "unavailable",
                           message: "the event store is unavailable (\(reason)); retry shortly",
