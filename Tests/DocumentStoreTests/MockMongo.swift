@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -96,7 +97,7 @@ final class MockMongo: Sendable {
         }
         if process.isRunning {
             process.terminate()
-            process.waitUntilExit()
+            _ = ChildExit.wait(process, timeout: 10)
             return (-1, log + "\n(killed: the scenario did not finish in \(timeout))")
         }
         // Let the pipe deliver what was written just before the exit.

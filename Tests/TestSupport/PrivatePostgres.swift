@@ -48,10 +48,10 @@ public final class PrivatePostgres: @unchecked Sendable {
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        process.waitUntilExit()
+        let status = ChildExit.wait(process, timeout: 120)
         try handle.close()
         let output = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0 else { throw ServerError(description: "\(command) failed: \(output)") }
+        guard status == 0 else { throw ServerError(description: "\(command) failed: \(output)") }
         return output
     }
 }

@@ -71,15 +71,14 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// Waits for the process to exit by itself and returns its status.
     public func waitForExit() -> Int32 {
-        process.waitUntilExit()
-        return process.terminationStatus
+        ChildExit.wait(process)
     }
 
     /// Stops the server and waits for it to exit.
     public func stop() {
         if process.isRunning {
             process.terminate()
-            process.waitUntilExit()
+            _ = ChildExit.wait(process, timeout: 15)
         }
     }
 
