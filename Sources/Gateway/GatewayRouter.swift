@@ -1,0 +1,30 @@
+import Hummingbird
+import Logging
+
+/// Builds the router from the routes of every area.
+public enum GatewayRouter {
+    /// All routes of the gateway.
+    public static func routes<Store, Docs>(_ backend: Backend<Store, Docs>) -> [Route] {
+        AdminRoutes(backend: backend).routes
+            + UserRoutes(backend: backend).routes
+            + BookingRoutes(backend: backend).routes
+            + HistoryRoutes(backend: backend).routes
+            + HealthRoutes(backend: backend).routes
+            + QueryRoutes(backend: backend).routes
+    }
+
+    /// The router with error mapping around every route.
+    public static func build<Store, Docs>(_ backend: Backend<Store, Docs>, extraRoutes: [Route] = [], logger: Logger) -> Router<AppRequestContext> {
+        let routes = routes(backend) + extraRoutes
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: ErrorMiddleware(routes: RouteTable(routes), logger: logger))
+        let timeout = backend.settings.requestTimeout
+        for route in routes {
+            let handler = route.handler
+            router.on(RouterPath(route.path), method: route.method) { request, context in
+                try await Deadline.run(timeout) { try await handler(request, context) }
+            }
+        }
+        return router
+    }
+}
