@@ -57,13 +57,20 @@ public final class CommandHandler<D: Decider, Store: EventStore>: Sendable {
     let store: Store
     let policy: RetryPolicy
     let clock: @Sendable () -> Date
-    private let workers = Mutex<[String: StreamWorker<D, Store>]>([:])
+    /// Most streams whose state stays cached; past it the least recently used are forgotten.
+    let cacheLimit: Int
+    private let workers = Mutex(WorkerCache<D, Store>())
 
-    public init(store: Store, policy: RetryPolicy = RetryPolicy(), clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: Store, policy: RetryPolicy = RetryPolicy(), cacheLimit: Int = 20_000,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.policy = policy
+        self.cacheLimit = max(cacheLimit, 1)
         self.clock = clock
     }
+
+    /// How many streams are cached (for tests and metrics).
+    public var cachedStreams: Int { workers.withLock { $0.workers.count } }
 
     /// Decides `command` against the current state of `streamId` and records its events.
     public func execute(
@@ -79,11 +86,29 @@ public final class CommandHandler<D: Decider, Store: EventStore>: Sendable {
     }
 
     private func worker(for streamId: String) -> StreamWorker<D, Store> {
-        workers.withLock { workers in
-            if let worker = workers[streamId] { return worker }
+        workers.withLock { cache in
+            cache.tick += 1
+            if let entry = cache.workers[streamId] {
+                cache.workers[streamId] = (entry.worker, cache.tick)
+                return entry.worker
+            }
+            if cache.workers.count >= cacheLimit {
+                // Forgetting a worker never breaks correctness: a new one reloads from the log, and if an
+                // old one is still finishing, the (stream, version) constraint settles any overlap.
+                let excess = cache.workers.count - cacheLimit + max(cacheLimit / 10, 1)
+                for (id, _) in cache.workers.sorted(by: { $0.value.lastUse < $1.value.lastUse }).prefix(excess) {
+                    cache.workers[id] = nil
+                }
+            }
             let worker = StreamWorker<D, Store>(streamId: streamId, store: store, policy: policy, clock: clock)
-            workers[streamId] = worker
+            cache.workers[streamId] = (worker, cache.tick)
             return worker
         }
     }
+}
+
+/// Stream workers by stream id, with a use counter for least-recently-used eviction.
+struct WorkerCache<D: Decider, Store: EventStore> {
+    var workers: [String: (worker: StreamWorker<D, Store>, lastUse: UInt64)] = [:]
+    var tick: UInt64 = 0
 }

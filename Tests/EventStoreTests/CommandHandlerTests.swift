@@ -81,6 +81,25 @@ struct CommandHandlerTests {
         #expect(retry.outcome.booking?.status == .confirmed)
     }
 
+    @Test func theStreamCacheStaysBoundedAndEvictedStreamsReloadFromTheLog() async throws {
+        let store = try await TestDatabase.store()
+        let handler = Handler(store: store, cacheLimit: 3)
+        var ids: [String] = []
+        for _ in 0..<8 { ids.append(try await schedule(handler, capacity: 5)) }
+        #expect(handler.cachedStreams <= 3)
+        // The first session was evicted long ago: its state comes back from the log, not from memory.
+        let first = try await handler.execute(.bookQuantity(BookQuantity(
+            bookingId: "evicted", userId: "u", sectionId: "floor", qty: 5, hold: false, holdTTL: 60)),
+            on: "session-\(ids[0])", metadata: metadata())
+        #expect(first.outcome.remaining == 0)
+        await #expect(throws: DomainError.insufficientCapacity(remaining: 0)) {
+            try await handler.execute(.bookQuantity(BookQuantity(
+                bookingId: "again", userId: "u", sectionId: "floor", qty: 1, hold: false, holdTTL: 60)),
+                on: "session-\(ids[0])", metadata: metadata())
+        }
+        #expect(handler.cachedStreams <= 3)
+    }
+
     @Test func migrationsApplyOnceUnderConcurrentStarts() async throws {
         _ = try await TestDatabase.store()
         try await withThrowingTaskGroup(of: Void.self) { group in
