@@ -8,6 +8,7 @@ import Hummingbird
 struct CommandRequest: Sendable {
     let principal: Principal
     let body: Data
+    /// Fingerprint of the request; empty when it carries no `Idempotency-Key`.
     let requestHash: String
     let key: IdempotencyKey?
     let metadata: EventMetadata
@@ -21,10 +22,8 @@ struct CommandRequest: Sendable {
         if let rawKey, !Identifiers.isSane(rawKey, maxLength: 255) {
             throw APIError.invalidRequest("Idempotency-Key must be 1 to 255 printable ASCII characters")
         }
-        // The fingerprint ignores formatting: the same JSON sent with other spacing or key order is the same request.
-        let canonical = (try? JSONSerialization.data(withJSONObject: JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]),
-                                                     options: [.sortedKeys, .fragmentsAllowed])) ?? body
-        let hash = Identifiers.sha256(Data("\(request.method.rawValue) \(request.uri.path)\n".utf8) + canonical)
+        // Only a request with a key is ever compared with another, so only it pays for a fingerprint.
+        let hash = rawKey == nil ? "" : fingerprint(body, method: request.method.rawValue, path: request.uri.path)
         let scope = principal?.scope ?? "anonymous"
         return CommandRequest(
             principal: principal ?? .user("anonymous"), body: body, requestHash: hash,
@@ -32,6 +31,13 @@ struct CommandRequest: Sendable {
             metadata: EventMetadata(
                 correlationId: context.requestId, userId: principal?.userId, idempotencyKey: rawKey,
                 gatewayId: backend.settings.gatewayId))
+    }
+
+    /// Ignores formatting: the same JSON sent with other spacing or key order is the same request.
+    private static func fingerprint(_ body: Data, method: String, path: String) -> String {
+        let canonical = (try? JSONSerialization.data(withJSONObject: JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]),
+                                                     options: [.sortedKeys, .fragmentsAllowed])) ?? body
+        return Identifiers.sha256(Data("\(method) \(path)\n".utf8) + canonical)
     }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
