@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The time limit of `withDeadline` passed.
 public struct DeadlineExceeded: Error, CustomStringConvertible {
     public var limit: Duration
@@ -30,37 +28,5 @@ public func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Send
 extension Result where Failure == any Error {
     init(_ body: () async throws -> Success) async {
         do { self = .success(try await body()) } catch { self = .failure(error) }
-    }
-}
-
-/// The first of several outcomes, delivered once to a continuation that may attach before or after it.
-final class FirstOutcome<T: Sendable>: Sendable {
-    private struct State {
-        var result: Result<T, any Error>?
-        var continuation: CheckedContinuation<T, any Error>?
-        var delivered = false
-    }
-
-    private let state = Mutex(State())
-
-    func settle(_ result: Result<T, any Error>) {
-        let ready = state.withLock { state -> (CheckedContinuation<T, any Error>, Result<T, any Error>)? in
-            guard state.result == nil else { return nil }
-            state.result = result
-            guard let continuation = state.continuation, !state.delivered else { return nil }
-            state.delivered = true
-            return (continuation, result)
-        }
-        if let (continuation, result) = ready { continuation.resume(with: result) }
-    }
-
-    func attach(_ continuation: CheckedContinuation<T, any Error>) {
-        let ready = state.withLock { state -> Result<T, any Error>? in
-            state.continuation = continuation
-            guard let result = state.result, !state.delivered else { return nil }
-            state.delivered = true
-            return result
-        }
-        if let ready { continuation.resume(with: ready) }
     }
 }

@@ -7,7 +7,7 @@ actor StreamWorker<D: Decider, Store: EventStore> {
         var command: D.Command
         var metadata: EventMetadata
         var idempotency: IdempotencyRequest<D>?
-        var reply: Reply<CommandResult<D>>
+        var reply: FirstOutcome<CommandResult<D>>
     }
 
     private enum Decision {
@@ -36,7 +36,7 @@ actor StreamWorker<D: Decider, Store: EventStore> {
     }
 
     func submit(_ command: D.Command, metadata: EventMetadata, idempotency: IdempotencyRequest<D>?) async throws -> CommandResult<D> {
-        let reply = Reply<CommandResult<D>>()
+        let reply = FirstOutcome<CommandResult<D>>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 guard reply.attach(continuation) else { return }
@@ -49,7 +49,7 @@ actor StreamWorker<D: Decider, Store: EventStore> {
                 }
             }
         } onCancel: {
-            reply.resume(throwing: CancellationError())
+            reply.settle(.failure(CancellationError()))
         }
     }
 
@@ -69,7 +69,7 @@ actor StreamWorker<D: Decider, Store: EventStore> {
 
     private func process(_ jobs: [Job]) async {
         // A caller that timed out or went away before its command was decided gets nothing decided.
-        let jobs = jobs.filter { !$0.reply.isFinished }
+        let jobs = jobs.filter { !$0.reply.isSettled }
         guard !jobs.isEmpty else { return }
         var attempt = 0
         var readSinceStart = false
@@ -161,17 +161,17 @@ actor StreamWorker<D: Decider, Store: EventStore> {
         for (job, decision) in zip(jobs, decisions) {
             switch decision {
             case .recorded(let events, let outcome, let lastIndex):
-                job.reply.resume(returning: CommandResult(outcome: outcome, events: events, position: positions[lastIndex]))
+                job.reply.settle(.success(CommandResult(outcome: outcome, events: events, position: positions[lastIndex])))
             case .noChange(let outcome):
-                job.reply.resume(returning: CommandResult(outcome: outcome, events: [], position: lastPosition))
+                job.reply.settle(.success(CommandResult(outcome: outcome, events: [], position: lastPosition)))
             case .refused(let refusal):
-                job.reply.resume(throwing: refusal)
+                job.reply.settle(.failure(refusal))
             }
         }
     }
 
     private func fail(_ jobs: [Job], _ error: any Error) {
-        for job in jobs { job.reply.resume(throwing: error) }
+        for job in jobs { job.reply.settle(.failure(error)) }
     }
 
     /// Brings the cached state up to date by reading only the events after the cached version.
