@@ -25,18 +25,13 @@ enum ErrorMapping {
                           message: "too many concurrent changes to this session; retry shortly",
                           headers: [.retryAfter: "\(seconds)"])
         case is CancellationError:
-            return Mapped(status: .serviceUnavailable, code: "unavailable", message: "the request was cut short; retry shortly",
-                          headers: [.retryAfter: "1"])
+            return unavailable("the request was cut short")
         case let error as MongoError where error.isUnavailable:
-            return Mapped(status: .serviceUnavailable, code: "unavailable", message: "the read-model store is unavailable; retry shortly",
-                          headers: [.retryAfter: "1"])
+            return unavailable("the read-model store is unavailable")
         case let exceeded as DeadlineExceeded:
-            return Mapped(status: .serviceUnavailable, code: "unavailable",
-                          message: "the event store did not answer (\(exceeded.description)); retry shortly", headers: [.retryAfter: "1"])
+            return unavailable("the event store is unavailable (\(exceeded.description))")
         case EventStoreError.unavailable(let reason):
-            return Mapped(status: .serviceUnavailable, code: "unavailable",
-                          message: "the event store is unavailable (\(reason)); retry shortly",
-                          headers: [.retryAfter: "1"])
+            return unavailable("the event store is unavailable (\(reason))")
         case let error as HTTPError where error.status == .notFound:
             return map(APIError.notFound("route"))
         case let error as HTTPError where error.status == .contentTooLarge:
@@ -45,6 +40,11 @@ enum ErrorMapping {
             return Mapped(status: error.status, code: "invalid_request", message: error.body ?? error.status.reasonPhrase)
         default: return nil
         }
+    }
+
+    /// A store that cannot answer now: 503, worth retrying in a second.
+    private static func unavailable(_ reason: String) -> Mapped {
+        Mapped(status: .serviceUnavailable, code: "unavailable", message: "\(reason); retry shortly", headers: [.retryAfter: "1"])
     }
 
     private static func map(_ error: DomainError) -> Mapped {

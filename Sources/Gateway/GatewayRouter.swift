@@ -1,3 +1,4 @@
+import EventStore
 import Hummingbird
 import Logging
 
@@ -22,7 +23,8 @@ public enum GatewayRouter {
         for route in routes {
             let handler = route.handler
             router.on(RouterPath(route.path), method: route.method) { request, context in
-                try await Deadline.run(timeout) { try await handler(request, context) }
+                // Past the deadline the answer is a 503 (mapped in ErrorMapping), never a hang.
+                try await withDeadline(timeout) { try await handler(request, context) }
             }
         }
         return router
