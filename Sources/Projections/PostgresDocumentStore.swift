@@ -39,11 +39,12 @@ public struct PostgresDocumentStore: DocumentStore {
             try await client.withTransaction(logger: logger) { connection in
                 // Lock order: the generation row first, then documents (as `activate` does), so a switch
                 // and a commit never deadlock; a commit into a generation older than the active one is refused.
-                try await connection.query("""
-                    INSERT INTO projection_generations (projection, generation) VALUES (\(projection), 1) ON CONFLICT DO NOTHING
+                // One statement creates the row when missing, locks it and reads the active generation.
+                let rows = try await connection.query("""
+                    INSERT INTO projection_generations (projection, generation) VALUES (\(projection), 1)
+                    ON CONFLICT (projection) DO UPDATE SET generation = projection_generations.generation
+                    RETURNING generation
                     """, logger: logger)
-                let rows = try await connection.query(
-                    "SELECT generation FROM projection_generations WHERE projection = \(projection) FOR SHARE", logger: logger)
                 for try await active in rows.decode(Int.self) where generation < active {
                     throw StaleGeneration(projection: projection, generation: generation, active: active)
                 }
