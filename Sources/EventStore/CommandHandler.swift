@@ -59,6 +59,8 @@ public final class CommandHandler<D: Decider, Store: EventStore>: Sendable {
     let clock: @Sendable () -> Date
     /// Most streams whose state stays cached; past it the least recently used are forgotten.
     let cacheLimit: Int
+    /// Retries and group-commit figures, for the KPIs.
+    public let statistics = CommandStatistics()
     private let workers = Mutex(WorkerCache<D, Store>())
 
     public init(store: Store, policy: RetryPolicy = RetryPolicy(), cacheLimit: Int = 20_000,
@@ -100,7 +102,8 @@ public final class CommandHandler<D: Decider, Store: EventStore>: Sendable {
                     cache.workers[id] = nil
                 }
             }
-            let worker = StreamWorker<D, Store>(streamId: streamId, store: store, policy: policy, clock: clock)
+            let worker = StreamWorker<D, Store>(streamId: streamId, store: store, policy: policy, statistics: statistics,
+                                                    clock: clock)
             cache.workers[streamId] = (worker, cache.tick)
             return worker
         }

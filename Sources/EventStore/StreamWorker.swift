@@ -19,6 +19,7 @@ actor StreamWorker<D: Decider, Store: EventStore> {
     let streamId: String
     let store: Store
     let policy: RetryPolicy
+    let statistics: CommandStatistics
     let clock: @Sendable () -> Date
 
     private var state = D.initialState
@@ -28,10 +29,12 @@ actor StreamWorker<D: Decider, Store: EventStore> {
     private var pending: [Job] = []
     private var draining = false
 
-    init(streamId: String, store: Store, policy: RetryPolicy, clock: @escaping @Sendable () -> Date) {
+    init(streamId: String, store: Store, policy: RetryPolicy, statistics: CommandStatistics,
+         clock: @escaping @Sendable () -> Date) {
         self.streamId = streamId
         self.store = store
         self.policy = policy
+        self.statistics = statistics
         self.clock = clock
     }
 
@@ -124,9 +127,11 @@ actor StreamWorker<D: Decider, Store: EventStore> {
                 state = working
                 version += events.count
                 lastPosition = result.positions.last ?? lastPosition
+                statistics.appended(commands: jobs.count)
                 finish(jobs, decisions, positions: result.positions)
                 return
             } catch EventStoreError.wrongExpectedVersion {
+                statistics.retried()
                 attempt += 1
                 guard attempt < policy.maxAttempts else {
                     fail(jobs, CommandError.overloaded(retryAfterSeconds: 1))

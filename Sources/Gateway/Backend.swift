@@ -35,6 +35,8 @@ public final class Backend<Store: EventStore, Docs: DocumentStore>: Sendable {
     let bookings: BookingLocator<Store>
     let auth: Authenticator<Store>
     let clock: @Sendable () -> Date
+    /// Request figures of this gateway, for `/metrics` and `/kpis`.
+    public let metrics = RequestMetrics()
 
     public init(store: Store, documents: Docs, settings: GatewaySettings, policy: RetryPolicy = RetryPolicy(),
                 clock: @escaping @Sendable () -> Date = { Date() }) {

@@ -84,6 +84,12 @@ enum ErrorMapping {
         }
     }
 
+    /// Status and code of `error` as the client will see them, for the request metrics.
+    static func outcome(of error: any Error) -> RequestMetrics.Outcome {
+        guard let mapped = map(error) else { return .init(status: 500, code: "internal") }
+        return .init(status: Int(mapped.status.code), code: mapped.code)
+    }
+
     /// The JSON error response for `error`; anything unmapped is logged and becomes a 500.
     static func response(for error: any Error, logger: Logger) -> Response {
         let mapped = map(error) ?? {

@@ -12,6 +12,8 @@ public enum GatewayRouter {
             + HistoryRoutes(backend: backend).routes
             + HealthRoutes(backend: backend).routes
             + QueryRoutes(backend: backend).routes
+            + KPIRoutes(backend: backend).routes
+            + PageRoutes().routes
     }
 
     /// The router with error mapping around every route.
@@ -20,11 +22,15 @@ public enum GatewayRouter {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: ErrorMiddleware(routes: RouteTable(routes), logger: logger))
         let timeout = backend.settings.requestTimeout
+        let metrics = backend.metrics
         for route in routes {
             let handler = route.handler
+            let label = "\(route.method) \(route.path)"
             router.on(RouterPath(route.path), method: route.method) { request, context in
-                // Past the deadline the answer is a 503 (mapped in ErrorMapping), never a hang.
-                try await withDeadline(timeout) { try await handler(request, context) }
+                try await metrics.observe(label, outcome: { .init(status: $0.status.code) }, failure: ErrorMapping.outcome) {
+                    // Past the deadline the answer is a 503 (mapped in ErrorMapping), never a hang.
+                    try await withDeadline(timeout) { try await handler(request, context) }
+                }
             }
         }
         return router

@@ -16,7 +16,7 @@ struct HealthRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
         var gatewayId: String
         var eventStore: Component
         var readModels: Component
-        var projections: [ProjectionHealth]
+        var projections: [ProjectionLag]
     }
 
     struct Component: Encodable {
@@ -27,19 +27,11 @@ struct HealthRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
         var error: String?
     }
 
-    struct ProjectionHealth: Encodable {
-        var name: String
-        var position: Int64
-        var lagEvents: Int
-        var lagMs: Double
-        var updatedAt: Date?
-    }
-
     private func health() async throws -> Response {
         let started = ContinuousClock.now
         var eventStore = Component(status: "up")
         var readModels = Component(status: "up", kind: backend.readModels.documents.kind)
-        var projections: [ProjectionHealth] = []
+        var projections: [ProjectionLag] = []
         do {
             eventStore.headPosition = try await backend.store.headPosition()
             eventStore.latencyMs = Self.milliseconds(ContinuousClock.now - started)
@@ -47,15 +39,7 @@ struct HealthRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
             eventStore = Component(status: "down", error: String(describing: error).prefix(200).description)
         }
         do {
-            let now = Date()
-            for projection in Projections.all {
-                let position = try await backend.readModels.position(of: projection.name)
-                let backlog = try await backend.store.backlog(after: position.checkpoint, types: projection.eventTypes)
-                projections.append(ProjectionHealth(
-                    name: projection.name, position: position.checkpoint.position, lagEvents: backlog.events,
-                    lagMs: backlog.oldest.map { max(0, now.timeIntervalSince($0) * 1000).rounded() } ?? 0,
-                    updatedAt: position.updatedAt))
-            }
+            projections = try await backend.projectionLags()
         } catch {
             readModels.status = "down"
             readModels.error = String(describing: error).prefix(200).description
@@ -69,5 +53,31 @@ struct HealthRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
     static func milliseconds(_ duration: Duration) -> Double {
         let millis = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
         return (millis * 100).rounded() / 100
+    }
+}
+
+/// How far a projection's queries are behind the log.
+struct ProjectionLag: Encodable {
+    var name: String
+    var position: Int64
+    var lagEvents: Int
+    var lagMs: Double
+    var updatedAt: Date?
+}
+
+extension Backend {
+    /// Each projection's applied position and what it has not applied yet (events, and age of the oldest).
+    func projectionLags() async throws -> [ProjectionLag] {
+        let now = Date()
+        var lags: [ProjectionLag] = []
+        for projection in Projections.all {
+            let position = try await readModels.position(of: projection.name)
+            let backlog = try await store.backlog(after: position.checkpoint, types: projection.eventTypes)
+            lags.append(ProjectionLag(
+                name: projection.name, position: position.checkpoint.position, lagEvents: backlog.events,
+                lagMs: backlog.oldest.map { max(0, now.timeIntervalSince($0) * 1000).rounded() } ?? 0,
+                updatedAt: position.updatedAt))
+        }
+        return lags
     }
 }

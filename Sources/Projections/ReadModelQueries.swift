@@ -65,6 +65,11 @@ public struct ReadModelQueries<Documents: DocumentStore>: Sendable {
         try await decode(documents.get(UserProjection.users, id: id))
     }
 
+    /// Booking KPIs per session, by session id.
+    public func sessionKPIs(limit: Int, cursor: String?) async throws -> Page<SessionKPI> {
+        try await page(DocumentQuery(collection: KPIProjection.sessions, limit: limit), cursor: cursor) { $0.id }
+    }
+
     /// What a projection's queries reflect.
     public func position(of projection: String) async throws -> ProjectionPosition {
         try await documents.appliedPosition(projection: projection)
@@ -103,3 +108,6 @@ public struct ReadModelQueries<Documents: DocumentStore>: Sendable {
 extension SessionDocument: Identifiable {}
 extension HallDocument: Identifiable {}
 extension BookingDocument: Identifiable {}
+extension SessionKPI: Identifiable {
+    public var id: String { sessionId }
+}

@@ -1,0 +1,144 @@
+import Commands
+import EventStore
+import Foundation
+import Hummingbird
+import Projections
+
+/// `GET /kpis` (request figures of this gateway joined with the booking KPIs projected from the log)
+/// and `GET /metrics` (Prometheus text). Public: aggregates only, nothing about any one user.
+struct KPIRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
+    let backend: Backend<Store, Docs>
+
+    /// Most sessions summed into one answer; a deployment with more shows `sessionsTruncated`.
+    static var maxSessions: Int { 10_000 }
+    /// Sessions listed individually (the busiest first).
+    static var listedSessions: Int { 50 }
+
+    var routes: [Route] {
+        [
+            Route(.get, "/kpis") { _, _ in try await kpis() },
+            Route(.get, "/metrics") { _, _ in
+                let text = backend.metrics.prometheusText(commands: backend.sessions.statistics)
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                                body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+            },
+        ]
+    }
+
+    struct KPIs: Encodable {
+        var generatedAt: Date
+        var gatewayId: String
+        var uptimeSeconds: Double
+        var requests: RequestKPIs
+        var bookings: BookingKPIs
+        var sessions: [SessionOccupancy]
+        var sessionsTruncated: Bool
+        var projections: [ProjectionLag]
+    }
+
+    private func kpis() async throws -> Response {
+        let requests = backend.metrics.snapshot(commands: backend.sessions.statistics)
+        var sessions: [SessionKPI] = []
+        var cursor: String?
+        repeat {
+            let page = try await backend.readModels.sessionKPIs(limit: 1_000, cursor: cursor)
+            sessions += page.items
+            cursor = page.nextCursor
+        } while cursor != nil && sessions.count < Self.maxSessions
+        let listed = sessions.sorted { ($0.held + $0.booked, $1.sessionId) > ($1.held + $1.booked, $0.sessionId) }
+            .prefix(Self.listedSessions).map(SessionOccupancy.init)
+        return JSONResponse.make(status: .ok, body: KPIs(
+            generatedAt: Date(), gatewayId: backend.settings.gatewayId, uptimeSeconds: requests.uptimeSeconds,
+            requests: requests, bookings: BookingKPIs(sessions), sessions: listed, sessionsTruncated: cursor != nil,
+            projections: try await backend.projectionLags()))
+    }
+}
+
+/// Booking KPIs summed over sessions.
+struct BookingKPIs: Encodable {
+    struct Holds: Encodable {
+        var placed = 0, confirmed = 0, cancelled = 0, expired = 0, open = 0
+        var conversion: Double?
+        var timeToConfirmMs: ConfirmTime
+    }
+
+    struct ConfirmTime: Encodable {
+        var count: Int
+        var avg: Double?
+        var max: Double?
+    }
+
+    var byStatus: [String: Int]
+    var holds: Holds
+    var unitsSold: Int
+    var revenue: Decimal
+    var salesPerMinute: [SessionKPI.Minute]
+
+    /// Minutes of sales history answered.
+    static let minutesShown = 60
+
+    init(_ sessions: [SessionKPI]) {
+        var counts = SessionKPI.StatusCounts(), holds = SessionKPI.Holds()
+        var minutes: [Date: SessionKPI.Minute] = [:]
+        var unitsSold = 0, revenue: Decimal = 0
+        for session in sessions {
+            counts.held += session.bookings.held
+            counts.confirmed += session.bookings.confirmed
+            counts.cancelled += session.bookings.cancelled
+            counts.expired += session.bookings.expired
+            holds.placed += session.holds.placed
+            holds.confirmed += session.holds.confirmed
+            holds.cancelled += session.holds.cancelled
+            holds.expired += session.holds.expired
+            holds.confirmMsTotal += session.holds.confirmMsTotal
+            holds.confirmMsMax = Swift.max(holds.confirmMsMax, session.holds.confirmMsMax)
+            unitsSold += session.booked
+            revenue += session.revenue
+            for minute in session.minutes {
+                var total = minutes[minute.minute] ?? SessionKPI.Minute(minute: minute.minute)
+                total.placed += minute.placed
+                total.confirmed += minute.confirmed
+                total.cancelled += minute.cancelled
+                total.expired += minute.expired
+                total.units += minute.units
+                total.revenue += minute.revenue
+                minutes[minute.minute] = total
+            }
+        }
+        byStatus = [BookingStatus.held.rawValue: counts.held, BookingStatus.confirmed.rawValue: counts.confirmed,
+                    BookingStatus.cancelled.rawValue: counts.cancelled, BookingStatus.expired.rawValue: counts.expired]
+        // Conversion counts decided holds only: one still open has not converted or failed yet.
+        let decided = holds.confirmed + holds.cancelled + holds.expired
+        self.holds = Holds(
+            placed: holds.placed, confirmed: holds.confirmed, cancelled: holds.cancelled, expired: holds.expired,
+            open: counts.held, conversion: decided == 0 ? nil : (Double(holds.confirmed) / Double(decided) * 10_000).rounded() / 10_000,
+            timeToConfirmMs: ConfirmTime(
+                count: holds.confirmed,
+                avg: holds.confirmed == 0 ? nil : (holds.confirmMsTotal / Double(holds.confirmed)).rounded(),
+                max: holds.confirmed == 0 ? nil : holds.confirmMsMax.rounded()))
+        self.unitsSold = unitsSold
+        self.revenue = revenue
+        salesPerMinute = minutes.values.sorted { $0.minute < $1.minute }.suffix(Self.minutesShown)
+    }
+}
+
+/// One session's occupancy.
+struct SessionOccupancy: Encodable {
+    var id: String
+    var title: String
+    var kind: SessionKind
+    var capacity: Int
+    var held: Int
+    var booked: Int
+    var occupancy: Double
+
+    init(_ kpi: SessionKPI) {
+        id = kpi.sessionId
+        title = kpi.title
+        kind = kpi.kind
+        capacity = kpi.capacity
+        held = kpi.held
+        booked = kpi.booked
+        occupancy = kpi.capacity == 0 ? 0 : (Double(kpi.booked) / Double(kpi.capacity) * 10_000).rounded() / 10_000
+    }
+}
