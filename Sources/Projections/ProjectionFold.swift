@@ -14,9 +14,6 @@ public enum ProjectionFold {
 
     /// Whether two JSON bodies are the same value (key order and spacing ignored).
     public static func sameJSON(_ lhs: Data, _ rhs: Data) -> Bool {
-        guard let left = try? JSONSerialization.jsonObject(with: lhs), let right = try? JSONSerialization.jsonObject(with: rhs) else {
-            return lhs == rhs
-        }
-        return (left as? NSObject)?.isEqual(right) ?? false
+        JSONDifference.first(stored: lhs, expected: rhs) == nil
     }
 }

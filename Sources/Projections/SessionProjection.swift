@@ -90,7 +90,7 @@ public struct SessionProjection: Projection {
 
 extension SessionEvent {
     /// The status a booking has after this event.
-    var resultingStatus: BookingStatus? {
+    public var resultingStatus: BookingStatus? {
         switch self {
         case .bookingPlaced(let placed): placed.status
         case .bookingConfirmed: .confirmed

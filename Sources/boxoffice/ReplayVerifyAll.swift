@@ -1,0 +1,43 @@
+import ArgumentParser
+import EventStore
+import Foundation
+import Projections
+
+/// `boxoffice replay verify-all`: verifies every session's read models against its events.
+struct ReplayVerifyAll: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify-all",
+        abstract: "Verify the read models of every session against the event log (exit 1 on any drift).")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Seconds to wait per session for the projections to apply its last event.") var wait: Double = 10
+    @Flag(help: "Print JSON lines instead of text.") var json = false
+
+    func run() async throws {
+        let runtime = try Runtime(common, label: "boxoffice.replay")
+        let failures = try await Database.withClient(runtime.client) { _ in
+            let verifier = SessionVerifier(events: runtime.events, documents: runtime.documents, wait: .seconds(wait))
+            var checkpoint = Checkpoint.start
+            var sessions = 0, documents = 0
+            var failed: [Verification] = []
+            while true {
+                let batch = try await runtime.events.readAll(after: checkpoint, limit: 1_000, types: ["SessionScheduled"])
+                guard let last = batch.last else { break }
+                checkpoint = last.checkpoint
+                for event in batch {
+                    let result = try await verifier.verify(String(event.streamId.dropFirst("session-".count)))
+                    sessions += 1
+                    documents += result.documents
+                    if result.exitCode != nil { failed.append(result) }
+                    print(json ? try ReplayOutput.jsonLine(result) : ReplayOutput.line(result))
+                }
+            }
+            if !json {
+                print("\(sessions) sessions, \(documents) documents verified; "
+                    + (failed.isEmpty ? "no drift" : "\(failed.count) sessions with problems"))
+            }
+            return failed
+        }
+        if let first = failures.first(where: { !$0.drifts.isEmpty }) ?? failures.first, let exit = first.exitCode { throw exit }
+    }
+}

@@ -1,0 +1,72 @@
+import Commands
+import EventStore
+import Foundation
+import Projections
+
+/// One session's events folded step by step: the timeline with running counts, and the seat map
+/// as of any version. Pure over the events it is given.
+struct SessionReplay {
+    struct Step: Encodable {
+        var version: Int
+        var position: Int64
+        var recordedAt: Date
+        var type: String
+        /// Who acted: the user id, `admin` for the inventory, `system` for workers (hold expiry).
+        var actor: String
+        var bookingId: String?
+        /// Seats or `qty × section` the event is about.
+        var subject: String?
+        var status: String?
+        var correlationId: String
+        var counts: SeatCounts
+    }
+
+    let sessionId: String
+    let events: [StoredEvent]
+    private(set) var steps: [Step] = []
+    private var states: [SessionState] = []
+
+    init(sessionId: String, events: [StoredEvent]) throws {
+        self.sessionId = sessionId
+        self.events = events
+        var state = SessionDecider.initialState
+        var bookings: [String: BookingPlaced] = [:]
+        for event in events {
+            guard let decoded = try SessionEvent.decode(type: event.type, data: event.data) else { continue }
+            SessionDecider.evolve(&state, decoded)
+            states.append(state)
+            var step = Step(version: event.version, position: event.position, recordedAt: event.recordedAt, type: event.type,
+                            actor: event.metadata.userId ?? (event.type == "SessionScheduled" ? "admin" : "system"),
+                            correlationId: event.metadata.correlationId,
+                            counts: SeatMap.of(state, version: event.version).summary)
+            switch decoded {
+            case .scheduled(let scheduled):
+                step.subject = scheduled.kind == .seated ? "hall \(scheduled.hall?.name ?? "-")" : "general admission"
+            case .bookingPlaced(let placed):
+                bookings[placed.bookingId] = placed
+                step.bookingId = placed.bookingId
+                step.subject = Self.subject(placed)
+                step.status = placed.status.rawValue
+            case .bookingConfirmed(let change), .bookingCancelled(let change), .holdExpired(let change):
+                step.bookingId = change.bookingId
+                step.subject = bookings[change.bookingId].map(Self.subject)
+                step.status = decoded.resultingStatus?.rawValue
+            }
+            steps.append(step)
+        }
+    }
+
+    var title: String { states.last?.session?.title ?? sessionId }
+
+    /// The seat map right after `version` (the head when nil).
+    func seatMap(asOf version: Int?) -> SeatMap {
+        let index = min(version ?? states.count, states.count) - 1
+        guard index >= 0 else { return SeatMap.of(SessionDecider.initialState, version: 0) }
+        return SeatMap.of(states[index], version: steps[index].version)
+    }
+
+    private static func subject(_ placed: BookingPlaced) -> String {
+        if let seats = placed.seats { return seats.joined(separator: " ") }
+        return "\(placed.qty ?? 0) × \(placed.sectionId ?? "-")"
+    }
+}
