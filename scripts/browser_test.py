@@ -28,7 +28,7 @@ BASE = os.environ.get("BOXOFFICE_URL", "http://127.0.0.1:8080").rstrip("/")
 ADMIN = os.environ.get("ADMIN_TOKEN", "")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHOTS = os.environ.get("SCREENSHOT_DIR", os.path.join(ROOT, "docs", "screenshots"))
-CHARTS = ["throughput", "rates", "latency", "occupancy", "lag", "bookings", "conversion"]
+CHARTS = ["throughput", "rates", "latency", "occupancy", "lag", "bookings", "conversion", "sales"]
 
 checks = []
 
