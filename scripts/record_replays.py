@@ -1,0 +1,112 @@
+"""Plays the recorded scenarios of Replays/ against a running gateway and records them.
+
+Usage: record_replays.py BASE_URL BOXOFFICE_BIN OUT_DIR  (see scripts/record-replays)."""
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+BASE, BIN, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
+ADMIN = os.environ["ADMIN_TOKEN"]
+
+
+def call(method, path, body=None, token=None):
+    request = urllib.request.Request(BASE + path, method=method,
+                                     data=None if body is None else json.dumps(body).encode())
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def must(expected, result):
+    status, body = result
+    if status != expected:
+        sys.exit(f"expected {expected}, got {status}: {body}")
+    return body
+
+
+def user(name):
+    return must(201, call("POST", "/users", {"name": name, "email": f"{name}.{time.time_ns()}@replays.test"}))["token"]
+
+
+def hall(rows):
+    return must(201, call("POST", "/halls", {"name": "Replay Hall", "sections": [
+        {"id": "stalls", "name": "Stalls", "price": 12.5, "rows": [{"row": row, "seats": seats} for row, seats in rows]}]},
+        ADMIN))["id"]
+
+
+def seated_session(title, rows):
+    return must(201, call("POST", "/sessions", {"title": title, "hallId": hall(rows), "startsAt": "2026-12-24T20:00:00Z"},
+                          ADMIN))["id"]
+
+
+def ga_flash_sale():
+    event = must(201, call("POST", "/events/create", {"name": "Flash sale", "startsAt": "2026-12-31T22:00:00Z",
+                                                      "sections": [{"name": "Floor", "price": 40, "capacity": 60}]}, ADMIN))
+    tokens = [user(f"buyer{i}") for i in range(20)]
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(lambda token: call("POST", "/book", {"eventId": event["id"], "qty": 5}, token), tokens))
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [201] * 12 + [409] * 8, statuses
+    return event["id"]
+
+
+def hold_then(action):
+    session = seated_session(f"Hold then {action}", [("A", 6)])
+    token = user("holder")
+    booking = must(201, call("POST", f"/sessions/{session}/seats/reserve", {"seats": ["A3", "A4"]}, token))
+    if action == "expire":
+        time.sleep(3.5)  # past HOLD_TTL=2: the expiry worker records HoldExpired
+        must(201, call("POST", f"/sessions/{session}/seats/reserve", {"seats": ["A4"]}, user("late")))
+    else:
+        must(200, call("POST", f"/bookings/{booking['id']}/{action}", None, token))
+    return session
+
+
+def confirmed_then_cancel():
+    session = seated_session("Confirmed then cancel", [("A", 6)])
+    token = user("buyer")
+    booking = must(201, call("POST", f"/sessions/{session}/seats/reserve", {"seats": ["A1", "A2"], "confirm": True}, token))
+    must(200, call("POST", f"/bookings/{booking['id']}/cancel", None, token))
+    must(201, call("POST", f"/sessions/{session}/seats/reserve", {"seats": ["A2"], "confirm": True}, user("next")))
+    return session
+
+
+def race_overlapping():
+    session = seated_session("Race on overlapping pairs", [("A", 10), ("B", 10)])
+    tokens = [user(f"racer{i}") for i in range(50)]
+
+    def attempt(index):
+        row, first = "AB"[index % 2], index % 9 + 1
+        return call("POST", f"/sessions/{session}/seats/reserve", {"seats": [f"{row}{first}", f"{row}{first + 1}"]}, tokens[index])
+
+    with ThreadPoolExecutor(50) as pool:
+        results = list(pool.map(attempt, range(50)))
+    assert all(status in (201, 409) for status, _ in results), results
+    assert any(status == 409 for status, _ in results), "no conflict: the race did not overlap"
+    return session
+
+
+SCENARIOS = {
+    "ga-flash-sale-20x5": ga_flash_sale,
+    "hold-confirm": lambda: hold_then("confirm"),
+    "hold-expire": lambda: hold_then("expire"),
+    "hold-cancel": lambda: hold_then("cancel"),
+    "confirmed-cancel": confirmed_then_cancel,
+    "race-50-overlapping": race_overlapping,
+}
+
+for name, play in SCENARIOS.items():
+    session = play()
+    subprocess.run([BIN, "replay", "record", session, "--output", f"{OUT}/{name}.jsonl",
+                    "--read-models", f"{OUT}/{name}.read-models.json"], check=True, stderr=subprocess.DEVNULL)
+    print(f"recorded {name} ({session})")
