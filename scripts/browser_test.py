@@ -260,7 +260,7 @@ def main():
         errors = js_errors(driver)
         if errors:
             raise Failure("JavaScript errors in the console: " + "; ".join(errors))
-        print(f"browser test: {len(checks)} passed, 0 failed", flush=True)
+        print(f"browser-test: {len(checks)} passed, 0 failed", flush=True)
         return 0
     except Exception as error:
         print(f"FAILED: {error}", file=sys.stderr, flush=True)
@@ -276,7 +276,7 @@ def main():
                 print(f"   page at failure: {path}", file=sys.stderr)
             except Exception:
                 pass
-        print(f"browser test: {len(checks)} passed, 1 failed", flush=True)
+        print(f"browser-test: {len(checks)} passed, 1 failed", flush=True)
         return 1
     finally:
         if driver is not None:
