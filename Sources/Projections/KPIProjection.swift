@@ -6,6 +6,7 @@ import Foundation
 /// occupancy, and sales per minute. Counted from the events, so they can be rebuilt and audited.
 public struct KPIProjection: Projection {
     public static let sessions = Collection(projection: "kpis", name: "kpi-sessions")
+    public static let bookings = Collection(projection: "kpis", name: "kpi-bookings")
 
     public let name = "kpis"
     public let eventTypes = ["SessionScheduled", "BookingPlaced", "BookingConfirmed", "BookingCancelled", "HoldExpired"]
@@ -13,88 +14,106 @@ public struct KPIProjection: Projection {
     public init() {}
 
     public func keys(for event: StoredEvent) -> [DocumentKey] {
-        [DocumentKey(Self.sessions, SessionProjection.sessionId(of: event))]
+        let session = DocumentKey(Self.sessions, SessionProjection.sessionId(of: event))
+        guard let booking = SessionProjection.bookingId(in: event) else { return [session] }
+        return [session, DocumentKey(Self.bookings, booking)]
     }
 
     public func apply(_ event: StoredEvent, to documents: inout DocumentSet) throws {
-        let key = keys(for: event)[0]
+        let keys = keys(for: event)
         let version = Int64(event.version)
-        guard documents.version(of: key) < version,
-              let decoded = try SessionEvent.decode(type: event.type, data: event.data) else { return }
+        func behind(_ key: DocumentKey) -> Bool { documents.version(of: key) < version }
+        guard keys.contains(where: behind), let decoded = try SessionEvent.decode(type: event.type, data: event.data) else { return }
         if case .scheduled(let scheduled) = decoded {
             let capacity = scheduled.seatSections.reduce(0) { $0 + $1.rows.reduce(0) { $0 + $1.seats } }
                 + scheduled.gaSections.reduce(0) { $0 + $1.capacity }
-            documents.put(key, SessionKPI(sessionId: scheduled.sessionId, title: scheduled.title, kind: scheduled.kind,
-                                          startsAt: scheduled.startsAt, capacity: capacity, version: event.version),
+            documents.put(keys[0], SessionKPI(sessionId: scheduled.sessionId, title: scheduled.title, kind: scheduled.kind,
+                                              startsAt: scheduled.startsAt, capacity: capacity, version: event.version),
                           version: version)
             return
         }
-        guard var kpi = try documents.get(key, as: SessionKPI.self) else { return }
-        kpi.record(decoded, at: event.recordedAt)
-        kpi.version = event.version
-        documents.put(key, kpi, version: version)
+        guard keys.count == 2, var summary = try documents.get(keys[0], as: SessionKPI.self) else { return }
+        let stored = try documents.get(keys[1], as: BookingKPI.self)
+        // The booking as it stood before this event. If its document already has this event (an
+        // unfinished commit on a store without transactions), it recorded where it came from.
+        let before = behind(keys[1]) ? stored : stored.flatMap { $0.previous == nil ? nil : BookingKPI(
+            status: $0.previous!, previous: nil, units: $0.units, amount: $0.amount, placedAt: $0.placedAt) }
+        guard let after = BookingKPI.after(decoded, before: before) else { return }
+        if behind(keys[0]) {
+            summary.record(decoded, before: before, after: after, at: event.recordedAt)
+            summary.version = event.version
+            documents.put(keys[0], summary, version: version)
+        }
+        if behind(keys[1]) { documents.put(keys[1], after, version: version) }
+    }
+}
+
+extension BookingKPI {
+    /// The booking after `event`, or nil when the event does not apply to it as it stands.
+    static func after(_ event: SessionEvent, before: BookingKPI?) -> BookingKPI? {
+        switch event {
+        case .bookingPlaced(let placed):
+            guard before == nil else { return nil }
+            return BookingKPI(status: placed.status, previous: nil, units: placed.seats?.count ?? placed.qty ?? 0,
+                              amount: placed.amount, placedAt: placed.createdAt)
+        case .bookingConfirmed, .bookingCancelled, .holdExpired:
+            guard var booking = before, booking.status.isActive, let status = event.resultingStatus else { return nil }
+            booking.previous = booking.status
+            booking.status = status
+            return booking
+        case .scheduled:
+            return nil
+        }
     }
 }
 
 extension SessionKPI {
-    mutating func record(_ event: SessionEvent, at recordedAt: Date) {
+    mutating func record(_ event: SessionEvent, before: BookingKPI?, after: BookingKPI, at recordedAt: Date) {
+        if let before { leave(before) }
+        enter(after)
         switch event {
-        case .scheduled:
-            return
-        case .bookingPlaced(let placed):
-            let units = placed.seats?.count ?? placed.qty ?? 0
-            open[placed.bookingId] = Open(status: placed.status, units: units, amount: placed.amount, placedAt: placed.createdAt)
+        case .bookingPlaced:
             minute(recordedAt) { $0.placed += 1 }
-            if placed.status == .held {
-                held += units
-                bookings.held += 1
-                holds.placed += 1
-            } else {
-                sold(units, placed.amount, at: recordedAt)
-            }
+            if after.status == .held { holds.placed += 1 } else { sold(after, at: recordedAt) }
         case .bookingConfirmed(let change):
-            guard var booking = open[change.bookingId], booking.status == .held else { return }
-            held -= booking.units
-            bookings.held -= 1
             holds.confirmed += 1
-            let waited = max(0, change.at.timeIntervalSince(booking.placedAt) * 1_000)
+            let waited = max(0, change.at.timeIntervalSince(after.placedAt) * 1_000)
             holds.confirmMsTotal += waited
             holds.confirmMsMax = max(holds.confirmMsMax, waited)
-            booking.status = .confirmed
-            open[change.bookingId] = booking
             minute(recordedAt) { $0.confirmed += 1 }
-            sold(booking.units, booking.amount, at: recordedAt)
-        case .bookingCancelled(let change):
-            guard let booking = open.removeValue(forKey: change.bookingId) else { return }
-            release(booking)
-            bookings.cancelled += 1
-            if booking.status == .held { holds.cancelled += 1 }
+            sold(after, at: recordedAt)
+        case .bookingCancelled:
+            if before?.status == .held { holds.cancelled += 1 }
             minute(recordedAt) { $0.cancelled += 1 }
-        case .holdExpired(let change):
-            guard let booking = open.removeValue(forKey: change.bookingId) else { return }
-            release(booking)
-            bookings.expired += 1
+        case .holdExpired:
             holds.expired += 1
             minute(recordedAt) { $0.expired += 1 }
+        case .scheduled:
+            return
         }
     }
 
-    private mutating func sold(_ units: Int, _ amount: Decimal, at recordedAt: Date) {
-        booked += units
-        bookings.confirmed += 1
-        revenue += amount
-        minute(recordedAt) { $0.units += units; $0.revenue += amount }
+    /// Moves a booking's units and count out of its status.
+    private mutating func leave(_ booking: BookingKPI) { count(booking, -1) }
+    private mutating func enter(_ booking: BookingKPI) { count(booking, +1) }
+
+    private mutating func count(_ booking: BookingKPI, _ sign: Int) {
+        switch booking.status {
+        case .held:
+            held += sign * booking.units
+            bookings.held += sign
+        case .confirmed:
+            booked += sign * booking.units
+            bookings.confirmed += sign
+            revenue += Decimal(sign) * booking.amount
+        case .cancelled: bookings.cancelled += sign
+        case .expired: bookings.expired += sign
+        }
     }
 
-    private mutating func release(_ booking: Open) {
-        if booking.status == .held {
-            held -= booking.units
-            bookings.held -= 1
-        } else {
-            booked -= booking.units
-            bookings.confirmed -= 1
-            revenue -= booking.amount
-        }
+    /// Units confirmed now: the sales of the minute.
+    private mutating func sold(_ booking: BookingKPI, at recordedAt: Date) {
+        minute(recordedAt) { $0.units += booking.units; $0.revenue += booking.amount }
     }
 
     /// Changes the bucket of the minute `date` falls in, keeping the last `minutesKept` minutes.

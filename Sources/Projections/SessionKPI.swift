@@ -2,8 +2,7 @@ import Commands
 import Foundation
 
 /// `kpi-sessions` document: what happened to one session's bookings, counted from its events.
-/// Everything the KPIs need lives in this one document per session, so it commits atomically with its
-/// version guard on any store, and `GET /kpis` sums these documents.
+/// `GET /kpis` sums these documents.
 public struct SessionKPI: Codable, Equatable, Sendable {
     /// Bookings by their current status.
     public struct StatusCounts: Codable, Equatable, Sendable {
@@ -12,7 +11,12 @@ public struct SessionKPI: Codable, Equatable, Sendable {
         public var cancelled = 0
         public var expired = 0
 
-        public init() {}
+        public init(held: Int = 0, confirmed: Int = 0, cancelled: Int = 0, expired: Int = 0) {
+            self.held = held
+            self.confirmed = confirmed
+            self.cancelled = cancelled
+            self.expired = expired
+        }
     }
 
     /// What became of holds (bookings placed as HELD).
@@ -42,16 +46,8 @@ public struct SessionKPI: Codable, Equatable, Sendable {
         public init(minute: Date) { self.minute = minute }
     }
 
-    /// A booking still occupying seats or tickets: enough to move the counts when it changes.
-    public struct Open: Codable, Equatable, Sendable {
-        public var status: BookingStatus
-        public var units: Int
-        public var amount: Decimal
-        public var placedAt: Date
-    }
-
     /// Minutes of history kept per session.
-    public static let minutesKept = 180
+    public static let minutesKept = 60
 
     public var sessionId: String
     public var title: String
@@ -67,6 +63,17 @@ public struct SessionKPI: Codable, Equatable, Sendable {
     /// Amount of the confirmed bookings still standing.
     public var revenue: Decimal = 0
     public var minutes: [Minute] = []
-    public var open: [String: Open] = [:]
     public var version: Int
+}
+
+/// `kpi-bookings` document: what the KPIs need to know about one booking when it changes.
+/// One small document per booking keeps the per-session document small however many bookings it has.
+public struct BookingKPI: Codable, Equatable, Sendable {
+    public var status: BookingStatus
+    /// The status before the last event: lets a redelivered event be counted correctly when a store
+    /// without multi-document transactions wrote this document but not the session's.
+    public var previous: BookingStatus?
+    public var units: Int
+    public var amount: Decimal
+    public var placedAt: Date
 }
