@@ -14,6 +14,7 @@ import os
 import sys
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
@@ -57,6 +58,41 @@ def api(method, path, body=None, token=ADMIN):
             return json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
         raise Failure(f"{method} {path} answered {error.code}: {error.read().decode(errors='replace')}")
+
+
+def status_of(method, path, body, token):
+    """Like api(), but answers (status, body) for any status: the race below expects 409s."""
+    try:
+        return 200, api(method, path, body, token=token)
+    except Failure as failure:
+        return int(str(failure).split(" answered ")[1].split(":")[0]), None
+
+
+def rush(hall_id):
+    """A short, bounded race on a fresh session so the dashboard has traffic, successes and conflicts to draw:
+    8 buyers, 3 rounds, each reaching for two seats that overlap their neighbours'; winners confirm or cancel."""
+    starts = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%dT21:00:00Z")
+    session = api("POST", "/sessions", {"title": "Browser Test Rush", "hallId": hall_id, "startsAt": starts})
+    buyers = [api("POST", "/users", {"name": f"Buyer {i}", "email": f"rush-{i}-{time.time_ns()}@example.com"}, token=None)
+              for i in range(8)]
+
+    def attempt(args):
+        i, r = args
+        seats = [f"A{(i + r) % 12 + 1}", f"A{(i + r + 1) % 12 + 1}"] if r < 2 else [f"B{(i + r) % 12 + 1}"]
+        status, booking = status_of("POST", f"/sessions/{session['id']}/seats/reserve", {"seats": seats}, buyers[i]["token"])
+        if booking and (i + r) % 3:
+            verb = "confirm" if (i + r) % 3 == 1 else "cancel"
+            status_of("POST", f"/bookings/{booking['id']}/{verb}", None, buyers[i]["token"])
+        return status
+
+    outcomes = []
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for r in range(3):
+            outcomes += pool.map(attempt, [(i, r) for i in range(8)])
+            time.sleep(0.6)
+    if any(code not in (200, 409) for code in outcomes):
+        raise Failure(f"the race answered other than 201/409: {outcomes}")
+    passed(f"a race of {len(outcomes)} reservations: {outcomes.count(200)} won, {outcomes.count(409)} refused with 409")
 
 
 def wait_for(driver, what, condition, timeout=15):
@@ -117,6 +153,7 @@ def booking_flow(driver):
     taken = api("POST", f"/sessions/{session_id}/seats/reserve", {"seats": ["C3"]}, token=other["token"])
     api("POST", f"/bookings/{taken['id']}/confirm", token=other["token"])
     passed("hall and session created")
+    rush(hall["id"])
 
     step("opening the booking page")
     driver.get(BASE + "/")
