@@ -38,6 +38,8 @@ struct KPIRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
 
     private func kpis() async throws -> Response {
         let requests = backend.metrics.snapshot(commands: backend.sessions.statistics)
+        // Lags first: the documents read after them are at least as new as the positions reported.
+        let lags = try await backend.projectionLags()
         var sessions: [SessionKPI] = []
         var cursor: String?
         repeat {
@@ -50,7 +52,7 @@ struct KPIRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
         return JSONResponse.make(status: .ok, body: KPIs(
             generatedAt: Date(), gatewayId: backend.settings.gatewayId, uptimeSeconds: requests.uptimeSeconds,
             requests: requests, bookings: BookingKPIs(sessions), sessions: listed, sessionsTruncated: cursor != nil,
-            projections: try await backend.projectionLags()))
+            projections: lags))
     }
 }
 
@@ -127,6 +129,7 @@ struct SessionOccupancy: Encodable {
     var id: String
     var title: String
     var kind: SessionKind
+    var startsAt: Date?
     var capacity: Int
     var held: Int
     var booked: Int
@@ -136,6 +139,7 @@ struct SessionOccupancy: Encodable {
         id = kpi.sessionId
         title = kpi.title
         kind = kpi.kind
+        startsAt = kpi.startsAt
         capacity = kpi.capacity
         held = kpi.held
         booked = kpi.booked

@@ -350,7 +350,7 @@ def failures(mock):
 # active generation and checkpoint. The server then goes away (exit), and /health must say so. -----
 
 def health(mock):
-    for projection in ("sessions", "users", "halls"):
+    for projection in ("sessions", "users", "halls", "kpis"):
         mock.batch(mock.find("projection_generations", {"_id": projection}, limit=1), [])
         mock.batch(mock.find("projection_checkpoints", {"_id": projection + ".g1"}, limit=1), [{
             "_id": projection + ".g1", "projection": projection, "generation": Int64(1), "transactionId": Int64(0),

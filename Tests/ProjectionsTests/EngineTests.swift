@@ -42,8 +42,15 @@ struct EngineTests {
 
         release.continuation.yield()
         try await t1.value
-        (checkpoint, applied) = try await stepper.catchUp(generation: 1, from: checkpoint)
-        #expect(applied == 2)
+        // Once committed, both become visible as soon as no older transaction anywhere in the cluster is open.
+        let deadline = ContinuousClock.now + .seconds(20)
+        var total = 0
+        while total < 2 && ContinuousClock.now < deadline {
+            (checkpoint, applied) = try await stepper.catchUp(generation: 1, from: checkpoint)
+            total += applied
+            if total < 2 { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(total == 2)
         #expect(try await documents.get(UserProjection.users, id: "early") != nil, "the lower position committed late is projected")
         #expect(try await documents.get(UserProjection.users, id: "late") != nil)
     }
@@ -61,12 +68,16 @@ struct EngineTests {
                                           on: "session-s", metadata: EventMetadata(correlationId: "t"))
         }
         let stepper = ProjectionStepper(projection: SessionProjection(), events: events, documents: documents, owner: "t", batchSize: 100)
-        try await stepper.catchUp(generation: 1, from: .start)
+        // Another test's open transaction anywhere in the cluster holds back what readers may see: retry until all four are in.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await stepper.catchUp(generation: 1, from: .start).1 < 4 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         // At-least-once: the same events again, as after a crash between commit and checkpoint.
         try await stepper.catchUp(generation: 1, from: .start)
         let session = try #require(try await ReadModelQueries(documents: documents).session("s"))
         #expect(session.counts.booked == 6 && session.counts.available == 4)
-        #expect(try await ReadModelCheck.drift(client: client, events: events).isEmpty)
+        #expect(try await ReadModelCheck.drift(client: client, events: events, projections: [SessionProjection()]).isEmpty)
     }
 
     @Test func rebuildWhileCommandsKeepArrivingEndsEqualToTheFold() async throws {
@@ -96,10 +107,10 @@ struct EngineTests {
         let rebuilt = try await ProjectionRebuild.run(SessionProjection(), events: events, documents: documents, owner: "rebuild", batchSize: 100)
         try await writer.value
         #expect(rebuilt.generation == 2)
-        #expect(try await ReadModelCheck.waitUntilCaughtUp(client: client, events: events))
+        #expect(try await ReadModelCheck.waitUntilCaughtUp(client: client, events: events, projections: [SessionProjection()]))
         runner.cancel()
         #expect(try await documents.activeGeneration(projection: "sessions") == 2)
-        let drift = try await ReadModelCheck.drift(client: client, events: events)
-        #expect(drift.filter { !$0.hasPrefix("users") && !$0.hasPrefix("halls") }.isEmpty, "\(drift.prefix(5))")
+        let drift = try await ReadModelCheck.drift(client: client, events: events, projections: [SessionProjection()])
+        #expect(drift.isEmpty, "\(drift.prefix(5))")
     }
 }

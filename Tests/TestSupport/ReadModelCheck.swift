@@ -6,7 +6,8 @@ import Projections
 /// Compares what a store holds with what folding the whole log through the projections gives.
 public enum ReadModelCheck {
     /// Differences between the active read models and a fresh fold of every event (empty when equal).
-    public static func drift(client: PostgresClient, events: PostgresEventStore) async throws -> [String] {
+    public static func drift(client: PostgresClient, events: PostgresEventStore,
+                             projections: [any Projection] = Projections.all) async throws -> [String] {
         let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
         var all: [StoredEvent] = []
         var checkpoint = Checkpoint.start
@@ -17,7 +18,7 @@ public enum ReadModelCheck {
             checkpoint = last.checkpoint
         }
         var problems: [String] = []
-        for projection in Projections.all {
+        for projection in projections {
             let expected = try ProjectionFold.documents(projection, events: all)
             for (key, body) in expected {
                 guard let stored = try await documents.get(key.collection, id: key.id) else {
@@ -40,12 +41,13 @@ public enum ReadModelCheck {
     }
 
     /// Waits until every projection has applied the whole log (or the timeout passes).
-    public static func waitUntilCaughtUp(client: PostgresClient, events: PostgresEventStore, timeout: Duration = .seconds(20)) async throws -> Bool {
+    public static func waitUntilCaughtUp(client: PostgresClient, events: PostgresEventStore, timeout: Duration = .seconds(20),
+                                         projections: [any Projection] = Projections.all) async throws -> Bool {
         let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             var behind = 0
-            for projection in Projections.all {
+            for projection in projections {
                 let position = try await documents.appliedPosition(projection: projection.name)
                 behind += try await events.backlog(after: position.checkpoint, types: projection.eventTypes).events
             }
