@@ -58,23 +58,25 @@ struct HoldExpiryTests {
         let session = try await scenario.seatedSession(rows: 4, seatsPerRow: 25)
         let users = try await scenario.users(100)
         let seats = ["A", "B", "C", "D"].flatMap { row in (1...25).map { "\(row)\($0)" } }
-        let holds = try await withThrowingTaskGroup(of: (String, String, String).self) { group in
+        let holds = try await withThrowingTaskGroup(of: (String, String, String, Date).self) { group in
             for (index, user) in users.enumerated() {
                 group.addTask {
                     let reply = try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
                                                     json: ["seats": [seats[index]]])
-                    return (reply.json["id"] as? String ?? "", user.token, seats[index])
+                    let deadline = (reply.json["holdExpiresAt"] as? String).flatMap { try? Date($0, strategy: .iso8601) }
+                    return (reply.json["id"] as? String ?? "", user.token, seats[index], deadline ?? .distantPast)
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(holds.allSatisfy { !$0.0.isEmpty })
-        // Confirms spread across the deadline, while two expiry workers sweep.
-        try await Task.sleep(for: .milliseconds(1_700))
+        #expect(holds.allSatisfy { !$0.0.isEmpty && $0.3 != .distantPast })
+        // Each confirm is aimed at its own hold's deadline, from 300 ms before to 300 ms after it (so the
+        // confirms straddle the deadline however long placing the holds took), while two expiry workers sweep.
         let answers = try await withThrowingTaskGroup(of: (String, Reply).self) { group in
             for (index, hold) in holds.enumerated() {
                 group.addTask {
-                    try await Task.sleep(for: .milliseconds(index * 6))
+                    let at = hold.3.addingTimeInterval(Double(index * 6 - 300) / 1_000)
+                    try await Task.sleep(for: .milliseconds(max(0, Int(at.timeIntervalSinceNow * 1_000))))
                     return (hold.0, try await HTTP.send(.POST, "\(server.baseURL)/bookings/\(hold.0)/confirm", token: hold.1))
                 }
             }
@@ -95,7 +97,7 @@ struct HoldExpiryTests {
         let statusBySeat = Dictionary(uniqueKeysWithValues: (map.json["seats"] as? [[String: Any]] ?? []).map {
             ($0["id"] as! String, $0["status"] as! String)
         })
-        for (booking, _, seat) in holds {
+        for (booking, _, seat, _) in holds {
             let outcome = terminal[booking] ?? []
             #expect(outcome.count == 1, "\(booking) ended \(outcome)")
             let confirmed = answers[booking]?.status == 200

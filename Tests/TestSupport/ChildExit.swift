@@ -19,14 +19,16 @@ public enum ChildExit {
                 let signal = status & 0x7f
                 return signal == 0 ? (status >> 8) & 0xff : 128 + signal
             }
-            if reaped == -1 || !process.isRunning {
-                // Foundation reaped it first.
-                return process.isRunning ? 0 : process.terminationStatus
+            if !process.isRunning {
+                // Foundation reaped it first (then waitpid answers -1); its status is the one to trust.
+                return process.terminationStatus
             }
             if !killed && Date() > deadline {
                 kill(pid, SIGKILL)
                 killed = true
             }
+            // Reaped elsewhere and Foundation never noticed: report a failure rather than wait forever.
+            if reaped == -1 && Date() > deadline.addingTimeInterval(10) { return 255 }
             usleep(10_000)
         }
     }
