@@ -6,25 +6,17 @@ import os
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import boxoffice_api  # noqa: E402
 
 BASE, BIN, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 ADMIN = os.environ["ADMIN_TOKEN"]
 
 
 def call(method, path, body=None, token=None):
-    request = urllib.request.Request(BASE + path, method=method,
-                                     data=None if body is None else json.dumps(body).encode())
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
+    return boxoffice_api.call(BASE, method, path, body, token)
 
 
 def must(expected, result):
