@@ -33,11 +33,6 @@ struct W1HotSession: AsyncParsableCommand {
 
 /// W1's attempt: view (the seat map read model), pick a free adjacent pair, reserve it confirmed.
 struct PairFromView: RequestPlan {
-    struct View: Decodable {
-        struct Seat: Decodable { var status: String }
-        var seats: [Seat]
-    }
-
     let session: String
     let token: String
     let geometry: SeatGeometry
@@ -47,9 +42,9 @@ struct PairFromView: RequestPlan {
             let reply = try await api.raw(.GET, "/sessions/\(session)/seats", token: nil)
             guard reply.status == 200 else { return .error("view: \(reply.status)") }
             // The map lists seats in layout order (rows, then numbers), the geometry's flat index order.
-            let seats = try reply.decode(View.self).seats
-            guard seats.count == geometry.capacity else { return .error("view has \(seats.count) seats") }
-            guard let left = geometry.freePairs(seats.map { $0.status == "AVAILABLE" }).randomElement(using: &random) else {
+            let free = try SeatMapScan.free(reply.body)
+            guard free.count == geometry.capacity else { return .error("view has \(free.count) seats") }
+            guard let left = geometry.freePairs(free).randomElement(using: &random) else {
                 return .soldOut
             }
             let body = #"{"seats":["\#(geometry.seatId(left))","\#(geometry.seatId(left + 1))"],"confirm":true}"#

@@ -71,6 +71,7 @@ struct GARun {
         let lagSummary = await lag.stop()
 
         let fold = try await LogFold.read(api, admin: admin, session: event, capacity: capacity)
+        try await SeatedSetup.waitForProjections(api)
         let view = try await api.raw(.GET, "/events/\(event)?minPosition=\(fold.lastPosition)", token: nil).decode(EventView.self)
         let remaining = view.sections.first?.remaining ?? -1
         var facts = ["capacity": capacity, "ticketsBooked": fold.ticketsTaken, "bookingsInLog": fold.bookingsPlaced,

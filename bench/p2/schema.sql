@@ -1,4 +1,5 @@
 -- P2, the classic row-lock design of WORKLOADS.md: one row per seat, locked with SELECT … FOR UPDATE.
+SET client_min_messages = warning;
 -- Recreated before every run by scripts/bench; psql variables: none.
 DROP TABLE IF EXISTS seats, bookings, ga_sections, ga_bookings;
 DROP SEQUENCE IF EXISTS attempts;
