@@ -4,5 +4,5 @@ import ArgumentParser
 struct Load: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate load against a running gateway.",
-        subcommands: [Race.self, Fill.self])
+        subcommands: [W1HotSession.self, W2ManySessions.self, W3FlashGA.self, W3Tiny.self, Race.self, Fill.self])
 }

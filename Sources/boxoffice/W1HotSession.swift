@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+
+/// `boxoffice load w1`: one 40 × 50 session; each attempt reads the seat map and reserves a random
+/// adjacent pair that is free in that view. Stops when a view has no free pair, or at T (15 s).
+struct W1HotSession: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "w1", abstract: "W1 hot-session (WORKLOADS.md).")
+
+    @OptionGroup var options: LoadOptions
+
+    static let geometry = SeatGeometry(rows: 40, seatsPerRow: 50)
+
+    func run() async throws {
+        let admin = try options.admin()
+        let report = try await options.withAPI { api in
+            let session = try await SeatedSetup.sessions(api, admin: admin, geometry: Self.geometry, count: 1)[0]
+            try await SeatedSetup.waitForSeatMap(api, session)
+            let tokens = try await api.registerUsers(options.clients, tag: UUID().uuidString.prefix(8).lowercased())
+            let runner = WorkloadRunner(api: api, clients: options.clients, duration: .seconds(options.duration ?? 15),
+                                        seed: options.seed)
+            let lag = LagSampler(api)
+            let (stats, elapsed) = await runner.run { client, _ in
+                PairFromView(session: session, token: tokens[client], geometry: Self.geometry)
+            }
+            let lagSummary = await lag.stop()
+            let (facts, checks) = try await SeatedSetup.check(api, admin: admin, sessions: [session], stats: stats)
+            return LoadReport(workload: "w1", clients: options.clients, limit: runner.duration, stats: stats, elapsed: elapsed,
+                              soldOut: stats.soldOutClients > 0, lag: lagSummary, facts: facts, checks: checks)
+        }
+        try report.emit(json: options.json)
+    }
+}
+
+/// W1's attempt: view (the seat map read model), pick a free adjacent pair, reserve it confirmed.
+struct PairFromView: RequestPlan {
+    let session: String
+    let token: String
+    let geometry: SeatGeometry
+
+    mutating func attempt(_ api: APIClient, random: inout SeededGenerator) async -> AttemptOutcome {
+        do {
+            let reply = try await api.raw(.GET, "/sessions/\(session)/seats", token: nil)
+            guard reply.status == 200 else { return .error("view: \(reply.status)") }
+            // The map lists seats in layout order (rows, then numbers), the geometry's flat index order.
+            let free = try SeatMapScan.free(reply.body)
+            guard free.count == geometry.capacity else { return .error("view has \(free.count) seats") }
+            guard let left = geometry.freePairs(free).randomElement(using: &random) else {
+                return .soldOut
+            }
+            let body = #"{"seats":["\#(geometry.seatId(left))","\#(geometry.seatId(left + 1))"],"confirm":true}"#
+            return classify(try await api.raw(.POST, "/sessions/\(session)/seats/reserve", token: token, json: body), units: 2)
+        } catch {
+            return .error("\(error)")
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `boxoffice load` runs WORKLOADS.md's workloads against a real `serve --with-workers` and checks the
+/// results from the API afterwards. Only correctness is asserted here, never a timing: the numbers are
+/// what `scripts/bench` reports.
+@Suite("Load generator (end to end)", .serialized)
+struct LoadGeneratorTests {
+    @Test func w3TinyBooksExactlyFiveOfTwentyAndLeavesNothing() async throws {
+        let server = try await ServerProcess(arguments: ["serve", "--with-workers"])
+        let run = try await LoadRun.run(server, ["w3-tiny"])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.failedChecks.isEmpty, "\(run.failedChecks)")
+        #expect(run.fact("booked") == 5 && run.fact("rejected") == 15 && run.fact("remaining") == 0, "\(run.output)")
+        #expect(run.number("successes") == 5 && run.number("clients") == 20)
+    }
+
+    @Test func w3SellsOutWithoutOverselling() async throws {
+        let server = try await ServerProcess(arguments: ["serve", "--with-workers"])
+        let run = try await LoadRun.run(server, ["w3", "--clients", "8", "--capacity", "150", "--duration", "60"])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.failedChecks.isEmpty, "\(run.failedChecks)")
+        #expect(run.report["soldOut"] as? Bool == true, "every client stops on a sold-out view")
+        #expect(run.fact("remaining") == 0 && run.fact("ticketsBooked") == 150)
+    }
+
+    @Test func w1ShortRunNeverSellsASeatTwice() async throws {
+        let server = try await ServerProcess(arguments: ["serve", "--with-workers"])
+        let run = try await LoadRun.run(server, ["w1", "--clients", "8", "--duration", "2"])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.failedChecks.isEmpty, "\(run.failedChecks)")
+        let successes = try #require(run.number("successes"))
+        #expect(successes > 0)
+        #expect(run.fact("seatsSold") == 2 * successes && run.fact("bookingsInLog") == successes)
+    }
+
+    @Test func w2ShortRunAcrossSessionsAgreesWithTheLog() async throws {
+        let server = try await ServerProcess(arguments: ["serve", "--with-workers"])
+        let run = try await LoadRun.run(server, ["w2", "--clients", "8", "--duration", "2", "--sessions", "20"])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.failedChecks.isEmpty, "\(run.failedChecks)")
+        let successes = try #require(run.number("successes"))
+        #expect(successes > 0)
+        #expect(run.fact("seatsSold") == 2 * successes && run.fact("seatsTakenInReadModel") == 2 * successes)
+    }
+}
