@@ -42,7 +42,9 @@ let package = Package(
                 "Commands", "EventStore", "Projections",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            // The OpenAPI document is compiled into the binary: served as committed, no file to ship.
+            resources: [.embedInCode("openapi.json")]
         ),
         .executableTarget(
             name: "boxoffice",
