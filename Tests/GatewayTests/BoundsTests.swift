@@ -63,4 +63,42 @@ struct BoundsTests {
             #expect(try await api.call(.post, "/book", token: user.token, json: ["eventId": event, "qty": 10]).status == 201)
         }
     }
+
+    /// Found by Schemathesis: a NUL in a name reached PostgreSQL's jsonb and came back as a 500.
+    @Test func controlCharactersInNamesAreRefusedNotStored() async throws {
+        try await harness.run { api in
+            let hall = try await api.call(.post, "/halls", token: Harness.admin, json: [
+                "name": "Odeon", "sections": [["name": "Stalls\u{0000}", "price": 1, "rows": [["row": "A", "seats": 2]]]],
+            ])
+            #expect(hall.status == 400 && hall.errorCode == "invalid_request")
+            let user = try await api.call(.post, "/users", json: ["name": "A\u{0007}", "email": "bell@example.test"])
+            #expect(user.status == 400)
+            let email = try await api.call(.post, "/users", json: ["name": "A", "email": "nul\u{0000}@example.test"])
+            #expect(email.status == 400)
+            let event = try await api.call(.post, "/events/create", token: Harness.admin,
+                                           json: ["name": "Gig\u{0000}", "sections": [["name": "F", "price": 1, "capacity": 5]]])
+            #expect(event.status == 400)
+        }
+    }
+
+    /// Found by Schemathesis: `Allow` on `/book/confirm` also named GET, which only `/book/{id}` has.
+    @Test func allowNamesOnlyTheMethodsThatAnswer() async throws {
+        try await harness.run { api in
+            let confirm = try await api.call(.get, "/book/confirm", token: Harness.admin)
+            #expect(confirm.status == 405 && confirm.headers[.allow] == "POST")
+            let create = try await api.call(.get, "/events/create")
+            #expect(create.status == 405 && create.headers[.allow] == "POST")
+            let event = try await api.call(.post, "/events/abc")
+            #expect(event.status == 405 && event.headers[.allow] == "GET")
+        }
+    }
+
+    /// Found by Schemathesis: the last page omitted `nextCursor` instead of answering null.
+    @Test func theLastPageSaysNextCursorNull() async throws {
+        try await harness.run { api in
+            let page = try await api.call(.get, "/bookings?sessionId=ses_none", token: Harness.admin)
+            #expect(page.status == 200)
+            #expect(page.json.keys.contains("nextCursor") && page.json["nextCursor"] is NSNull)
+        }
+    }
 }
