@@ -8,6 +8,7 @@ public struct RateLimit: Sendable, Equatable {
     /// Requests allowed at once after a quiet spell.
     public var burst: Double
 
+    /// A limit of `perSecond` with a burst of `burst` (default twice the rate, at least 1).
     public init(perSecond: Double, burst: Double? = nil) {
         self.perSecond = perSecond
         self.burst = max(1, burst ?? perSecond * 2)
@@ -17,6 +18,7 @@ public struct RateLimit: Sendable, Equatable {
     /// runaway client cannot take a core to itself.
     public static let standard = RateLimit(perSecond: 1_000, burst: 2_000)
 
+    /// Whether requests are limited at all.
     public var isEnabled: Bool { perSecond > 0 }
 }
 

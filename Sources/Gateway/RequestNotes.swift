@@ -11,6 +11,7 @@ public final class RequestNotes: Sendable {
 
     private let values = Mutex(Values())
 
+    /// Nothing noted yet.
     public init() {}
 
     /// Records ids; nil leaves a value as it was.
