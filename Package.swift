@@ -48,8 +48,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            // Pages are compiled into the binary: the gateway serves them with no files to deploy.
-            resources: [.embedInCode("Pages/index.html"), .embedInCode("Pages/dashboard.html")]
+            // Pages and the OpenAPI document are compiled into the binary: nothing to deploy beside it.
+            resources: [.embedInCode("Pages/index.html"), .embedInCode("Pages/dashboard.html"), .embedInCode("openapi.json")]
         ),
         .executableTarget(
             name: "boxoffice",

@@ -80,6 +80,12 @@ enum LayoutRules {
         guard value.count <= LayoutLimits.maxNameLength else {
             throw .invalid("\(field) is longer than \(LayoutLimits.maxNameLength) characters")
         }
+        // Control characters have no place in a name, and PostgreSQL's jsonb cannot even store U+0000.
+        guard !containsControlCharacters(value) else { throw .invalid("\(field) must not contain control characters") }
+    }
+
+    static func containsControlCharacters(_ value: String) -> Bool {
+        value.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     static func price(_ value: Decimal, field: String) throws(DomainError) {

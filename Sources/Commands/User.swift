@@ -82,7 +82,9 @@ public enum UserDecider: Decider {
     }
 
     static func isPlausibleEmail(_ email: String) -> Bool {
-        guard email.count <= 254, !email.contains(where: { $0.isWhitespace }) else { return false }
+        guard email.count <= 254, !email.contains(where: { $0.isWhitespace }), !LayoutRules.containsControlCharacters(email) else {
+            return false
+        }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
             && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")

@@ -14,4 +14,6 @@ public enum APIError: Error, Equatable, Sendable {
     case payloadTooLarge(limit: Int)
     /// The same idempotency key came with a different request.
     case idempotencyKeyReused
+    /// The client sent more requests than its rate limit allows; retry after this many seconds.
+    case rateLimited(retryAfter: Int)
 }

@@ -93,6 +93,7 @@ struct AdminRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
         _ scheduled: SessionScheduled, command: CommandRequest,
         body: @escaping @Sendable (SessionScheduled, Int64) -> any Encodable
     ) async throws -> StoredResponse {
+        command.notes.note(sessionId: scheduled.sessionId)
         let render: @Sendable (SessionOutcome, Int64) throws -> StoredResponse = { outcome, position in
             try command.stored(status: .created, body: body(outcome.session!, position), position: position)
         }

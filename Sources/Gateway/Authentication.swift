@@ -43,10 +43,8 @@ struct Authenticator<Store: EventStore>: Sendable {
 
     /// The principal of the request; 401 when the token is missing or unknown.
     func principal(_ request: Request) async throws -> Principal {
-        guard let header = request.headers[.authorization], header.count <= 512 else { throw APIError.unauthorized }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.unauthorized }
-        let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        guard let header = request.headers[.authorization], header.count <= 512,
+              let token = BearerToken.parse(header) else { throw APIError.unauthorized }
         // Comparing digests keeps the comparison time independent of where the strings differ.
         if SHA256.hash(data: Data(token.utf8)) == adminTokenDigest { return .admin }
         guard Identifiers.isSane(token, maxLength: 256), let userId = try await accounts.userId(forToken: token) else {
@@ -58,5 +56,15 @@ struct Authenticator<Store: EventStore>: Sendable {
     /// The request must carry the admin token: 401 without a valid token, 403 with a user's.
     func requireAdmin(_ request: Request) async throws {
         guard try await principal(request) == .admin else { throw APIError.forbidden }
+    }
+}
+
+/// The `Authorization: Bearer <token>` header, parsed in one place for authentication and rate limiting.
+enum BearerToken {
+    /// The token, or nil when the header is not a bearer credential.
+    static func parse(_ header: String) -> String? {
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1]).trimmingCharacters(in: .whitespaces)
     }
 }

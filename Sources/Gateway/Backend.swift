@@ -13,14 +13,20 @@ public struct GatewaySettings: Sendable {
     public var gatewayId: String
     /// Longest a request may take before it is answered 503 (the database being unreachable, say).
     public var requestTimeout: Duration
+    /// Requests per token (or per address without one); the admin token is exempt.
+    public var rateLimit: RateLimit
+    /// Origins allowed by CORS; empty: same-origin only.
+    public var corsOrigins: [String]
 
     public init(adminToken: String, holdTTL: TimeInterval = 300, maxSeatsPerBooking: Int = 10, gatewayId: String,
-                requestTimeout: Duration = .seconds(5)) {
+                requestTimeout: Duration = .seconds(5), rateLimit: RateLimit = .standard, corsOrigins: [String] = []) {
         self.adminToken = adminToken
         self.holdTTL = holdTTL
         self.maxSeatsPerBooking = maxSeatsPerBooking
         self.gatewayId = gatewayId
         self.requestTimeout = requestTimeout
+        self.rateLimit = rateLimit
+        self.corsOrigins = corsOrigins
     }
 }
 

@@ -80,7 +80,8 @@ struct BookingRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
 
     private func run(_ sessionCommand: SessionCommand, sessionId: String, status: HTTPResponse.Status,
                      _ command: CommandRequest) async throws -> Response {
-        try await command.idempotent(backend) {
+        command.notes.note(bookingId: sessionCommand.bookingId, sessionId: sessionId)
+        return try await command.idempotent(backend) {
             let render: @Sendable (SessionOutcome, Int64) throws -> StoredResponse = { outcome, position in
                 try command.stored(status: status, body: BookingBody(
                     outcome.booking!, sessionId: sessionId, position: position, remaining: outcome.remaining), position: position)

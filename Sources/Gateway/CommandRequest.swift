@@ -12,11 +12,14 @@ struct CommandRequest: Sendable {
     let requestHash: String
     let key: IdempotencyKey?
     let metadata: EventMetadata
+    /// Where the ids this command touches are noted for the request log.
+    let notes: RequestNotes
 
     /// Authenticates (unless `open`), reads the bounded body and the `Idempotency-Key`.
     static func read<Store, Docs>(_ request: inout Request, context: AppRequestContext, backend: Backend<Store, Docs>,
                             open: Bool = false) async throws -> CommandRequest {
         let principal: Principal? = open ? nil : try await backend.auth.principal(request)
+        context.notes.note(userId: principal?.userId)
         let body = try await JSONBody.bytes(&request)
         let rawKey = request.headers[.idempotencyKey]
         if let rawKey, !Identifiers.isSane(rawKey, maxLength: 255) {
@@ -30,7 +33,8 @@ struct CommandRequest: Sendable {
             key: rawKey.map { IdempotencyKey(principal: scope, key: $0) },
             metadata: EventMetadata(
                 correlationId: context.requestId, userId: principal?.userId, idempotencyKey: rawKey,
-                gatewayId: backend.settings.gatewayId))
+                gatewayId: backend.settings.gatewayId),
+            notes: context.notes)
     }
 
     /// Ignores formatting: the same JSON sent with other spacing or key order is the same request.

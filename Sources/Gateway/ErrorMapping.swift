@@ -78,6 +78,9 @@ enum ErrorMapping {
                    headers: [.allow: allowed.joined(separator: ", ")])
         case .payloadTooLarge(let limit):
             Mapped(status: .contentTooLarge, code: "payload_too_large", message: "body larger than \(limit) bytes")
+        case .rateLimited(let seconds):
+            Mapped(status: .tooManyRequests, code: "rate_limited", message: "too many requests from this client; retry later",
+                   headers: [.retryAfter: "\(seconds)"])
         case .idempotencyKeyReused:
             Mapped(status: .conflict, code: "idempotency_key_reused",
                    message: "this Idempotency-Key was used with a different request")

@@ -14,13 +14,23 @@ public enum GatewayRouter {
             + QueryRoutes(backend: backend).routes
             + KPIRoutes(backend: backend).routes
             + PageRoutes().routes
+            + OpenAPIRoutes().routes
     }
 
     /// The router with error mapping around every route.
     public static func build<Store, Docs>(_ backend: Backend<Store, Docs>, extraRoutes: [Route] = [], logger: Logger) -> Router<AppRequestContext> {
         let routes = routes(backend) + extraRoutes
         let router = Router(context: AppRequestContext.self)
+        // Outermost first: the log sees every final status, CORS headers reach error answers too, and the
+        // rate limit answers 429 in the error shape with a request id.
+        router.add(middleware: RequestLogMiddleware(logger: logger))
+        if !backend.settings.corsOrigins.isEmpty {
+            router.add(middleware: AllowedOriginsMiddleware(origins: Set(backend.settings.corsOrigins)))
+        }
         router.add(middleware: ErrorMiddleware(routes: RouteTable(routes), logger: logger))
+        if backend.settings.rateLimit.isEnabled {
+            router.add(middleware: RateLimitMiddleware(limit: backend.settings.rateLimit, adminToken: backend.settings.adminToken))
+        }
         let timeout = backend.settings.requestTimeout
         let metrics = backend.metrics
         for route in routes {

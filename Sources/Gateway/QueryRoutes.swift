@@ -30,6 +30,15 @@ struct QueryRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
     struct List<Item: Encodable>: Encodable {
         var items: [Item]
         var nextCursor: String?
+
+        enum CodingKeys: String, CodingKey { case items, nextCursor }
+
+        /// SPEC: `nextCursor` is `null` on the last page, not absent.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(items, forKey: .items)
+            try container.encode(nextCursor, forKey: .nextCursor)
+        }
     }
 
     /// A session as listed: no seat layout, just what a picker needs.

@@ -16,10 +16,18 @@ struct ReadYourWrites<Store: EventStore, Docs: DocumentStore>: Sendable {
         }
         let deadline = ContinuousClock.now + Self.maxWait
         var target: Checkpoint?
+        var checkedHead = false
         while true {
             let applied = try await applied(projections)
             guard let wanted, wanted > 0 else { return applied.map(\.position).min() ?? 0 }
-            if target == nil { target = try await backend.store.checkpoint(at: wanted) }
+            if target == nil {
+                target = try await backend.store.checkpoint(at: wanted)
+                // A position past the head was never answered to anyone: waiting for it would only burn 2 s.
+                if target == nil, !checkedHead, try await backend.store.headPosition() < wanted {
+                    throw APIError.invalidRequest("minPosition \(wanted) is beyond the end of the event log")
+                }
+                checkedHead = true
+            }
             // A position is applied once the projection's checkpoint has passed it in commit order.
             if let target, applied.allSatisfy({ $0 >= target }) { return applied.map(\.position).min() ?? 0 }
             if ContinuousClock.now >= deadline { return applied.map(\.position).min() ?? 0 }

@@ -23,12 +23,14 @@ struct RouteTable: Sendable {
         patterns = routes.map { ($0.path.split(separator: "/"), $0.method) }
     }
 
-    /// Methods registered for a concrete path (`:name` segments match anything).
+    /// Methods registered for a concrete path. Like the router, a literal segment wins over a `:name`
+    /// capture (`/book/confirm` is not `/book/:id`), so `Allow` names only methods that really answer.
     func methods(for path: String) -> [String] {
         let segments = path.split(separator: "/")
-        let matching = patterns.filter { pattern in
-            pattern.segments.count == segments.count
-                && zip(pattern.segments, segments).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
+        var matching = patterns.filter { $0.segments.count == segments.count }
+        for (index, segment) in segments.enumerated() {
+            let literal = matching.filter { $0.segments[index] == segment }
+            matching = literal.isEmpty ? matching.filter { $0.segments[index].hasPrefix(":") } : literal
         }
         return Array(Set(matching.map(\.method.rawValue))).sorted()
     }

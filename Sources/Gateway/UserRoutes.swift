@@ -25,6 +25,7 @@ struct UserRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
             let registered = try await backend.accounts.register(
                 name: body.name, email: body.email, now: backend.clock(), metadata: command.metadata,
                 idempotency: command.key.map { ($0, render) })
+            command.notes.note(userId: registered.user.userId)
             var response = try render(registered.user, registered.position)
             response.body = try JSONResponse.encode(RegisteredBody(
                 id: registered.user.userId, name: registered.user.name, email: registered.user.email,

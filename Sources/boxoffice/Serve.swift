@@ -11,6 +11,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP gateway.")
 
     @OptionGroup var common: CommonOptions
+    @OptionGroup var limits: LimitOptions
     @Option(help: "Listen address (env HOST).") var host: String?
     @Option(help: "Listen port (env PORT).") var port: Int?
     @Option(name: .customLong("hold-ttl"), help: "Seconds a hold lasts (env HOLD_TTL).") var holdTTL: Double?
@@ -36,12 +37,13 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("HOLD_TTL, MAX_SEATS_PER_BOOKING and REQUEST_TIMEOUT must be positive")
         }
         let settings = GatewaySettings(adminToken: token, holdTTL: ttl, maxSeatsPerBooking: maxSeats, gatewayId: runtime.processId,
-                                       requestTimeout: .milliseconds(Int(timeout * 1000)))
+                                       requestTimeout: .milliseconds(Int(timeout * 1000)), rateLimit: try limits.limit(),
+                                       corsOrigins: limits.origins())
         let backend = Backend(store: runtime.events, documents: runtime.documents, settings: settings)
         let address = host ?? Environment.value("HOST") ?? "127.0.0.1"
         let listenPort = try port ?? Environment.number("PORT", Int.self) ?? 8080
         let app = Application(
-            router: GatewayRouter.build(backend, logger: logger),
+            router: GatewayRouter.build(backend, logger: logger), server: try limits.server(),
             configuration: .init(address: .hostname(address, port: listenPort), serverName: "boxoffice"),
             logger: logger)
         let workers = withWorkers ? runtime.projectors() + [runtime.expiryWorker(backend.sessionCommands)] : []

@@ -2,9 +2,11 @@
 # Source it; it defines functions only.
 
 # Installs the Debian packages the project needs when any is missing: libmongoc for the MongoDB read
-# models (built in, used when MONGODB_URI is set), python3-mockupdb and python3-mongomock for its tests.
+# models (built in, used when MONGODB_URI is set), python3-mockupdb and python3-mongomock for its tests,
+# python3-venv for Schemathesis (scripts/fuzz).
 ensure_system_packages() {
-  local needed=(postgresql postgresql-contrib curl ca-certificates pkg-config libmongoc-dev python3-mockupdb python3-mongomock)
+  local needed=(postgresql postgresql-contrib curl ca-certificates pkg-config libmongoc-dev python3-mockupdb python3-mongomock
+                python3-venv)
   local missing=()
   for package in "${needed[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -60,4 +62,17 @@ start_postgres() {
 stop_postgres() {
   local dir=$1
   [ -f "$dir/postmaster.pid" ] && as_pg "$(pg_bin)/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# Schemathesis (PyPI), pinned so that a run means the same thing tomorrow, in a virtualenv of its own
+# (Debian's Python refuses system-wide pip installs). ensure_schemathesis VENV installs it once.
+SCHEMATHESIS_VERSION=4.32.5
+ensure_schemathesis() {
+  local venv=$1 python=/usr/bin/python3
+  [ -x "$python" ] || python=python3
+  if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    echo ">> installing schemathesis $SCHEMATHESIS_VERSION into $venv"
+    "$python" -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
 }

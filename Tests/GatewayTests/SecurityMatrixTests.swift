@@ -1,0 +1,236 @@
+import Foundation
+import NIOHTTP1
+@testable import Gateway
+import PostgresNIO
+import Synchronization
+import Testing
+import TestSupport
+
+/// Every route × {no token, bad token, another user's token, the owner's token, the admin token} against
+/// a real `boxoffice serve --with-workers`: the status is what SPEC says, no answer leaks a token or
+/// another user's data, tokens are stored only hashed, and the log holds one line per request and no token.
+@Suite("Security matrix (end to end)", .serialized)
+struct SecurityMatrixTests {
+    /// In this order, so the other user's refusal comes before the owner's change and the admin's repeat.
+    enum Caller: String, CaseIterable, Sendable { case none, bad, other, owner, admin }
+
+    struct Row: Sendable {
+        var route: String
+        var expected: [Caller: Int]
+        var send: @Sendable (_ token: String?, _ requestId: String) async throws -> Reply
+    }
+
+    static let adminOnly: [Caller: Int] = [.none: 401, .bad: 401, .other: 403, .owner: 403, .admin: 200]
+    static let everyone: [Caller: Int] = [.none: 200, .bad: 200, .other: 200, .owner: 200, .admin: 200]
+    static let anyUser: [Caller: Int] = [.none: 401, .bad: 401, .other: 200, .owner: 200, .admin: 200]
+    static let ownerOrAdmin: [Caller: Int] = [.none: 401, .bad: 401, .other: 403, .owner: 200, .admin: 200]
+
+    static func created(_ codes: [Caller: Int]) -> [Caller: Int] { codes.mapValues { $0 == 200 ? 201 : $0 } }
+
+    final class Counter: Sendable {
+        private let value = Mutex(0)
+        func next() -> Int { value.withLock { $0 += 1; return $0 } }
+    }
+
+    @Test func everyRouteAnswersEveryKindOfCallerAsSpecified() async throws {
+        let adminToken = "adm-" + UUID().uuidString
+        let database = try await TestDatabase.freshDatabase()
+        let server = try await ServerProcess(arguments: ["serve", "--with-workers"], environment: ["LOG_LEVEL": "debug"],
+                                             adminToken: adminToken, databaseURL: database)
+        defer { server.stop() }
+        let base = server.baseURL
+        let scenario = Scenario(baseURL: base, adminToken: adminToken)
+        let get: @Sendable (String, String?, String) async throws -> Reply = { path, token, requestId in
+            try await HTTP.send(.GET, base + path, token: token, headers: ["X-Request-Id": requestId])
+        }
+        let post: @Sendable (String, String?, [String: Any]?, String) async throws -> Reply = { path, token, json, requestId in
+            try await HTTP.send(.POST, base + path, token: token, json: json, headers: ["X-Request-Id": requestId])
+        }
+
+        // Fixtures: the owner, another user, a hall, a seated session, a GA event, the owner's held bookings.
+        let ownerEmail = "owner-\(UUID().uuidString.lowercased())@example.test"
+        let registered = try await HTTP.send(.POST, base + "/users", json: ["name": "Owner", "email": ownerEmail])
+        let owner = (id: try #require(registered.json["id"] as? String), token: try #require(registered.json["token"] as? String))
+        let usersPosition = try #require(registered.json["position"] as? Int)
+        let other = try await scenario.user("Other")
+        let hallReply = try await HTTP.send(.POST, base + "/halls", token: adminToken, json: [
+            "name": "Matrix", "sections": [["id": "main", "name": "Main", "price": 10, "rows": [["row": "A", "seats": 200]]]],
+        ])
+        let hall = try #require(hallReply.json["id"] as? String)
+        let hallPosition = try #require(hallReply.json["position"] as? Int)
+        let sessionReply = try await HTTP.send(.POST, base + "/sessions", token: adminToken,
+                                               json: ["title": "Matrix", "hallId": hall, "startsAt": "2026-12-24T20:00:00Z"])
+        let session = try #require(sessionReply.json["id"] as? String)
+        let event = try await scenario.gaEvent(capacity: 1_000)
+        var ownerBookings: [String] = []
+        var sessionsPosition = 0
+        func hold(_ seat: String, _ user: (id: String, token: String)) async throws -> String {
+            let reply = try await HTTP.send(.POST, "\(base)/sessions/\(session)/seats/reserve", token: user.token, json: ["seats": [seat]])
+            #expect(reply.status == 201, "fixture hold of \(seat): \(reply.text)")
+            sessionsPosition = max(sessionsPosition, reply.json["position"] as? Int ?? 0)
+            return try #require(reply.json["id"] as? String)
+        }
+        let toConfirm = try await hold("A190", owner), toConfirmAlias = try await hold("A191", owner)
+        let toCancel = try await hold("A192", owner), toRead = try await hold("A193", owner)
+        ownerBookings += [toConfirm, toConfirmAlias, toCancel, toRead]
+        let othersBooking = try await hold("A199", other)
+        let ownerBookingsSnapshot = ownerBookings
+        let sessionsAt = sessionsPosition
+
+        let seats = Counter(), emails = Counter()
+        let rows: [Row] = [
+            Row(route: "POST /halls", expected: Self.created(Self.adminOnly)) { token, id in
+                try await post("/halls", token, ["name": "H", "sections": [["name": "S", "price": 1, "rows": [["row": "A", "seats": 2]]]]], id)
+            },
+            Row(route: "POST /sessions", expected: Self.created(Self.adminOnly)) { token, id in
+                try await post("/sessions", token, ["title": "T", "hallId": hall, "startsAt": "2026-12-24T20:00:00Z"], id)
+            },
+            Row(route: "POST /events/create", expected: Self.created(Self.adminOnly)) { token, id in
+                try await post("/events/create", token, ["name": "E", "sections": [["name": "F", "price": 5, "capacity": 10]]], id)
+            },
+            Row(route: "POST /admin/shows", expected: Self.created(Self.adminOnly)) { token, id in
+                try await post("/admin/shows", token, ["name": "S", "start_time": "2026-12-24T20:00:00Z", "total_seats": 5], id)
+            },
+            Row(route: "GET /sessions/{id}/history", expected: Self.adminOnly) { token, id in
+                try await get("/sessions/\(session)/history", token, id)
+            },
+            Row(route: "POST /users", expected: Self.created(Self.everyone)) { token, id in
+                try await post("/users", token, ["name": "New", "email": "new\(emails.next())-\(UUID().uuidString)@example.test"], id)
+            },
+            Row(route: "GET /users/{id}", expected: Self.ownerOrAdmin) { token, id in
+                try await get("/users/\(owner.id)?minPosition=\(usersPosition)", token, id)
+            },
+            Row(route: "POST /sessions/{id}/seats/reserve", expected: Self.created(Self.ownerOrAdmin)) { token, id in
+                try await post("/sessions/\(session)/seats/reserve", token, ["seats": ["A\(seats.next())"], "userId": owner.id], id)
+            },
+            Row(route: "POST /book", expected: Self.created(Self.ownerOrAdmin)) { token, id in
+                try await post("/book", token, ["eventId": event, "qty": 1, "userId": owner.id], id)
+            },
+            Row(route: "POST /bookings/{id}/confirm", expected: Self.ownerOrAdmin) { token, id in
+                try await post("/bookings/\(toConfirm)/confirm", token, nil, id)
+            },
+            Row(route: "POST /book/confirm", expected: Self.ownerOrAdmin) { token, id in
+                try await post("/book/confirm", token, ["bookingId": toConfirmAlias], id)
+            },
+            Row(route: "POST /bookings/{id}/cancel", expected: Self.ownerOrAdmin) { token, id in
+                try await post("/bookings/\(toCancel)/cancel", token, nil, id)
+            },
+            Row(route: "GET /bookings", expected: Self.anyUser) { token, id in
+                try await get("/bookings?minPosition=\(sessionsAt)", token, id)
+            },
+            Row(route: "GET /bookings/{id}", expected: Self.ownerOrAdmin) { token, id in
+                try await get("/bookings/\(toRead)?minPosition=\(sessionsAt)", token, id)
+            },
+            Row(route: "GET /book/{id}", expected: Self.ownerOrAdmin) { token, id in
+                try await get("/book/\(toRead)?minPosition=\(sessionsAt)", token, id)
+            },
+            Row(route: "GET /halls", expected: Self.everyone) { token, id in try await get("/halls?minPosition=\(hallPosition)", token, id) },
+            Row(route: "GET /halls/{id}", expected: Self.everyone) { token, id in
+                try await get("/halls/\(hall)?minPosition=\(hallPosition)", token, id)
+            },
+            Row(route: "GET /sessions", expected: Self.everyone) { token, id in try await get("/sessions?minPosition=\(sessionsAt)", token, id) },
+            Row(route: "GET /shows", expected: Self.everyone) { token, id in try await get("/shows?minPosition=\(sessionsAt)", token, id) },
+            Row(route: "GET /sessions/{id}", expected: Self.everyone) { token, id in
+                try await get("/sessions/\(session)?minPosition=\(sessionsAt)", token, id)
+            },
+            Row(route: "GET /events/{id}", expected: Self.everyone) { token, id in
+                try await get("/events/\(event)?minPosition=\(sessionsAt)", token, id)
+            },
+            Row(route: "GET /sessions/{id}/seats", expected: Self.everyone) { token, id in
+                try await get("/sessions/\(session)/seats?minPosition=\(sessionsAt)", token, id)
+            },
+            Row(route: "GET /shows/{id}/seats", expected: Self.everyone) { token, id in
+                try await get("/shows/\(session)/seats?minPosition=\(sessionsAt)", token, id)
+            },
+            Row(route: "GET /health", expected: Self.everyone) { token, id in try await get("/health", token, id) },
+            Row(route: "GET /openapi.json", expected: Self.everyone) { token, id in try await get("/openapi.json", token, id) },
+            // Operations and pages: public, aggregated figures only.
+            Row(route: "GET /kpis", expected: Self.everyone) { token, id in try await get("/kpis", token, id) },
+            Row(route: "GET /metrics", expected: Self.everyone) { token, id in try await get("/metrics", token, id) },
+            Row(route: "GET /dashboard", expected: Self.everyone) { token, id in try await get("/dashboard", token, id) },
+            Row(route: "GET /", expected: Self.everyone) { token, id in try await get("/", token, id) },
+        ]
+
+        // The matrix covers exactly the router's routes.
+        let routed = try await RouteList.all()
+        let covered = Set(rows.map(\.route))
+        #expect(routed.subtracting(covered).sorted() == [], "routes without a row in the security matrix")
+        #expect(covered.subtracting(routed).sorted() == [])
+
+        let tokens: [Caller: String?] = [.none: nil, .bad: "bo_" + UUID().uuidString, .other: other.token, .owner: owner.token, .admin: adminToken]
+        let secrets = [adminToken, owner.token, other.token]
+        var requestIds: [String] = []
+        var issuedTokens: [String] = []
+        for row in rows where routed.contains(row.route) {
+            for caller in Caller.allCases {
+                let requestId = "matrix-\(requestIds.count)"
+                requestIds.append(requestId)
+                let reply = try await row.send(tokens[caller]!, requestId)
+                let context = "\(row.route) as \(caller.rawValue): \(reply.status) \(reply.text.prefix(300))"
+                #expect(reply.status == row.expected[caller], "\(context)")
+                #expect(reply.headers.first(name: "X-Request-Id") == requestId, "\(context)")
+                if reply.status >= 400 { #expect(reply.errorCode != nil, "\(context)") }
+                for secret in secrets { #expect(!reply.text.contains(secret), "a token leaked: \(context)") }
+                if let token = reply.json["token"] as? String {
+                    #expect(row.route == "POST /users", "only registration shows a token: \(context)")
+                    issuedTokens.append(token)
+                }
+                if [.none, .bad, .other].contains(caller) {
+                    for private_ in [owner.id, ownerEmail] + ownerBookingsSnapshot {
+                        #expect(!reply.text.contains(private_), "the owner's data leaked: \(context)")
+                    }
+                }
+            }
+        }
+
+        // A user's list holds their own bookings only, whatever they ask for.
+        let othersList = try await HTTP.send(.GET, "\(base)/bookings?minPosition=\(sessionsAt)", token: other.token)
+        let othersIds = ((othersList.json["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        #expect(othersIds == [othersBooking])
+        #expect(try await HTTP.send(.GET, "\(base)/bookings?userId=\(owner.id)", token: other.token).status == 403)
+        let ownersList = try await HTTP.send(.GET, "\(base)/bookings?minPosition=\(sessionsAt)&limit=1000", token: owner.token)
+        let ownersItems = (ownersList.json["items"] as? [[String: Any]]) ?? []
+        #expect(!ownersItems.isEmpty && ownersItems.allSatisfy { $0["userId"] as? String == owner.id })
+
+        try await tokensAreStoredHashed(database: database, tokens: secrets + issuedTokens, owner: owner.token)
+        try await logHasOneLinePerRequestAndNoToken(server, requestIds: requestIds, tokens: secrets + issuedTokens,
+                                                    confirmed: toConfirm, session: session)
+    }
+
+    /// No table of the server's database holds any token in plain text; the owner's token's digest is there.
+    private func tokensAreStoredHashed(database: String, tokens: [String], owner: String) async throws {
+        let (client, _) = try await TestDatabase.stores(database)
+        var tables: [String] = []
+        for try await name in try await client.query(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'", logger: TestDatabase.logger
+        ).decode(String.self) { tables.append(name) }
+        #expect(tables.contains("events"))
+        func rows(containing text: String) async throws -> Int {
+            var total = 0
+            for table in tables {
+                let query: PostgresQuery = "SELECT count(*)::int8 FROM \(unescaped: "\"\(table)\"") t WHERE t::text LIKE '%' || \(text) || '%'"
+                for try await count in try await client.query(query, logger: TestDatabase.logger).decode(Int64.self) { total += Int(count) }
+            }
+            return total
+        }
+        for token in tokens { #expect(try await rows(containing: token) == 0, "a token is stored in plain text") }
+        #expect(try await rows(containing: Identifiers.sha256(owner)) > 0, "the token's SHA-256 is what is stored")
+    }
+
+    private func logHasOneLinePerRequestAndNoToken(_ server: ServerProcess, requestIds: [String], tokens: [String],
+                                                   confirmed: String, session: String) async throws {
+        // The log is written as requests finish; wait for the last one's line.
+        let deadline = Date().addingTimeInterval(20)
+        while !server.log().contains("request.id=\(requestIds.last!)"), Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        let lines = server.log().split(separator: "\n")
+        for token in tokens { #expect(!lines.contains { $0.contains(token) }, "a token appears in the log") }
+        for id in requestIds {
+            #expect(lines.filter { $0.contains("request.id=\(id) ") || $0.hasSuffix("request.id=\(id)") }.count == 1,
+                    "one log line for request \(id)")
+        }
+        let confirmLine = lines.first { $0.contains("http.route=/bookings/{id}/confirm") && $0.contains("http.status=200") }
+        #expect(confirmLine?.contains("booking.id=\(confirmed)") == true, "\(confirmLine ?? "no confirm line")")
+        #expect(confirmLine?.contains("session.id=\(session)") == true)
+        #expect(confirmLine?.contains("http.method=POST") == true && confirmLine?.contains("http.duration_ms=") == true)
+    }
+}
