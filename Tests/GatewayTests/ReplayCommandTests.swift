@@ -8,7 +8,7 @@ import TestSupport
 struct ReplayCommandTests {
     @Test func timelineAsOfVerifyDriftAndRecord() async throws {
         let database = try await TestDatabase.freshDatabase()
-        let server = try await ServerProcess(arguments: ["serve", "--with-workers"], databaseURL: database)
+        let server = try await ServerProcess(arguments: ["serve", "--with-workers"], environment: ["DATABASE_URL": database])
         let scenario = Scenario(baseURL: server.baseURL, adminToken: server.adminToken)
         let session = try await scenario.seatedSession(rows: 2, seatsPerRow: 5)
         let user = try await scenario.user()
@@ -18,12 +18,12 @@ struct ReplayCommandTests {
         _ = try await HTTP.send(.POST, "\(server.baseURL)/bookings/\(booking)/confirm", token: user.token)
         _ = try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token, json: ["seats": ["B5"]])
 
-        let verified = try CommandRun.boxoffice(["replay", "session", session, "--verify"], databaseURL: database)
+        let verified = try await CommandRun.boxoffice(["replay", "session", session, "--verify"], environment: ["DATABASE_URL": database])
         #expect(verified.status == 0, "\(verified.output)")
         #expect(verified.output.contains("BookingConfirmed") && verified.output.contains("OK     \(session)"))
         #expect(verified.output.contains("  A    ##..."), "A1 A2 booked in the seat map:\n\(verified.output)")
 
-        let asOf = try CommandRun.boxoffice(["replay", "session", session, "--as-of", "2", "--json"], databaseURL: database)
+        let asOf = try await CommandRun.boxoffice(["replay", "session", session, "--as-of", "2", "--json"], environment: ["DATABASE_URL": database])
         #expect(asOf.status == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(asOf.output.utf8)) as? [String: Any])
         let timeline = try #require(json["timeline"] as? [[String: Any]])
@@ -38,19 +38,19 @@ struct ReplayCommandTests {
         try await client.query("""
             UPDATE documents SET body = jsonb_set(body, '{summary,booked}', '7') WHERE collection = 'seatmaps' AND id = \(session)
             """, logger: TestDatabase.logger)
-        let drift = try CommandRun.boxoffice(["replay", "session", session, "--verify"], databaseURL: database)
+        let drift = try await CommandRun.boxoffice(["replay", "session", session, "--verify"], environment: ["DATABASE_URL": database])
         #expect(drift.status == 1)
         #expect(drift.output.contains("seatmaps/\(session): $.summary.booked: 7, log says 2"), "\(drift.output)")
-        let all = try CommandRun.boxoffice(["replay", "verify-all"], databaseURL: database)
+        let all = try await CommandRun.boxoffice(["replay", "verify-all"], environment: ["DATABASE_URL": database])
         #expect(all.status == 1 && all.output.contains("1 sessions with problems"), "\(all.output)")
 
-        let recorded = try CommandRun.boxoffice(["replay", "record", session], databaseURL: database)
+        let recorded = try await CommandRun.boxoffice(["replay", "record", session], environment: ["DATABASE_URL": database])
         #expect(recorded.status == 0)
         let lines = recorded.output.split(separator: "\n")
         #expect(lines.count == 4)
         #expect(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] })
 
-        let missing = try CommandRun.boxoffice(["replay", "session", "ses_nothing"], databaseURL: database)
+        let missing = try await CommandRun.boxoffice(["replay", "session", "ses_nothing"], environment: ["DATABASE_URL": database])
         #expect(missing.status != 0)
     }
 }
