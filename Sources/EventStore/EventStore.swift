@@ -26,6 +26,8 @@ public protocol EventStore: Sendable {
     func storedResponse(for key: IdempotencyKey) async throws -> StoredResponse?
     /// The highest assigned global position (0 when empty).
     func headPosition() async throws -> Int64
+    /// Whether any committed event of `types` lies after `checkpoint` and at or before `target` in reader order.
+    func hasEvents(after checkpoint: Checkpoint, through target: Checkpoint, types: [String]) async throws -> Bool
     /// How many committed events lie after `checkpoint`, and when the oldest of them was recorded.
     func backlog(after checkpoint: Checkpoint, types: [String]?) async throws -> (events: Int, oldest: Date?)
 }

@@ -40,6 +40,21 @@ extension PostgresEventStore {
         }
     }
 
+    public func hasEvents(after checkpoint: Checkpoint, through target: Checkpoint, types: [String]) async throws -> Bool {
+        do {
+            let rows = try await client.query("""
+                SELECT EXISTS (SELECT 1 FROM events
+                WHERE (transaction_id, global_position) > (\(String(checkpoint.transactionId))::xid8, \(checkpoint.position))
+                  AND (transaction_id, global_position) <= (\(String(target.transactionId))::xid8, \(target.position))
+                  AND type = ANY(\(types)::text[]))
+                """, logger: logger)
+            for try await found in rows.decode(Bool.self) { return found }
+            return false
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
     public func backlog(after checkpoint: Checkpoint, types: [String]?) async throws -> (events: Int, oldest: Date?) {
         do {
             let rows = try await client.query("""

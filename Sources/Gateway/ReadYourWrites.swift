@@ -8,7 +8,8 @@ struct ReadYourWrites<Store: EventStore, Docs: DocumentStore>: Sendable {
     let backend: Backend<Store, Docs>
     static var maxWait: Duration { .seconds(2) }
 
-    /// Waits as asked and returns the position the answer reflects (the lowest of `projections`).
+    /// Waits as asked and returns the position the answer reflects (the lowest of `projections`, or the
+    /// asked one once every event before it that these projections read is applied).
     func position(_ request: Request, projections: [String]) async throws -> Int64 {
         let wanted: Int64? = try request.uri.queryParameters["minPosition"].map { raw in
             guard let value = Int64(raw), value >= 0 else { throw APIError.invalidRequest("minPosition must be a position >= 0") }
@@ -17,6 +18,8 @@ struct ReadYourWrites<Store: EventStore, Docs: DocumentStore>: Sendable {
         let deadline = ContinuousClock.now + Self.maxWait
         var target: Checkpoint?
         var checkedHead = false
+        // Projections known to have events of their own before the target: only their checkpoint can tell.
+        var mustReach: Set<String> = []
         while true {
             let applied = try await applied(projections)
             guard let wanted, wanted > 0 else { return applied.map(\.position).min() ?? 0 }
@@ -28,8 +31,19 @@ struct ReadYourWrites<Store: EventStore, Docs: DocumentStore>: Sendable {
                 }
                 checkedHead = true
             }
-            // A position is applied once the projection's checkpoint has passed it in commit order.
-            if let target, applied.allSatisfy({ $0 >= target }) { return applied.map(\.position).min() ?? 0 }
+            // A position is applied once the projection's checkpoint has passed it in commit order, or once
+            // nothing the projection reads lies between its checkpoint and it (a booking read back through
+            // `GET /users/:id`: the users projection never sees session events, so its checkpoint stays put).
+            if let target {
+                var reflected = true
+                for (name, checkpoint) in zip(projections, applied) where checkpoint < target {
+                    if !mustReach.contains(name), let types = Projections.named(name)?.eventTypes,
+                       try await !backend.store.hasEvents(after: checkpoint, through: target, types: types) { continue }
+                    mustReach.insert(name)
+                    reflected = false
+                }
+                if reflected { return max(applied.map(\.position).min() ?? 0, wanted) }
+            }
             if ContinuousClock.now >= deadline { return applied.map(\.position).min() ?? 0 }
             try await Task.sleep(for: .milliseconds(5))
         }
