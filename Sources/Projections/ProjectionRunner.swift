@@ -106,10 +106,7 @@ public struct ProjectionRunner<Events: EventStore, Documents: DocumentStore>: Se
     }
 
     private func project(_ woken: WakeFlag) async throws {
-        var configured = ProjectionStepper(projection: projection, events: events, documents: documents, owner: owner, batchSize: batchSize)
-        // One cache per lease tenure: a runner that lost and retook its lease starts from the store again.
-        configured.cache = DocumentCache()
-        let stepper = configured
+        let stepper = ProjectionStepper(projection: projection, events: events, documents: documents, owner: owner, batchSize: batchSize)
         var generation = -1
         var checkpoint = Checkpoint.start
         var idle = Duration.zero

@@ -8,27 +8,22 @@ struct ProjectionStepper<Events: EventStore, Documents: DocumentStore>: Sendable
     let documents: Documents
     let owner: String
     let batchSize: Int
-    /// Decoded documents kept between batches (the live runner's); nil loads every batch from the store.
-    var cache: DocumentCache? = nil
 
     /// Applies the next batch after `checkpoint`; returns the new checkpoint and how many events it applied.
     func step(generation: Int, from checkpoint: Checkpoint) async throws -> (Checkpoint, Int) {
         let batch = try await events.readAll(after: checkpoint, limit: batchSize, types: projection.eventTypes)
         guard let last = batch.last else { return (checkpoint, 0) }
         let keys = Set(batch.flatMap { projection.keys(for: $0) })
-        let cached = cache?.lookup(keys, generation: generation) ?? [:]
-        let missing = keys.subtracting(cached.keys)
-        let loaded = missing.isEmpty ? [:] : try await documents.documents(missing, generation: generation)
+        let loaded = try await documents.documents(keys, generation: generation)
         // A load cut short by cancellation (a lost lease, a step past its deadline) can end without an
         // error; applying the batch to missing documents would skip its events and the commit would move
         // the checkpoint past them for good. Seen under W2 load: two batches of bookings never projected.
         try Task.checkCancellation()
-        var set = DocumentSet(loaded, cached: cached)
+        var set = DocumentSet(loaded)
         for event in batch { try projection.apply(event, to: &set) }
         try Task.checkCancellation()
         try await documents.commit(try set.writes(), projection: projection.name, generation: generation,
                                    checkpoint: last.checkpoint, owner: owner)
-        cache?.store(set.committedEntries(), generation: generation)
         return (last.checkpoint, batch.count)
     }
 
