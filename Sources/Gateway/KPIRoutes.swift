@@ -50,7 +50,7 @@ struct KPIRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
         let listed = sessions.sorted { ($0.held + $0.booked, $1.sessionId) > ($1.held + $1.booked, $0.sessionId) }
             .prefix(Self.listedSessions).map(SessionOccupancy.init)
         return JSONResponse.make(status: .ok, body: KPIs(
-            generatedAt: Date(), gatewayId: backend.settings.gatewayId, uptimeSeconds: requests.uptimeSeconds,
+            generatedAt: Date(), gatewayId: backend.settings.gatewayId, uptimeSeconds: backend.metrics.uptimeSeconds,
             requests: requests, bookings: BookingKPIs(sessions), sessions: listed, sessionsTruncated: cursor != nil,
             projections: lags))
     }

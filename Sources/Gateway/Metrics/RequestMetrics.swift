@@ -89,10 +89,11 @@ public final class RequestMetrics: Sendable {
     /// The request KPIs as they stand.
     func snapshot(commands: CommandStatistics) -> RequestKPIs {
         let now = Self.second()
-        return state.withLock { state in
-            state.kpis(now: now, uptime: Date().timeIntervalSince(startedAt), retries: commands.retries)
-        }
+        return state.withLock { $0.kpis(now: now, retries: commands.retries) }
     }
+
+    /// Seconds since this gateway started counting, to a tenth.
+    var uptimeSeconds: Double { (Date().timeIntervalSince(startedAt) * 10).rounded() / 10 }
 
     static func second() -> Int64 { Int64(Date().timeIntervalSince1970) }
 }

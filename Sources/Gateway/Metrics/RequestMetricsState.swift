@@ -25,7 +25,6 @@ struct RequestKPIs: Encodable, Sendable {
         var maxInFlight: Int
     }
 
-    var uptimeSeconds: Double
     var total: Int
     var attempts: Int
     var successes: Int
@@ -124,7 +123,7 @@ struct RequestMetricsState {
         return counter
     }
 
-    func kpis(now: Int64, uptime: Double, retries: Int) -> RequestKPIs {
+    func kpis(now: Int64, retries: Int) -> RequestKPIs {
         let attempted = attempts.values.reduce(0, +)
         func rate(_ count: Int) -> Double? { attempted == 0 ? nil : (Double(count) / Double(attempted) * 10_000).rounded() / 10_000 }
         let commands = routes.map { route, histogram in
@@ -141,7 +140,7 @@ struct RequestMetricsState {
                                    p99Ms: bucket.latency.percentile(0.99), maxInFlight: bucket.maxInFlight)
             }
         return RequestKPIs(
-            uptimeSeconds: (uptime * 10).rounded() / 10, total: total, attempts: attempted,
+            total: total, attempts: attempted,
             successes: attempts[.success] ?? 0, seatConflicts: attempts[.seatConflict] ?? 0,
             overloaded: attempts[.overloaded] ?? 0, optimisticRetries: retries,
             successRate: rate(attempts[.success] ?? 0), seatConflictRate: rate(attempts[.seatConflict] ?? 0),
