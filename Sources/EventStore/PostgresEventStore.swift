@@ -15,11 +15,9 @@ public struct PostgresEventStore: EventStore {
 
     public func append(_ writes: [StreamWrite], idempotency: [IdempotencyWrite]) async throws -> AppendResult {
         do {
-            if idempotency.isEmpty && !writes.contains(where: { $0.expected == .any }) {
-                // One statement is its own transaction: one round trip for the common case.
-                let rows = try await client.query(try insertQuery(writes, baseVersions: nil), logger: logger)
-                return try await result(rows, writes: writes, baseVersions: nil)
-            }
+            // Always an explicit transaction, even for one INSERT: PostgresNIO finishes a query at
+            // CommandComplete, which PostgreSQL sends before an implicit transaction commits, so a
+            // commit that then fails (a fast shutdown) would be acknowledged. COMMIT answers after it.
             return try await client.withTransaction(logger: logger) { connection in
                 var bases: [Int]?
                 if writes.contains(where: { $0.expected == .any }) {

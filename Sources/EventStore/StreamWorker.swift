@@ -123,9 +123,14 @@ actor StreamWorker<D: Decider, Store: EventStore> {
                 let (store, write) = (store, StreamWrite(streamId: streamId, expected: .exact(version), events: events))
                 // Bounded: an append on a connection that died mid-flight may never return, and every
                 // later command of this stream queues behind it.
+                let base = version
                 let result = try await withDeadline(policy.databaseTimeout) { try await store.append([write], idempotency: keys) }
-                state = working
-                version += events.count
+                // The actor is re-entrant: `current()` may have refreshed during the append and already
+                // read these very events from the log; counting them twice would open a version gap.
+                if version == base {
+                    state = working
+                    version = base + events.count
+                }
                 lastPosition = result.positions.last ?? lastPosition
                 statistics.appended(commands: jobs.count)
                 finish(jobs, decisions, positions: result.positions)
@@ -183,7 +188,8 @@ actor StreamWorker<D: Decider, Store: EventStore> {
     private func refresh() async throws {
         let (store, streamId, known) = (store, streamId, version)
         let newer = try await withDeadline(policy.databaseTimeout) { try await store.readStream(streamId, after: known) }
-        for stored in newer {
+        // Another refresh may have run while this one read: apply each version once.
+        for stored in newer where stored.version > version {
             if let event = try D.Event.decode(type: stored.type, data: stored.data) {
                 D.evolve(&state, event)
             }

@@ -89,3 +89,37 @@ struct AppendTests {
 func attempt<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
     do { return .success(try await body()) } catch { return .failure(error) }
 }
+
+/// An append is acknowledged only once PostgreSQL has committed it. A single INSERT in an implicit
+/// transaction answers its rows before the commit (the client library finishes the query at
+/// CommandComplete), so a commit that then fails — a deferred check here, a fast shutdown in
+/// production — would leave an acknowledged booking that is not in the log.
+@Suite("Append commit acknowledgement")
+struct AppendCommitTests {
+    /// A fresh database whose events table refuses, at commit time only, events of type `FailsAtCommit`.
+    func storeFailingAtCommit() async throws -> PostgresEventStore {
+        let (client, store) = try await TestDatabase.stores(try await TestDatabase.freshDatabase())
+        try await client.query("""
+            CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'refused at commit'; END $$
+            """, logger: TestDatabase.logger)
+        try await client.query("""
+            CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON events DEFERRABLE INITIALLY DEFERRED
+            FOR EACH ROW WHEN (NEW.type = 'FailsAtCommit') EXECUTE FUNCTION refuse_at_commit()
+            """, logger: TestDatabase.logger)
+        return store
+    }
+
+    @Test func anAppendWhoseCommitFailsThrowsAndLeavesNothing() async throws {
+        let store = try await storeFailingAtCommit()
+        let stream = TestDatabase.uniqueStream("commit")
+        _ = try await store.append([StreamWrite(streamId: stream, expected: .noStream, events: [event()])], idempotency: [])
+        await #expect(throws: (any Error).self, "a commit that fails is not acknowledged") {
+            try await store.append([StreamWrite(streamId: stream, expected: .exact(1), events: [event("FailsAtCommit")])],
+                                   idempotency: [])
+        }
+        #expect(try await store.readStream(stream, after: 0).map(\.version) == [1])
+        _ = try await store.append([StreamWrite(streamId: stream, expected: .exact(1), events: [event()])], idempotency: [])
+        #expect(try await store.readStream(stream, after: 0).map(\.version) == [1, 2])
+    }
+}
