@@ -19,6 +19,10 @@ public struct KPIProjection: Projection {
         return [session, DocumentKey(Self.bookings, booking)]
     }
 
+    public func streamKeys(for event: StoredEvent) -> [DocumentKey] {
+        [DocumentKey(Self.sessions, SessionProjection.sessionId(of: event))]
+    }
+
     public func apply(_ event: StoredEvent, to documents: inout DocumentSet) throws {
         let keys = keys(for: event)
         let version = Int64(event.version)
@@ -32,7 +36,8 @@ public struct KPIProjection: Projection {
                           version: version)
             return
         }
-        guard keys.count == 2, var summary = try documents.get(keys[0], as: SessionKPI.self) else { return }
+        guard keys.count == 2 else { return }
+        var summary = try documents.require(keys[0], as: SessionKPI.self, for: event)
         let stored = try documents.get(keys[1], as: BookingKPI.self)
         // The booking as it stood before this event. If its document already has this event (an
         // unfinished commit on a store without transactions), it recorded where it came from.

@@ -14,6 +14,25 @@ public protocol Projection: Sendable {
     func keys(for event: StoredEvent) -> [DocumentKey]
     /// Applies one event. Must skip documents already at or past `event.version` (redelivery).
     func apply(_ event: StoredEvent, to documents: inout DocumentSet) throws
+    /// Documents that every event of this event's stream changes, so their version is the stream
+    /// version they have applied (a session's seat map). Empty when there are none.
+    func streamKeys(for event: StoredEvent) -> [DocumentKey]
+}
+
+extension Projection {
+    public func streamKeys(for event: StoredEvent) -> [DocumentKey] { [] }
+}
+
+/// A document that an earlier event of the same stream created is not there. Events of a stream are
+/// read in order, so this means a load came back short: applying the batch anyway would skip the event
+/// for good once the checkpoint moves on, so the step fails and is retried instead.
+public struct MissingDocument: Error, CustomStringConvertible {
+    public var key: DocumentKey
+    public var event: StoredEvent
+
+    public var description: String {
+        "\(key.collection.name)/\(key.id) is missing for \(event.type) v\(event.version) of \(event.streamId)"
+    }
 }
 
 /// The documents a batch works on: loaded once, decoded on first use, encoded once at commit.
@@ -30,6 +49,12 @@ public struct DocumentSet {
 
     /// The stream version last applied to a document (0 when it does not exist).
     public func version(of key: DocumentKey) -> Int64 { versions[key] ?? 0 }
+
+    /// The document decoded as `T`; `MissingDocument` when an earlier event of `event`'s stream should have made it.
+    public mutating func require<T: Codable & Sendable>(_ key: DocumentKey, as type: T.Type, for event: StoredEvent) throws -> T {
+        guard let value = try get(key, as: type) else { throw MissingDocument(key: key, event: event) }
+        return value
+    }
 
     /// The document decoded as `T`, or nil when absent.
     public mutating func get<T: Codable & Sendable>(_ key: DocumentKey, as type: T.Type) throws -> T? {

@@ -106,7 +106,8 @@ public struct ProjectionRunner<Events: EventStore, Documents: DocumentStore>: Se
     }
 
     private func project(_ woken: WakeFlag) async throws {
-        let stepper = ProjectionStepper(projection: projection, events: events, documents: documents, owner: owner, batchSize: batchSize)
+        let stepper = ProjectionStepper(projection: projection, events: events, documents: documents, owner: owner,
+                                        batchSize: batchSize, logger: logger)
         var generation = -1
         var checkpoint = Checkpoint.start
         var idle = Duration.zero

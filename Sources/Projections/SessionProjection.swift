@@ -23,6 +23,11 @@ public struct SessionProjection: Projection {
         return keys
     }
 
+    public func streamKeys(for event: StoredEvent) -> [DocumentKey] {
+        let session = Self.sessionId(of: event)
+        return [DocumentKey(Self.sessions, session), DocumentKey(Self.seatMaps, session)]
+    }
+
     static func bookingId(in event: StoredEvent) -> String? {
         guard event.type != "SessionScheduled" else { return nil }
         return (try? JSONDecoder().decode(BookingRef.self, from: event.data))?.bookingId
@@ -51,8 +56,9 @@ public struct SessionProjection: Projection {
             if behind(sessionKey) { documents.put(sessionKey, SessionDocument(scheduled, map: map), version: version) }
             return
         }
-        guard let bookingKey, var map = try documents.get(mapKey, as: SeatMap.self),
-              var summary = try documents.get(sessionKey, as: SessionDocument.self) else { return }
+        guard let bookingKey else { return }
+        var map = try documents.require(mapKey, as: SeatMap.self, for: event)
+        var summary = try documents.require(sessionKey, as: SessionDocument.self, for: event)
 
         let booking: BookingDocument
         let previous: BookingStatus?
@@ -63,7 +69,7 @@ public struct SessionProjection: Projection {
             booking = BookingDocument(placed, session: summary, sectionIds: sectionIds, position: event.position)
             previous = nil
         case .bookingConfirmed(let change), .bookingCancelled(let change), .holdExpired(let change):
-            guard var existing = try documents.get(bookingKey, as: BookingDocument.self) else { return }
+            var existing = try documents.require(bookingKey, as: BookingDocument.self, for: event)
             // The booking's stored status is what the seat map moves from. It is never ahead of the map:
             // stores write seat maps before bookings (see `MongoLayout.commitOrder`).
             previous = existing.status

@@ -41,6 +41,14 @@ struct KPIProjectionTests {
         try EventJSON.decoder().decode(SessionKPI.self, from: try #require(documents[DocumentKey(KPIProjection.sessions, "s")]))
     }
 
+    @Test func aBookingEventWithoutItsSessionDocumentsFailsInsteadOfVanishing() throws {
+        let booking = try history()[1]
+        for projection in [KPIProjection() as any Projection, SessionProjection()] {
+            var empty = DocumentSet([:])
+            #expect(throws: MissingDocument.self, "\(projection.name)") { try projection.apply(booking, to: &empty) }
+        }
+    }
+
     @Test func countsStatusesConversionAndOccupancy() throws {
         let kpi = try summary(try ProjectionFold.documents(KPIProjection(), events: try history()))
         #expect(kpi.bookings == SessionKPI.StatusCounts(held: 1, confirmed: 1, cancelled: 1, expired: 1))
