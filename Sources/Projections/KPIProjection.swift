@@ -39,6 +39,7 @@ public struct KPIProjection: Projection {
         guard keys.count == 2 else { return }
         var summary = try documents.require(keys[0], as: SessionKPI.self, for: event)
         let stored = try documents.get(keys[1], as: BookingKPI.self)
+        if stored == nil, decoded.changesABooking { throw MissingDocument(key: keys[1], event: event) }
         // The booking as it stood before this event. If its document already has this event (an
         // unfinished commit on a store without transactions), it recorded where it came from.
         let before = behind(keys[1]) ? stored : stored.flatMap { $0.previous == nil ? nil : BookingKPI(

@@ -47,6 +47,20 @@ public struct DocumentSet {
         for (key, document) in loaded { versions[key] = document.version }
     }
 
+    /// Documents from the store plus ones already decoded (a projector's cache of its own commits).
+    init(_ loaded: [DocumentKey: StoredDocument], cached: [DocumentKey: DocumentCache.Entry]) {
+        self.init(loaded)
+        for (key, entry) in cached {
+            decoded[key] = entry.value
+            versions[key] = entry.version
+        }
+    }
+
+    /// The changed documents as decoded values, to remember once they are committed.
+    func committedEntries() -> [DocumentKey: DocumentCache.Entry] {
+        Dictionary(uniqueKeysWithValues: changed.map { ($0, DocumentCache.Entry(version: versions[$0] ?? 0, value: decoded[$0]!)) })
+    }
+
     /// The stream version last applied to a document (0 when it does not exist).
     public func version(of key: DocumentKey) -> Int64 { versions[key] ?? 0 }
 

@@ -95,6 +95,14 @@ public struct SessionProjection: Projection {
 }
 
 extension SessionEvent {
+    /// A confirmation, cancellation or expiry: an event about a booking an earlier event placed.
+    var changesABooking: Bool {
+        switch self {
+        case .bookingConfirmed, .bookingCancelled, .holdExpired: true
+        case .scheduled, .bookingPlaced: false
+        }
+    }
+
     /// The status a booking has after this event.
     public var resultingStatus: BookingStatus? {
         switch self {
