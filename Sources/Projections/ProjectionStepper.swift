@@ -23,7 +23,7 @@ struct ProjectionStepper<Events: EventStore, Documents: DocumentStore>: Sendable
             documents.cached.merge(more.cached) { old, _ in old }
             documents.loaded.merge(more.loaded) { old, _ in old }
         }
-        var earlier = try await missedEvents(batch) { documents.cached[$0]?.version ?? documents.loaded[$0]?.version }
+        var earlier = try await missedEvents(batch, after: checkpoint) { documents.cached[$0]?.version ?? documents.loaded[$0]?.version }
         if !earlier.isEmpty { try await loadAlso(earlier) }
         var repaired: Set<String> = []
         var set: DocumentSet
@@ -71,7 +71,8 @@ struct ProjectionStepper<Events: EventStore, Documents: DocumentStore>: Sendable
     /// the stream is here: a seat map at version 1 about to get version 4 first gets 2 and 3 from the stream.
     /// The log is the truth; this repairs a read model that missed events whatever made it miss them
     /// (CI caught it twice: two events skipped under heavy load, cause not found), and says so loudly.
-    private func missedEvents(_ batch: [StoredEvent], version: (DocumentKey) -> Int64?) async throws -> [StoredEvent] {
+    private func missedEvents(_ batch: [StoredEvent], after checkpoint: Checkpoint,
+                              version: (DocumentKey) -> Int64?) async throws -> [StoredEvent] {
         var first: [String: StoredEvent] = [:]
         for event in batch where first[event.streamId].map({ event.version < $0.version }) ?? true { first[event.streamId] = event }
         let types = Set(projection.eventTypes)
@@ -83,7 +84,9 @@ struct ProjectionStepper<Events: EventStore, Documents: DocumentStore>: Sendable
                 .filter { $0.version < event.version && types.contains($0.type) }
             logger?.warning("read model behind its stream: applying the missed events first", metadata: [
                 "projection": "\(projection.name)", "stream": "\(stream)", "documentVersion": "\(applied)",
-                "eventVersion": "\(event.version)", "missed": "\(earlier.map(\.version))",
+                "eventVersion": "\(event.version)", "event": "\(event.transactionId)/\(event.position)",
+                "step": "after \(checkpoint.transactionId)/\(checkpoint.position)",
+                "missed": "\(earlier.map { "v\($0.version) \($0.transactionId)/\($0.position)" })",
             ])
             missed += earlier
         }

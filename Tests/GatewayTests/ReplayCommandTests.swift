@@ -19,6 +19,9 @@ struct ReplayCommandTests {
         _ = try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token, json: ["seats": ["B5"]])
 
         let verified = try await CommandRun.boxoffice(["replay", "session", session, "--verify"], environment: ["DATABASE_URL": database])
+        // The projector repairs a read model that missed events and logs it; the cause of such misses is
+        // still being hunted, so show any here.
+        for line in server.log().split(separator: "\n") where line.contains("read model") && line.contains("warning") { print(line) }
         #expect(verified.status == 0, "\(verified.output)")
         #expect(verified.output.contains("BookingConfirmed") && verified.output.contains("OK     \(session)"))
         #expect(verified.output.contains("  A    ##..."), "A1 A2 booked in the seat map:\n\(verified.output)")
