@@ -18,8 +18,9 @@ struct ReadYourWrites<Store: EventStore, Docs: DocumentStore>: Sendable {
         let deadline = ContinuousClock.now + Self.maxWait
         var target: Checkpoint?
         var checkedHead = false
-        // Projections known to have events of their own before the target: only their checkpoint can tell.
-        var mustReach: Set<String> = []
+        // Where each projection stood when the log last said it had events of its own before the target:
+        // asked again only once its checkpoint has moved (it may then have applied the last of them).
+        var pendingAt: [String: Checkpoint] = [:]
         while true {
             let applied = try await applied(projections)
             guard let wanted, wanted > 0 else { return applied.map(\.position).min() ?? 0 }
@@ -37,9 +38,9 @@ struct ReadYourWrites<Store: EventStore, Docs: DocumentStore>: Sendable {
             if let target {
                 var reflected = true
                 for (name, checkpoint) in zip(projections, applied) where checkpoint < target {
-                    if !mustReach.contains(name), let types = Projections.named(name)?.eventTypes,
+                    if pendingAt[name] != checkpoint, let types = Projections.named(name)?.eventTypes,
                        try await !backend.store.hasEvents(after: checkpoint, through: target, types: types) { continue }
-                    mustReach.insert(name)
+                    pendingAt[name] = checkpoint
                     reflected = false
                 }
                 if reflected { return max(applied.map(\.position).min() ?? 0, wanted) }

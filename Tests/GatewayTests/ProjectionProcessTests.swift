@@ -11,8 +11,11 @@ import TestSupport
 @Suite("Projector processes (end to end)", .serialized)
 struct ProjectionProcessTests {
     @Test func readYourWritesFiveHundredTimesInARow() async throws {
-        let database = try await TestDatabase.freshDatabase()
-        let server = try await ServerProcess(arguments: ["serve", "--with-workers"], databaseURL: database)
+        // A PostgreSQL of its own: an open transaction anywhere in a cluster holds back every gap-safe
+        // reader in it, and the other tests' would make the 2-second bound a measure of them.
+        let postgres = try PrivatePostgres()
+        defer { postgres.stop() }
+        let server = try await ServerProcess(arguments: ["serve", "--with-workers"], databaseURL: postgres.url)
         let scenario = Scenario(baseURL: server.baseURL, adminToken: server.adminToken)
         let session = try await scenario.seatedSession(rows: 10, seatsPerRow: 50)
         let user = try await scenario.user()
@@ -32,7 +35,9 @@ struct ProjectionProcessTests {
     }
 
     @Test func readYourWritesThroughAProjectionThatNeverSeesTheWrite() async throws {
-        let server = try await ServerProcess(arguments: ["serve", "--with-workers"], databaseURL: try await TestDatabase.freshDatabase())
+        let postgres = try PrivatePostgres()
+        defer { postgres.stop() }
+        let server = try await ServerProcess(arguments: ["serve", "--with-workers"], databaseURL: postgres.url)
         let scenario = Scenario(baseURL: server.baseURL, adminToken: server.adminToken)
         let session = try await scenario.seatedSession(rows: 1, seatsPerRow: 4)
         let user = try await scenario.user()
@@ -41,16 +46,10 @@ struct ProjectionProcessTests {
         let position = try #require(held.json["position"] as? Int)
         // The users and halls projections read no session event: nothing they show lies between their
         // checkpoint and the booking, so the answer reflects it at once and says so.
-        // (An open transaction elsewhere in the cluster can hide the booking from every reader for a while,
-        // so a few tries are allowed; without this behaviour no try would ever reflect it.)
         for path in ["/users/\(user.id)", "/halls"] {
-            var reflected = 0
-            for _ in 0..<5 where reflected < position {
-                let reply = try await HTTP.send(.GET, "\(server.baseURL)\(path)?minPosition=\(position)", token: user.token)
-                #expect(reply.status == 200)
-                reflected = Int(reply.headers.first(name: "X-Read-Model-Position") ?? "") ?? 0
-            }
-            #expect(reflected >= position, "\(path)")
+            let reply = try await HTTP.send(.GET, "\(server.baseURL)\(path)?minPosition=\(position)", token: user.token)
+            #expect(reply.status == 200)
+            #expect(Int(reply.headers.first(name: "X-Read-Model-Position") ?? "") ?? 0 >= position, "\(path)")
         }
         // A projection that does read the write still waits for it.
         let map = try await HTTP.send(.GET, "\(server.baseURL)/sessions/\(session)/seats?minPosition=\(position)")

@@ -27,9 +27,11 @@ public struct Reply: Sendable {
 
 /// HTTP for end-to-end tests: one shared client with room for many parallel connections.
 public enum HTTP {
+    /// Idle connections are dropped well before the servers' idle timeout (30 s) would close them:
+    /// reusing one the server is closing fails with "I/O on closed channel".
     public static let client = HTTPClient(
         eventLoopGroupProvider: .singleton,
-        configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)))
+        configuration: .init(connectionPool: .init(idleTimeout: .seconds(10), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)))
 
     public static func send(_ method: HTTPMethod, _ url: String, token: String? = nil, json: Any? = nil,
                             raw: Data? = nil, headers: [String: String] = [:]) async throws -> Reply {
