@@ -23,9 +23,9 @@ extension Projection {
     public func streamKeys(for event: StoredEvent) -> [DocumentKey] { [] }
 }
 
-/// A document that an earlier event of the same stream created is not there. Events of a stream are
-/// read in order, so this means a load came back short: applying the batch anyway would skip the event
-/// for good once the checkpoint moves on, so the step fails and is retried instead.
+/// A document that an earlier event of the same stream created is not there. Applying the event anyway
+/// would lose it for good once the checkpoint moves on: the stepper replays the stream instead, and a
+/// step that still cannot apply it fails and is retried.
 public struct MissingDocument: Error, CustomStringConvertible {
     public var key: DocumentKey
     public var event: StoredEvent

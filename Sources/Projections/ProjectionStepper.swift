@@ -93,7 +93,7 @@ struct ProjectionStepper<Events: EventStore, Documents: DocumentStore>: Sendable
     /// Events of the batch's streams that the streams' documents never applied although a later event of
     /// the stream is here: a seat map at version 1 about to get version 4 first gets 2 and 3 from the stream.
     /// The log is the truth; this repairs a read model that missed events whatever made it miss them
-    /// (CI caught it twice: two events skipped under heavy load, cause not found), and says so loudly.
+    /// (CI has caught such misses under heavy load; the cause is not found), and says so loudly.
     private func missedEvents(_ batch: [StoredEvent], after checkpoint: Checkpoint,
                               version: (DocumentKey) -> Int64?) async throws -> [StoredEvent] {
         var first: [String: StoredEvent] = [:]
