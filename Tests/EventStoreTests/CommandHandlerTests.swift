@@ -68,8 +68,9 @@ struct CommandHandlerTests {
     }
 
     @Test func readingTheStateWhileAnAppendIsAcknowledgedNeverCountsAnEventTwice() async throws {
-        let store = SlowAcknowledgements(inner: try await TestDatabase.store())
-        let handler = CommandHandler<SessionDecider, SlowAcknowledgements>(store: store)
+        // Every append is acknowledged 100 ms after PostgreSQL committed it.
+        let store = InterceptingEventStore(try await TestDatabase.store(), afterAppend: { try await Task.sleep(for: .milliseconds(100)) })
+        let handler = CommandHandler<SessionDecider, InterceptingEventStore>(store: store)
         let id = try await schedule(CommandHandler(store: store.inner), capacity: 100)
         for _ in 0..<10 {
             // The state read re-enters the stream's actor after the append committed, before it is acknowledged.
@@ -128,32 +129,5 @@ struct CommandHandlerTests {
         var counts: [Int: Int] = [:]
         for try await (version, count) in rows.decode((Int, Int).self) { counts[version] = count }
         #expect(counts == Dictionary(uniqueKeysWithValues: (1...4).map { ($0, 1) }), "every migration applied exactly once")
-    }
-}
-
-/// The real store, but every append is acknowledged 100 ms after PostgreSQL committed it.
-struct SlowAcknowledgements: EventStore {
-    let inner: PostgresEventStore
-
-    func append(_ writes: [StreamWrite], idempotency: [IdempotencyWrite]) async throws -> AppendResult {
-        let result = try await inner.append(writes, idempotency: idempotency)
-        try await Task.sleep(for: .milliseconds(100))
-        return result
-    }
-    func readStream(_ streamId: String, after version: Int) async throws -> [StoredEvent] {
-        try await inner.readStream(streamId, after: version)
-    }
-    func readAll(after checkpoint: Checkpoint, limit: Int, types: [String]?) async throws -> [StoredEvent] {
-        try await inner.readAll(after: checkpoint, limit: limit, types: types)
-    }
-    func checkpoint(at position: Int64) async throws -> Checkpoint? { try await inner.checkpoint(at: position) }
-    func lookup(_ index: EventIndex, _ value: String) async throws -> StoredEvent? { try await inner.lookup(index, value) }
-    func storedResponse(for key: IdempotencyKey) async throws -> StoredResponse? { try await inner.storedResponse(for: key) }
-    func headPosition() async throws -> Int64 { try await inner.headPosition() }
-    func hasEvents(after checkpoint: Checkpoint, through target: Checkpoint, types: [String]) async throws -> Bool {
-        try await inner.hasEvents(after: checkpoint, through: target, types: types)
-    }
-    func backlog(after checkpoint: Checkpoint, types: [String]?) async throws -> (events: Int, oldest: Date?) {
-        try await inner.backlog(after: checkpoint, types: types)
     }
 }

@@ -136,7 +136,7 @@ struct EngineTests {
                                                                      hold: index == 0, holdTTL: 600)), on: "session-o", metadata: metadata)
         }
         _ = try await handler.execute(.confirm(bookingId: "o0", by: .admin), on: "session-o", metadata: metadata)
-        let reversed = ReversedReads(inner: events)
+        let reversed = InterceptingEventStore(events, reorderReads: { $0.reversed() })
         let deadline = ContinuousClock.now + .seconds(20)
         while try await events.readAll(after: .start, limit: 10, types: nil).count < 5 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
@@ -216,30 +216,5 @@ struct EngineTests {
         #expect(try await documents.activeGeneration(projection: "sessions") == 2)
         let drift = try await ReadModelCheck.drift(client: client, events: events, projections: [SessionProjection()])
         #expect(drift.isEmpty, "\(drift.prefix(5))")
-    }
-}
-
-/// The real store, but every batch of the global read comes back in reverse order.
-struct ReversedReads: EventStore {
-    let inner: PostgresEventStore
-
-    func readAll(after checkpoint: Checkpoint, limit: Int, types: [String]?) async throws -> [StoredEvent] {
-        Array(try await inner.readAll(after: checkpoint, limit: limit, types: types).reversed())
-    }
-    func append(_ writes: [StreamWrite], idempotency: [IdempotencyWrite]) async throws -> AppendResult {
-        try await inner.append(writes, idempotency: idempotency)
-    }
-    func readStream(_ streamId: String, after version: Int) async throws -> [StoredEvent] {
-        try await inner.readStream(streamId, after: version)
-    }
-    func checkpoint(at position: Int64) async throws -> Checkpoint? { try await inner.checkpoint(at: position) }
-    func lookup(_ index: EventIndex, _ value: String) async throws -> StoredEvent? { try await inner.lookup(index, value) }
-    func storedResponse(for key: IdempotencyKey) async throws -> StoredResponse? { try await inner.storedResponse(for: key) }
-    func headPosition() async throws -> Int64 { try await inner.headPosition() }
-    func hasEvents(after checkpoint: Checkpoint, through target: Checkpoint, types: [String]) async throws -> Bool {
-        try await inner.hasEvents(after: checkpoint, through: target, types: types)
-    }
-    func backlog(after checkpoint: Checkpoint, types: [String]?) async throws -> (events: Int, oldest: Date?) {
-        try await inner.backlog(after: checkpoint, types: types)
     }
 }

@@ -1,0 +1,39 @@
+import EventStore
+import Foundation
+
+/// The real store with a hook on appends and on global reads, for tests that need an acknowledgement
+/// to arrive late or a batch to come back in another order.
+public struct InterceptingEventStore: EventStore {
+    public let inner: PostgresEventStore
+    let afterAppend: @Sendable () async throws -> Void
+    let reorderReads: @Sendable ([StoredEvent]) -> [StoredEvent]
+
+    public init(_ inner: PostgresEventStore, afterAppend: @escaping @Sendable () async throws -> Void = {},
+                reorderReads: @escaping @Sendable ([StoredEvent]) -> [StoredEvent] = { $0 }) {
+        self.inner = inner
+        self.afterAppend = afterAppend
+        self.reorderReads = reorderReads
+    }
+
+    public func append(_ writes: [StreamWrite], idempotency: [IdempotencyWrite]) async throws -> AppendResult {
+        let result = try await inner.append(writes, idempotency: idempotency)
+        try await afterAppend()
+        return result
+    }
+    public func readAll(after checkpoint: Checkpoint, limit: Int, types: [String]?) async throws -> [StoredEvent] {
+        reorderReads(try await inner.readAll(after: checkpoint, limit: limit, types: types))
+    }
+    public func readStream(_ streamId: String, after version: Int) async throws -> [StoredEvent] {
+        try await inner.readStream(streamId, after: version)
+    }
+    public func checkpoint(at position: Int64) async throws -> Checkpoint? { try await inner.checkpoint(at: position) }
+    public func lookup(_ index: EventIndex, _ value: String) async throws -> StoredEvent? { try await inner.lookup(index, value) }
+    public func storedResponse(for key: IdempotencyKey) async throws -> StoredResponse? { try await inner.storedResponse(for: key) }
+    public func headPosition() async throws -> Int64 { try await inner.headPosition() }
+    public func hasEvents(after checkpoint: Checkpoint, through target: Checkpoint, types: [String]) async throws -> Bool {
+        try await inner.hasEvents(after: checkpoint, through: target, types: types)
+    }
+    public func backlog(after checkpoint: Checkpoint, types: [String]?) async throws -> (events: Int, oldest: Date?) {
+        try await inner.backlog(after: checkpoint, types: types)
+    }
+}
