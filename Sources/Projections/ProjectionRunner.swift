@@ -45,6 +45,8 @@ public struct ProjectionRunner<Events: EventStore, Documents: DocumentStore>: Se
                 } catch is CancellationError {
                     return
                 } catch {
+                    // A shutdown ends the lease's LISTEN first, which surfaces as LeaseLost: not worth a warning.
+                    if Task.isCancelled { return }
                     logger.warning("projection runner interrupted; retrying", metadata: ["error": "\(error)"])
                 }
                 try? await Task.sleep(for: .seconds(1))
