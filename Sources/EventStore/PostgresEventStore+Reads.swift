@@ -13,6 +13,8 @@ extension PostgresEventStore {
 
     /// Gap-safe: only transactions older than every still-running one are visible, so an event that
     /// commits late with a lower position can never be skipped by a reader that moved on.
+    /// The ORDER BY names the table: a bare `transaction_id` would sort by the output column
+    /// `transaction_id::text`, putting transaction 1401 before 906 (how read models once lost events).
     public func readAll(after checkpoint: Checkpoint, limit: Int, types: [String]?) async throws -> [StoredEvent] {
         let transaction = String(checkpoint.transactionId)
         return try await events("""
@@ -20,7 +22,7 @@ extension PostgresEventStore {
             WHERE (transaction_id, global_position) > (\(transaction)::xid8, \(checkpoint.position))
               AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
               AND (\(types ?? [])::text[] = '{}' OR type = ANY(\(types ?? [])::text[]))
-            ORDER BY transaction_id, global_position
+            ORDER BY events.transaction_id, events.global_position
             LIMIT \(limit)
             """)
     }

@@ -19,6 +19,31 @@ struct GapSafetyTests {
         }
     }
 
+    /// Commit order is numeric: transaction 1000 comes after 999 (as text it would come first, and a
+    /// reader would apply version 3 before 2, then skip 2 as already applied).
+    @Test(arguments: [1, 2, 10])
+    func transactionIdsAcrossAPowerOfTenAreReadInCommitOrder(limit: Int) async throws {
+        let (client, store) = try await TestDatabase.stores(try await TestDatabase.freshDatabase())
+        let transactions = [98, 99, 100, 999, 1_000, 9_999, 10_000]
+        for (index, transaction) in transactions.enumerated() {
+            try await client.query("""
+                INSERT INTO events (stream_id, version, type, data, metadata, transaction_id)
+                VALUES ('session-digits', \(index + 1), 'Tested', '{}', '{"correlationId":"t","gatewayId":"t"}',
+                        \(String(transaction))::xid8)
+                """, logger: TestDatabase.logger)
+        }
+        var checkpoint = Checkpoint.start
+        var read: [StoredEvent] = []
+        while true {
+            let batch = try await store.readAll(after: checkpoint, limit: limit)
+            guard let last = batch.last else { break }
+            checkpoint = last.checkpoint
+            read += batch
+        }
+        #expect(read.map(\.version) == Array(1...transactions.count))
+        #expect(read.map(\.transactionId) == transactions.map(UInt64.init))
+    }
+
     @Test(arguments: [true, false])
     func lateCommitWithLowerPositionIsNotSkipped(commitFirst: Bool) async throws {
         let store = try await TestDatabase.store()
