@@ -56,17 +56,9 @@ struct EngineTests {
     }
 
     @Test func redeliveredEventsChangeNothing() async throws {
-        let (client, events) = try await TestDatabase.stores(try await TestDatabase.freshDatabase())
-        let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
-        let handler = CommandHandler<SessionDecider, PostgresEventStore>(store: events)
-        _ = try await handler.execute(.schedule(SessionScheduled(
-            sessionId: "s", title: "T", startsAt: nil, kind: .general, hall: nil, seatSections: [],
-            gaSections: [GASection(id: "f", name: "F", price: 1, capacity: 10)])), on: "session-s", metadata: EventMetadata(correlationId: "t"))
-        for index in 0..<3 {
-            _ = try await handler.execute(.bookQuantity(BookQuantity(bookingId: "b\(index)", userId: "u", sectionId: "f", qty: 2,
-                                                                     hold: false, holdTTL: 60)),
-                                          on: "session-s", metadata: EventMetadata(correlationId: "t"))
-        }
+        let log = try await GASessionLog.start("s")
+        let (client, events, documents) = (log.client, log.events, log.documents)
+        for index in 0..<3 { try await log.book("b\(index)", qty: 2) }
         let stepper = ProjectionStepper(projection: SessionProjection(), events: events, documents: documents, owner: "t", batchSize: 100)
         // Another test's open transaction anywhere in the cluster holds back what readers may see: retry until all four are in.
         let deadline = ContinuousClock.now + .seconds(20)
@@ -82,24 +74,10 @@ struct EngineTests {
 
     @Test(arguments: [SessionProjection() as any Projection, KPIProjection()])
     func aReadModelThatMissedEventsOfItsStreamGetsThemBeforeTheNextOne(_ projection: any Projection) async throws {
-        let (client, events) = try await TestDatabase.stores(try await TestDatabase.freshDatabase())
-        let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
-        let handler = CommandHandler<SessionDecider, PostgresEventStore>(store: events)
-        let metadata = EventMetadata(correlationId: "t")
-        _ = try await handler.execute(.schedule(SessionScheduled(
-            sessionId: "g", title: "G", startsAt: nil, kind: .general, hall: nil, seatSections: [],
-            gaSections: [GASection(id: "f", name: "F", price: 1, capacity: 10)])), on: "session-g", metadata: metadata)
-        for index in 0..<3 {
-            _ = try await handler.execute(.bookQuantity(BookQuantity(bookingId: "b\(index)", userId: "u", sectionId: "f", qty: 2,
-                                                                     hold: false, holdTTL: 60)), on: "session-g", metadata: metadata)
-        }
-        // Another test's open transaction anywhere in the cluster holds back what readers may see.
-        var log: [StoredEvent] = []
-        let deadline = ContinuousClock.now + .seconds(20)
-        while log.count < 4 && ContinuousClock.now < deadline {
-            log = try await events.readAll(after: .start, limit: 10, types: nil)
-            if log.count < 4 { try await Task.sleep(for: .milliseconds(50)) }
-        }
+        let session = try await GASessionLog.start("g")
+        let (client, events, documents) = (session.client, session.events, session.documents)
+        for index in 0..<3 { try await session.book("b\(index)", qty: 2) }
+        let log = try await session.visible(4)
         try #require(log.count == 4)
         let stepper = ProjectionStepper(projection: projection, events: events, documents: documents, owner: "t", batchSize: 1)
         _ = try await stepper.step(generation: 1, from: .start)
@@ -124,23 +102,12 @@ struct EngineTests {
     }
 
     @Test func aBatchWhoseStreamCameOutOfVersionOrderStillProjectsTheFold() async throws {
-        let (client, events) = try await TestDatabase.stores(try await TestDatabase.freshDatabase())
-        let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
-        let handler = CommandHandler<SessionDecider, PostgresEventStore>(store: events)
-        let metadata = EventMetadata(correlationId: "t")
-        _ = try await handler.execute(.schedule(SessionScheduled(
-            sessionId: "o", title: "O", startsAt: nil, kind: .general, hall: nil, seatSections: [],
-            gaSections: [GASection(id: "f", name: "F", price: 1, capacity: 10)])), on: "session-o", metadata: metadata)
-        for index in 0..<3 {
-            _ = try await handler.execute(.bookQuantity(BookQuantity(bookingId: "o\(index)", userId: "u", sectionId: "f", qty: 1,
-                                                                     hold: index == 0, holdTTL: 600)), on: "session-o", metadata: metadata)
-        }
-        _ = try await handler.execute(.confirm(bookingId: "o0", by: .admin), on: "session-o", metadata: metadata)
+        let session = try await GASessionLog.start("o")
+        let (client, events, documents) = (session.client, session.events, session.documents)
+        for index in 0..<3 { try await session.book("o\(index)", qty: 1, hold: index == 0) }
+        try await session.confirm("o0")
         let reversed = InterceptingEventStore(events, reorderReads: { $0.reversed() })
-        let deadline = ContinuousClock.now + .seconds(20)
-        while try await events.readAll(after: .start, limit: 10, types: nil).count < 5 && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        _ = try await session.visible(5)
         for projection in [SessionProjection() as any Projection, KPIProjection()] {
             let stepper = ProjectionStepper(projection: projection, events: reversed, documents: documents, owner: "t", batchSize: 100)
             #expect(try await stepper.step(generation: 1, from: .start).1 == 5)
@@ -150,21 +117,10 @@ struct EngineTests {
     }
 
     @Test func aMissingBookingDocumentIsRebuiltFromItsStream() async throws {
-        let (client, events) = try await TestDatabase.stores(try await TestDatabase.freshDatabase())
-        let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
-        let handler = CommandHandler<SessionDecider, PostgresEventStore>(store: events)
-        let metadata = EventMetadata(correlationId: "t")
-        _ = try await handler.execute(.schedule(SessionScheduled(
-            sessionId: "m", title: "M", startsAt: nil, kind: .general, hall: nil, seatSections: [],
-            gaSections: [GASection(id: "f", name: "F", price: 1, capacity: 10)])), on: "session-m", metadata: metadata)
-        _ = try await handler.execute(.bookQuantity(BookQuantity(bookingId: "held", userId: "u", sectionId: "f", qty: 2,
-                                                                 hold: true, holdTTL: 600)), on: "session-m", metadata: metadata)
-        var log: [StoredEvent] = []
-        let deadline = ContinuousClock.now + .seconds(20)
-        while log.count < 2 && ContinuousClock.now < deadline {
-            log = try await events.readAll(after: .start, limit: 10, types: nil)
-            if log.count < 2 { try await Task.sleep(for: .milliseconds(50)) }
-        }
+        let session = try await GASessionLog.start("m")
+        let (client, events, documents) = (session.client, session.events, session.documents)
+        try await session.book("held", qty: 2, hold: true)
+        let log = try await session.visible(2)
         try #require(log.count == 2)
         for projection in [SessionProjection() as any Projection, KPIProjection()] {
             let stepper = ProjectionStepper(projection: projection, events: events, documents: documents, owner: "t", batchSize: 10)
@@ -172,7 +128,7 @@ struct EngineTests {
         }
         // The damage CI saw: the booking's documents gone while the session's say the booking was placed.
         try await client.query("DELETE FROM documents WHERE id = 'held'", logger: TestDatabase.logger)
-        _ = try await handler.execute(.confirm(bookingId: "held", by: .admin), on: "session-m", metadata: metadata)
+        try await session.confirm("held")
         for projection in [SessionProjection() as any Projection, KPIProjection()] {
             let stepper = ProjectionStepper(projection: projection, events: events, documents: documents, owner: "t", batchSize: 10)
             let until = ContinuousClock.now + .seconds(20)
