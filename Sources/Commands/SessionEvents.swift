@@ -129,3 +129,28 @@ public enum SessionEvent: DomainEvent, Equatable {
         }
     }
 }
+
+/// What a seat shows the public: never who holds it.
+public enum SeatStatus: String, Codable, Sendable {
+    case available = "AVAILABLE"
+    case held = "HELD"
+    case booked = "BOOKED"
+
+    /// The status of a seat occupied by a booking in `status` (nil: none).
+    public init(occupiedBy status: BookingStatus?) {
+        switch status {
+        case .held?: self = .held
+        case .confirmed?: self = .booked
+        case .expired?, .cancelled?, nil: self = .available
+        }
+    }
+
+    /// One letter per seat in the compact seat map (`A`, `H`, `B`).
+    public var letter: Character {
+        switch self {
+        case .available: "A"
+        case .held: "H"
+        case .booked: "B"
+        }
+    }
+}

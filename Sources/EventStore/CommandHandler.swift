@@ -23,10 +23,21 @@ public struct IdempotencyRequest<D: Decider>: Sendable {
     }
 }
 
+/// An event a command handler knows to be committed: its own appends once acknowledged, and what it
+/// read from the stream. Told in version order per stream (each stream's worker is one actor).
+public struct CommittedEvent<Event: Sendable>: Sendable {
+    public var event: Event
+    public var version: Int
+    public var position: Int64
+}
+
 /// Failures of command handling that are not domain decisions.
 public enum CommandError: Error, Equatable, Sendable {
     /// Optimistic retries ran out: the stream is too contended right now.
     case overloaded(retryAfterSeconds: Int)
+    /// The append was cut off (a time-out, a connection lost at `COMMIT`) and the log does not yet say
+    /// whether it committed: it may still. The caller can look the command's result up later.
+    case outcomeUnknown
 }
 
 /// How hard to retry a lost optimistic race before answering `overloaded`.
@@ -59,16 +70,20 @@ public final class CommandHandler<D: Decider, Store: EventStore>: Sendable {
     let clock: @Sendable () -> Date
     /// Most streams whose state stays cached; past it the least recently used are forgotten.
     let cacheLimit: Int
+    /// Hears every event this handler learns is committed (a gateway's live read models).
+    let onCommitted: (@Sendable (String, [CommittedEvent<D.Event>]) -> Void)?
     /// Retries and group-commit figures, for the KPIs.
     public let statistics = CommandStatistics()
     private let workers = Mutex(WorkerCache<D, Store>())
 
     public init(store: Store, policy: RetryPolicy = RetryPolicy(), cacheLimit: Int = 20_000,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                clock: @escaping @Sendable () -> Date = { Date() },
+                onCommitted: (@Sendable (String, [CommittedEvent<D.Event>]) -> Void)? = nil) {
         self.store = store
         self.policy = policy
         self.cacheLimit = max(cacheLimit, 1)
         self.clock = clock
+        self.onCommitted = onCommitted
     }
 
     /// How many streams are cached (for tests and metrics).
@@ -84,6 +99,12 @@ public final class CommandHandler<D: Decider, Store: EventStore>: Sendable {
 
     /// The current state of a stream (read through to the store) and its version.
     public func state(of streamId: String) async throws -> (state: D.State, version: Int) {
+        let latest = try await worker(for: streamId).current()
+        return (latest.state, latest.version)
+    }
+
+    /// The current state of a stream (read through to the store), its version and its last event's position.
+    public func latest(of streamId: String) async throws -> (state: D.State, version: Int, position: Int64) {
         try await worker(for: streamId).current()
     }
 
@@ -103,7 +124,7 @@ public final class CommandHandler<D: Decider, Store: EventStore>: Sendable {
                 }
             }
             let worker = StreamWorker<D, Store>(streamId: streamId, store: store, policy: policy, statistics: statistics,
-                                                    clock: clock)
+                                                    clock: clock, onCommitted: onCommitted)
             cache.workers[streamId] = (worker, cache.tick)
             return worker
         }

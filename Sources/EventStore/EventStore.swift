@@ -18,7 +18,10 @@ public protocol EventStore: Sendable {
     func readStream(_ streamId: String, after version: Int) async throws -> [StoredEvent]
     /// Up to `limit` committed events after `checkpoint` in gap-safe commit order, optionally only of `types`.
     func readAll(after checkpoint: Checkpoint, limit: Int, types: [String]?) async throws -> [StoredEvent]
-    /// The reader checkpoint of the event at a global position, if it exists and is committed.
+    /// Like `readAll`, and says up to where the read was complete (see `EventBatch.through`).
+    func readBatch(after checkpoint: Checkpoint, limit: Int, types: [String]?) async throws -> EventBatch
+    /// The reader checkpoint of the first committed event at or after a global position (a position a
+    /// rolled-back insert left empty is reflected once the next existing event is), nil when there is none.
     func checkpoint(at position: Int64) async throws -> Checkpoint?
     /// The first event whose indexed field equals `value`.
     func lookup(_ index: EventIndex, _ value: String) async throws -> StoredEvent?

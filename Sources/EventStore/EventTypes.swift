@@ -110,6 +110,21 @@ public struct Checkpoint: Codable, Comparable, Hashable, Sendable {
     }
 }
 
+/// A gap-safe read: events in commit order, and how far the read saw the whole log.
+public struct EventBatch: Sendable {
+    /// The events read, in `(transactionId, position)` order.
+    public var events: [StoredEvent]
+    /// Every committed event of the asked types after the read's start and up to here is in `events`:
+    /// the last event when the batch is full, else the newest committed event of any type. A reader
+    /// whose types matched nothing may still move its checkpoint here instead of rescanning.
+    public var through: Checkpoint
+
+    public init(events: [StoredEvent], through: Checkpoint) {
+        self.events = events
+        self.through = through
+    }
+}
+
 /// The result of an append.
 public struct AppendResult: Sendable {
     /// Global positions of the appended events, in the order given.
@@ -126,4 +141,6 @@ public enum EventStoreError: Error, Equatable, Sendable {
     case idempotencyKeyTaken(key: String)
     /// The database cannot be reached or answered with a connection failure.
     case unavailable(String)
+    /// The connection failed after `COMMIT` was sent: the append may or may not have committed.
+    case outcomeUnknown(String)
 }

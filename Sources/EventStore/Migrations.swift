@@ -81,6 +81,12 @@ public enum Migrations {
                                                              (body->>'holdExpiresAt'))
             """,
         ]),
+        // The append notifies after COMMIT (`CommitNotifier`): a NOTIFY inside the transaction serialised
+        // every commit on a database-wide lock.
+        (5, "notify after commit", [
+            "DROP TRIGGER IF EXISTS events_notify ON events",
+            "DROP FUNCTION IF EXISTS events_notify()",
+        ]),
     ]
 
     /// Applies every step not yet recorded. A transaction-scoped advisory lock makes concurrent

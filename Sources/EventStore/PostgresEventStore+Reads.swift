@@ -27,14 +27,52 @@ extension PostgresEventStore {
             """)
     }
 
+    /// One statement, so the events and the horizon come from one snapshot: nothing can commit between
+    /// them below the horizon, since every transaction under `xmin` had already ended.
+    public func readBatch(after checkpoint: Checkpoint, limit: Int, types: [String]?) async throws -> EventBatch {
+        let transaction = String(checkpoint.transactionId)
+        let rows: [(Bool, StoredEvent)]
+        do {
+            rows = try await decodeRows(client.query("""
+                SELECT u.horizon, u.global_position, u.stream_id, u.version, u.type, u.data::text, u.metadata::text,
+                       u.transaction_id::text, u.recorded_at
+                FROM (
+                    (SELECT false AS horizon, global_position, stream_id, version, type, data, metadata, transaction_id, recorded_at
+                     FROM events
+                     WHERE (transaction_id, global_position) > (\(transaction)::xid8, \(checkpoint.position))
+                       AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                       AND (\(types ?? [])::text[] = '{}' OR type = ANY(\(types ?? [])::text[]))
+                     ORDER BY events.transaction_id, events.global_position
+                     LIMIT \(limit))
+                    UNION ALL
+                    (SELECT true, global_position, '', 0, '', 'null'::jsonb, 'null'::jsonb, transaction_id, recorded_at
+                     FROM events
+                     WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                     ORDER BY events.transaction_id DESC, events.global_position DESC
+                     LIMIT 1)
+                ) AS u
+                ORDER BY u.horizon, u.transaction_id, u.global_position
+                """, logger: logger))
+        } catch {
+            throw Self.translate(error)
+        }
+        let events = rows.filter { !$0.0 }.map(\.1)
+        let horizon = rows.first { $0.0 }.map { $0.1.checkpoint } ?? checkpoint
+        let through = if let last = events.last, events.count >= limit { last.checkpoint } else {
+            max(horizon, events.last?.checkpoint ?? checkpoint, checkpoint)
+        }
+        return EventBatch(events: events, through: through)
+    }
+
     public func checkpoint(at position: Int64) async throws -> Checkpoint? {
         do {
             let rows = try await client.query("""
-                SELECT transaction_id::text FROM events
-                WHERE global_position = \(position) AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                SELECT transaction_id::text, global_position FROM events
+                WHERE global_position >= \(position) AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY global_position LIMIT 1
                 """, logger: logger)
-            for try await transaction in rows.decode(String.self) {
-                return Checkpoint(transactionId: UInt64(transaction) ?? 0, position: position)
+            for try await (transaction, found) in rows.decode((String, Int64).self) {
+                return Checkpoint(transactionId: UInt64(transaction) ?? 0, position: found)
             }
             return nil
         } catch {
@@ -113,14 +151,34 @@ extension PostgresEventStore {
             let decoder = JSONDecoder()
             for try await (position, stream, version, type, data, metadata, transaction, recordedAt)
                 in rows.decode((Int64, String, Int, String, String, String, String, Date).self) {
-                events.append(StoredEvent(
-                    position: position, streamId: stream, version: version, type: type, data: Data(data.utf8),
-                    metadata: try decoder.decode(EventMetadata.self, from: Data(metadata.utf8)),
-                    transactionId: UInt64(transaction) ?? 0, recordedAt: recordedAt))
+                events.append(try Self.event(position, stream, version, type, data, metadata, transaction, recordedAt, decoder))
             }
             return events
         } catch {
             throw Self.translate(error)
         }
+    }
+
+    /// Rows of `readBatch`: a flag marking the horizon row (which has no event data) and the event.
+    private func decodeRows(_ rows: PostgresRowSequence) async throws -> [(Bool, StoredEvent)] {
+        var result: [(Bool, StoredEvent)] = []
+        let decoder = JSONDecoder()
+        for try await (horizon, position, stream, version, type, data, metadata, transaction, recordedAt)
+            in rows.decode((Bool, Int64, String, Int, String, String, String, String, Date).self) {
+            let event = horizon
+                ? StoredEvent(position: position, streamId: "", version: 0, type: "", data: Data(), metadata: EventMetadata(correlationId: ""),
+                              transactionId: UInt64(transaction) ?? 0, recordedAt: recordedAt)
+                : try Self.event(position, stream, version, type, data, metadata, transaction, recordedAt, decoder)
+            result.append((horizon, event))
+        }
+        return result
+    }
+
+    private static func event(_ position: Int64, _ stream: String, _ version: Int, _ type: String, _ data: String,
+                              _ metadata: String, _ transaction: String, _ recordedAt: Date,
+                              _ decoder: JSONDecoder) throws -> StoredEvent {
+        StoredEvent(position: position, streamId: stream, version: version, type: type, data: Data(data.utf8),
+                    metadata: try decoder.decode(EventMetadata.self, from: Data(metadata.utf8)),
+                    transactionId: UInt64(transaction) ?? 0, recordedAt: recordedAt)
     }
 }

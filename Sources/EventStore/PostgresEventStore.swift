@@ -7,106 +7,20 @@ import PostgresNIO
 public struct PostgresEventStore: EventStore {
     let client: PostgresClient
     let logger: Logger
+    let queue: AppendQueue
+    /// The channel appends notify after they commit; the log's followers LISTEN on it.
+    public static let wakeUpChannel = CommitNotifier.channel
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
+        let appender = PostgresAppender(client: client, logger: logger, notifier: CommitNotifier(client: client, logger: logger))
+        queue = AppendQueue { writes, keys in try await appender.append(writes, idempotency: keys) }
     }
 
+    /// Appends that arrive together share one transaction (see `AppendQueue`).
     public func append(_ writes: [StreamWrite], idempotency: [IdempotencyWrite]) async throws -> AppendResult {
-        do {
-            // Always an explicit transaction, even for one INSERT: PostgresNIO finishes a query at
-            // CommandComplete, which PostgreSQL sends before an implicit transaction commits, so a
-            // commit that then fails (a fast shutdown) would be acknowledged. COMMIT answers after it.
-            return try await client.withTransaction(logger: logger) { connection in
-                var bases: [Int]?
-                if writes.contains(where: { $0.expected == .any }) {
-                    bases = try await currentVersions(writes, connection)
-                }
-                let rows = try await connection.query(try insertQuery(writes, baseVersions: bases), logger: logger)
-                let appended = try await result(rows, writes: writes, baseVersions: bases)
-                if !idempotency.isEmpty {
-                    try await storeKeys(idempotency, positions: appended.positions, connection)
-                }
-                return appended
-            }
-        } catch {
-            throw Self.translate(error)
-        }
-    }
-
-    private func insertQuery(_ writes: [StreamWrite], baseVersions: [Int]?) throws -> PostgresQuery {
-        var streams: [String] = [], versions: [Int] = [], types: [String] = [], data: [String] = [], metadata: [String] = []
-        let encoder = JSONEncoder()
-        for (index, write) in writes.enumerated() {
-            let base: Int
-            switch write.expected {
-            case .noStream: base = 0
-            case .exact(let version): base = version
-            case .any: base = baseVersions?[index] ?? 0
-            }
-            for (offset, event) in write.events.enumerated() {
-                streams.append(write.streamId)
-                versions.append(base + offset + 1)
-                types.append(event.type)
-                data.append(String(decoding: event.data, as: UTF8.self))
-                metadata.append(String(decoding: try encoder.encode(event.metadata), as: UTF8.self))
-            }
-        }
-        return """
-            INSERT INTO events (stream_id, version, type, data, metadata)
-            SELECT s, v, t, d::jsonb, m::jsonb
-            FROM unnest(\(streams)::text[], \(versions)::int8[], \(types)::text[], \(data)::text[], \(metadata)::text[])
-                 WITH ORDINALITY AS u(s, v, t, d, m, ord)
-            ORDER BY ord
-            RETURNING global_position
-            """
-    }
-
-    private func result(_ rows: PostgresRowSequence, writes: [StreamWrite], baseVersions: [Int]?) async throws -> AppendResult {
-        var positions: [Int64] = []
-        for try await position in rows.decode(Int64.self) { positions.append(position) }
-        positions.sort()
-        let versions = writes.enumerated().map { index, write in
-            switch write.expected {
-            case .noStream: write.events.count
-            case .exact(let version): version + write.events.count
-            case .any: (baseVersions?[index] ?? 0) + write.events.count
-            }
-        }
-        return AppendResult(positions: positions, versions: versions)
-    }
-
-    private func currentVersions(_ writes: [StreamWrite], _ connection: PostgresConnection) async throws -> [Int] {
-        var versions: [Int] = []
-        for write in writes {
-            let rows = try await connection.query(
-                "SELECT coalesce(max(version), 0)::int8 FROM events WHERE stream_id = \(write.streamId)", logger: logger)
-            var version = 0
-            for try await value in rows.decode(Int.self) { version = value }
-            versions.append(version)
-        }
-        return versions
-    }
-
-    private func storeKeys(_ keys: [IdempotencyWrite], positions: [Int64], _ connection: PostgresConnection) async throws {
-        var principals: [String] = [], names: [String] = [], hashes: [String] = [], statuses: [Int] = [],
-            bodies: [String] = [], stored: [Int64] = []
-        for write in keys {
-            let position = positions[write.lastEventIndex]
-            let response = try write.render(position)
-            principals.append(write.key.principal)
-            names.append(write.key.key)
-            hashes.append(response.requestHash)
-            statuses.append(response.status)
-            bodies.append(String(decoding: response.body, as: UTF8.self))
-            stored.append(position)
-        }
-        try await connection.query("""
-            INSERT INTO idempotency_keys (principal, key, request_hash, status, body, position)
-            SELECT * FROM unnest(\(principals)::text[], \(names)::text[], \(hashes)::text[], \(statuses)::int8[]::int4[],
-                                 \(bodies)::text[], \(stored)::int8[])
-            """, logger: logger)
+        try await queue.append(writes, idempotency: idempotency)
     }
 
     static func translate(_ error: any Error) -> any Error { PostgresErrors.translate(error) }
@@ -119,7 +33,12 @@ public enum PostgresErrors {
 
     public static func translate(_ error: any Error) -> any Error {
         if let transaction = error as? PostgresTransactionError {
-            if let inner = transaction.closureError ?? transaction.commitError ?? transaction.beginError {
+            if transaction.closureError == nil, let commit = transaction.commitError {
+                // The server may have committed before the answer was lost.
+                if case EventStoreError.unavailable(let reason) = translate(commit) { return EventStoreError.outcomeUnknown(reason) }
+                return translate(commit)
+            }
+            if let inner = transaction.closureError ?? transaction.beginError {
                 return translate(inner)
             }
             return error

@@ -21,6 +21,7 @@ actor StreamWorker<D: Decider, Store: EventStore> {
     let policy: RetryPolicy
     let statistics: CommandStatistics
     let clock: @Sendable () -> Date
+    let onCommitted: (@Sendable (String, [CommittedEvent<D.Event>]) -> Void)?
 
     private var state = D.initialState
     private var version = 0
@@ -30,12 +31,13 @@ actor StreamWorker<D: Decider, Store: EventStore> {
     private var draining = false
 
     init(streamId: String, store: Store, policy: RetryPolicy, statistics: CommandStatistics,
-         clock: @escaping @Sendable () -> Date) {
+         clock: @escaping @Sendable () -> Date, onCommitted: (@Sendable (String, [CommittedEvent<D.Event>]) -> Void)?) {
         self.streamId = streamId
         self.store = store
         self.policy = policy
         self.statistics = statistics
         self.clock = clock
+        self.onCommitted = onCommitted
     }
 
     func submit(_ command: D.Command, metadata: EventMetadata, idempotency: IdempotencyRequest<D>?) async throws -> CommandResult<D> {
@@ -56,9 +58,9 @@ actor StreamWorker<D: Decider, Store: EventStore> {
         }
     }
 
-    func current() async throws -> (state: D.State, version: Int) {
+    func current() async throws -> (state: D.State, version: Int, position: Int64) {
         try await refresh()
-        return (state, version)
+        return (state, version, lastPosition)
     }
 
     private func drain() async {
@@ -124,12 +126,46 @@ actor StreamWorker<D: Decider, Store: EventStore> {
                 // Bounded: an append on a connection that died mid-flight may never return, and every
                 // later command of this stream queues behind it.
                 let base = version
-                let result = try await withDeadline(policy.databaseTimeout) { try await store.append([write], idempotency: keys) }
+                let result: AppendResult
+                do {
+                    result = try await withDeadline(policy.databaseTimeout) { try await store.append([write], idempotency: keys) }
+                } catch let error where Self.leavesOutcomeOpen(error) {
+                    // Cut off after the append was sent: it may have committed. Answer from the log.
+                    switch await outcome(of: events, after: base) {
+                    case .committed(let positions):
+                        try await refresh()
+                        statistics.appended(commands: jobs.count)
+                        finish(jobs, decisions, positions: positions)
+                        return
+                    case .lost:
+                        try await refresh()
+                        readSinceStart = true
+                        attempt += 1
+                        guard attempt < policy.maxAttempts else {
+                            fail(jobs, CommandError.overloaded(retryAfterSeconds: 1))
+                            return
+                        }
+                        continue
+                    case .unknown:
+                        loaded = false
+                        fail(jobs, CommandError.outcomeUnknown)
+                        return
+                    }
+                }
                 // The actor is re-entrant: `current()` may have refreshed during the append and already
                 // read these very events from the log; counting them twice would open a version gap.
                 if version == base {
                     state = working
                     version = base + events.count
+                    if let onCommitted {
+                        let decided = decisions.flatMap { decision -> [D.Event] in
+                            if case .recorded(let events, _, _) = decision { return events }
+                            return []
+                        }
+                        onCommitted(streamId, zip(decided, result.positions).enumerated().map {
+                            CommittedEvent(event: $1.0, version: base + $0 + 1, position: $1.1)
+                        })
+                    }
                 }
                 lastPosition = result.positions.last ?? lastPosition
                 statistics.appended(commands: jobs.count)
@@ -152,7 +188,7 @@ actor StreamWorker<D: Decider, Store: EventStore> {
                     return
                 }
             } catch let exceeded as DeadlineExceeded {
-                // The append may or may not have committed: forget the cache and let the log decide.
+                // A read timed out: forget the cache and let the log decide next time.
                 loaded = false
                 fail(jobs, EventStoreError.unavailable(exceeded.description))
                 return
@@ -165,6 +201,33 @@ actor StreamWorker<D: Decider, Store: EventStore> {
                 return
             }
         }
+    }
+
+    private enum AppendOutcome {
+        case committed(positions: [Int64])
+        case lost
+        case unknown
+    }
+
+    /// Failures after which an append may have committed.
+    private static func leavesOutcomeOpen(_ error: any Error) -> Bool {
+        switch error {
+        case is DeadlineExceeded, is CancellationError, EventStoreError.outcomeUnknown: true
+        default: false
+        }
+    }
+
+    /// Whether `events`, appended after version `base`, are in the log: the stream's next versions carry
+    /// them (same types, same correlation ids, in order), another writer's events took those versions, or
+    /// nothing is there yet (the append may still be in flight, or the log cannot be read).
+    private func outcome(of events: [NewEvent], after base: Int) async -> AppendOutcome {
+        let (store, streamId) = (store, streamId)
+        guard let found = try? await withDeadline(policy.databaseTimeout / 2, { try await store.readStream(streamId, after: base) }),
+              !found.isEmpty else { return .unknown }
+        guard found.count >= events.count,
+              zip(found, events).allSatisfy({ $0.type == $1.type && $0.metadata.correlationId == $1.metadata.correlationId })
+        else { return .lost }
+        return .committed(positions: found.prefix(events.count).map(\.position))
     }
 
     private func finish(_ jobs: [Job], _ decisions: [Decision], positions: [Int64]) {
@@ -189,13 +252,16 @@ actor StreamWorker<D: Decider, Store: EventStore> {
         let (store, streamId, known) = (store, streamId, version)
         let newer = try await withDeadline(policy.databaseTimeout) { try await store.readStream(streamId, after: known) }
         // Another refresh may have run while this one read: apply each version once.
+        var committed: [CommittedEvent<D.Event>] = []
         for stored in newer where stored.version > version {
             if let event = try D.Event.decode(type: stored.type, data: stored.data) {
                 D.evolve(&state, event)
+                committed.append(CommittedEvent(event: event, version: stored.version, position: stored.position))
             }
             version = stored.version
             lastPosition = stored.position
         }
         loaded = true
+        if let onCommitted, !committed.isEmpty { onCommitted(streamId, committed) }
     }
 }

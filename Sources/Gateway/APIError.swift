@@ -16,4 +16,7 @@ public enum APIError: Error, Equatable, Sendable {
     case idempotencyKeyReused
     /// The client sent more requests than its rate limit allows; retry after this many seconds.
     case rateLimited(retryAfter: Int)
+    /// A command was cut off and the log does not yet say whether it was recorded; the booking id (when it
+    /// made one) can be looked up, and a retry with the same `Idempotency-Key` is safe.
+    case outcomeUnknown(bookingId: String?)
 }

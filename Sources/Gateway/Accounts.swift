@@ -28,9 +28,9 @@ final class Accounts<Store: EventStore>: Sendable {
         let events = try UserDecider.decide(.register(registration), UserDecider.initialState, now: now)
         let claim = try JSONEncoder().encode(["userId": registration.userId])
         let writes = [
-            StreamWrite(streamId: "user-\(registration.userId)", expected: .noStream,
+            StreamWrite(streamId: Streams.user(registration.userId), expected: .noStream,
                         events: try events.map { NewEvent(type: $0.typeName, data: try $0.encodedData(), metadata: metadata) }),
-            StreamWrite(streamId: "email-\(UserDecider.normalizedEmail(email))", expected: .noStream,
+            StreamWrite(streamId: Streams.email(UserDecider.normalizedEmail(email)), expected: .noStream,
                         events: [NewEvent(type: "EmailClaimed", data: claim, metadata: metadata)]),
         ]
         let keys = idempotency.map { request in
@@ -76,7 +76,7 @@ final class BookingLocator<Store: EventStore>: Sendable {
         guard Identifiers.isSane(bookingId), let event = try await store.lookup(.bookingId, bookingId) else {
             throw DomainError.notFound("booking")
         }
-        let sessionId = String(event.streamId.dropFirst("session-".count))
+        let sessionId = Streams.sessionId(ofStream: event.streamId)
         remember(bookingId: bookingId, sessionId: sessionId)
         return sessionId
     }

@@ -41,6 +41,10 @@ public final class Backend<Store: EventStore, Docs: DocumentStore>: Sendable {
     let bookings: BookingLocator<Store>
     let auth: Authenticator<Store>
     let clock: @Sendable () -> Date
+    /// Seat maps and GA remaining of the sessions this gateway serves, kept current by `sessions`.
+    let live: LiveSessions
+    /// Requests waiting for a read model (`minPosition`, a lookup that missed), bounded.
+    let readWaits = ReadWaits()
     /// Request figures of this gateway, for `/metrics` and `/kpis`.
     public let metrics = RequestMetrics()
 
@@ -50,10 +54,13 @@ public final class Backend<Store: EventStore, Docs: DocumentStore>: Sendable {
         self.readModels = ReadModelQueries(documents: documents)
         self.settings = settings
         self.clock = clock
-        // A stream stuck on a dead connection must recover within one request time-out.
+        // A stream stuck on a dead connection must recover within one request time-out, early enough to
+        // read the log and say whether a cut-off append was recorded before the request itself times out.
         var policy = policy
-        policy.databaseTimeout = min(policy.databaseTimeout, settings.requestTimeout)
-        self.sessions = CommandHandler(store: store, policy: policy, clock: clock)
+        policy.databaseTimeout = min(policy.databaseTimeout, settings.requestTimeout * 0.6)
+        let live = LiveSessions()
+        self.live = live
+        self.sessions = CommandHandler(store: store, policy: policy, clock: clock, onCommitted: live.committed)
         self.halls = CommandHandler(store: store, policy: policy, clock: clock)
         self.accounts = Accounts(store: store)
         self.bookings = BookingLocator(store: store)
@@ -62,10 +69,4 @@ public final class Backend<Store: EventStore, Docs: DocumentStore>: Sendable {
 
     /// The session command handler, for in-process workers such as hold expiry.
     public var sessionCommands: CommandHandler<SessionDecider, Store> { sessions }
-}
-
-/// Stream naming: one place, so every reader and writer agrees.
-public enum Streams {
-    public static func session(_ id: String) -> String { "session-\(id)" }
-    public static func hall(_ id: String) -> String { "hall-\(id)" }
 }

@@ -86,9 +86,14 @@ struct BookingRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
                 try command.stored(status: status, body: BookingBody(
                     outcome.booking!, sessionId: sessionId, position: position, remaining: outcome.remaining), position: position)
             }
-            let result = try await backend.sessions.execute(
-                sessionCommand, on: Streams.session(sessionId), metadata: command.metadata,
-                idempotency: command.key.map { IdempotencyRequest(key: $0, render: render) })
+            let result: CommandResult<SessionDecider>
+            do {
+                result = try await backend.sessions.execute(
+                    sessionCommand, on: Streams.session(sessionId), metadata: command.metadata,
+                    idempotency: command.key.map { IdempotencyRequest(key: $0, render: render) })
+            } catch CommandError.outcomeUnknown {
+                throw APIError.outcomeUnknown(bookingId: sessionCommand.bookingId)
+            }
             if let bookingId = sessionCommand.bookingId {
                 backend.bookings.remember(bookingId: bookingId, sessionId: sessionId)
             }

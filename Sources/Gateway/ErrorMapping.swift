@@ -20,6 +20,8 @@ enum ErrorMapping {
         switch error {
         case let error as DomainError: return map(error)
         case let error as APIError: return map(error)
+        case CommandError.outcomeUnknown, EventStoreError.outcomeUnknown:
+            return map(APIError.outcomeUnknown(bookingId: nil))
         case CommandError.overloaded(let seconds):
             return Mapped(status: .serviceUnavailable, code: "overloaded",
                           message: "too many concurrent changes to this session; retry shortly",
@@ -84,6 +86,10 @@ enum ErrorMapping {
         case .idempotencyKeyReused:
             Mapped(status: .conflict, code: "idempotency_key_reused",
                    message: "this Idempotency-Key was used with a different request")
+        case .outcomeUnknown(let bookingId):
+            Mapped(status: .serviceUnavailable, code: "outcome_unknown",
+                   message: "the command was cut off and may still be recorded: look the booking up, or retry with the same Idempotency-Key",
+                   details: bookingId.map { ["bookingId": .string($0)] } ?? [:], headers: [.retryAfter: "1"])
         }
     }
 

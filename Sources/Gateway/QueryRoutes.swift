@@ -98,7 +98,9 @@ struct QueryRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
 
     private func hall(_ request: Request, _ id: String) async throws -> Response {
         let position = try await ReadYourWrites(backend: backend).position(request, projections: ["halls"])
-        guard let hall = try await models.hall(id) else { throw DomainError.notFound("hall") }
+        guard let hall = try await ReadYourWrites(backend: backend).found(in: "halls", { try await models.hall(id) }) else {
+            throw DomainError.notFound("hall")
+        }
         return answer(hall, position: position)
     }
 
@@ -110,15 +112,17 @@ struct QueryRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
     }
 
     private func session(_ request: Request, _ id: String) async throws -> Response {
-        let position = try await ReadYourWrites(backend: backend).position(request, projections: ["sessions"])
-        guard let session = try await models.session(id) else { throw DomainError.notFound("session") }
-        return answer(session, position: position)
+        try await LiveAnswer(backend: backend).respond(request, sessionId: id, format: .session)
     }
 
     private func seats(_ request: Request, _ id: String) async throws -> Response {
-        let position = try await ReadYourWrites(backend: backend).position(request, projections: ["sessions"])
-        guard let map = try await models.seatMap(id) else { throw DomainError.notFound("session") }
-        return JSONResponse.make(status: .ok, data: map, headers: [.xReadModelPosition: String(position)])
+        let format: SeatMapFormat
+        switch request.uri.queryParameters["format"] {
+        case nil, "full": format = .full
+        case "compact": format = .compact
+        default: throw APIError.invalidRequest("format must be full or compact")
+        }
+        return try await LiveAnswer(backend: backend).respond(request, sessionId: id, format: format)
     }
 
     private func bookings(_ request: Request) async throws -> Response {
@@ -151,7 +155,9 @@ struct QueryRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
     private func booking(_ request: Request, _ id: String) async throws -> Response {
         let principal = try await backend.auth.principal(request)
         let position = try await ReadYourWrites(backend: backend).position(request, projections: ["sessions"])
-        guard let booking = try await models.booking(id) else { throw DomainError.notFound("booking") }
+        guard let booking = try await ReadYourWrites(backend: backend).found(in: "sessions", { try await models.booking(id) }) else {
+            throw DomainError.notFound("booking")
+        }
         guard principal == .admin || principal.userId == booking.userId else { throw APIError.forbidden }
         return answer(booking, position: position)
     }
@@ -160,7 +166,9 @@ struct QueryRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
         let principal = try await backend.auth.principal(request)
         guard principal == .admin || principal.userId == id else { throw APIError.forbidden }
         let position = try await ReadYourWrites(backend: backend).position(request, projections: ["users", "sessions"])
-        guard let user = try await models.user(id) else { throw DomainError.notFound("user") }
+        guard let user = try await ReadYourWrites(backend: backend).found(in: "users", { try await models.user(id) }) else {
+            throw DomainError.notFound("user")
+        }
         let history = try await models.bookings(filters: ["userId": id], limit: 1000, cursor: nil)
         return answer(UserWithHistory(id: user.id, name: user.name, email: user.email, registeredAt: user.registeredAt,
                                       bookings: history.items), position: position)

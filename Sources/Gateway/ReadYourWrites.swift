@@ -4,6 +4,10 @@ import Hummingbird
 import Projections
 
 /// `?minPosition=N`: wait (at most 2 s) until the read models a query uses have applied position N.
+///
+/// Waits are cheap and bounded: polls back off from 2 to 50 ms, and at most `ReadWaits.limit` requests of a
+/// process wait at once; beyond that an answer comes at once with the position it reflects
+/// (`X-Read-Model-Position`), so anonymous reads can never hold the connections commands need.
 struct ReadYourWrites<Store: EventStore, Docs: DocumentStore>: Sendable {
     let backend: Backend<Store, Docs>
     static var maxWait: Duration { .seconds(2) }
@@ -11,16 +15,16 @@ struct ReadYourWrites<Store: EventStore, Docs: DocumentStore>: Sendable {
     /// Waits as asked and returns the position the answer reflects (the lowest of `projections`, or the
     /// asked one once every event before it that these projections read is applied).
     func position(_ request: Request, projections: [String]) async throws -> Int64 {
-        let wanted: Int64? = try request.uri.queryParameters["minPosition"].map { raw in
-            guard let value = Int64(raw), value >= 0 else { throw APIError.invalidRequest("minPosition must be a position >= 0") }
-            return value
-        }
+        let wanted = try Self.wanted(request)
         let deadline = ContinuousClock.now + Self.maxWait
         var target: Checkpoint?
         var checkedHead = false
         // Where each projection stood when the log last said it had events of its own before the target:
         // asked again only once its checkpoint has moved (it may then have applied the last of them).
         var pendingAt: [String: Checkpoint] = [:]
+        var delay = Duration.milliseconds(2)
+        var waiting = false
+        defer { if waiting { backend.readWaits.leave() } }
         while true {
             let applied = try await applied(projections)
             guard let wanted, wanted > 0 else { return applied.map(\.position).min() ?? 0 }
@@ -46,7 +50,41 @@ struct ReadYourWrites<Store: EventStore, Docs: DocumentStore>: Sendable {
                 if reflected { return max(applied.map(\.position).min() ?? 0, wanted) }
             }
             if ContinuousClock.now >= deadline { return applied.map(\.position).min() ?? 0 }
-            try await Task.sleep(for: .milliseconds(5))
+            if !waiting {
+                guard backend.readWaits.enter() else { return applied.map(\.position).min() ?? 0 }
+                waiting = true
+            }
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, .milliseconds(50))
+        }
+    }
+
+    /// A document looked up by id, or nil only once `projection` has applied everything committed before
+    /// this call (at most `maxWait`): a booking or user just created is found, not answered 404.
+    func found<T>(in projection: String, _ fetch: () async throws -> T?) async throws -> T? {
+        if let value = try await fetch() { return value }
+        let committed = try await backend.store.readBatch(after: .start, limit: 0, types: nil).through
+        let deadline = ContinuousClock.now + Self.maxWait
+        var delay = Duration.milliseconds(2)
+        let types = Projections.named(projection)?.eventTypes ?? []
+        guard backend.readWaits.enter() else { return nil }
+        defer { backend.readWaits.leave() }
+        while true {
+            let applied = try await backend.readModels.position(of: projection).checkpoint
+            // Behind, but with none of its own events in between: nothing it could still add.
+            guard applied < committed, try await backend.store.hasEvents(after: applied, through: committed, types: types),
+                  ContinuousClock.now < deadline else { break }
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, .milliseconds(50))
+        }
+        return try await fetch()
+    }
+
+    /// The `minPosition` asked for, if any.
+    static func wanted(_ request: Request) throws -> Int64? {
+        try request.uri.queryParameters["minPosition"].map { raw in
+            guard let value = Int64(raw), value >= 0 else { throw APIError.invalidRequest("minPosition must be a position >= 0") }
+            return value
         }
     }
 

@@ -40,8 +40,10 @@ public struct KPIProjection: Projection {
         var summary = try documents.require(keys[0], as: SessionKPI.self, for: event)
         let stored = try documents.get(keys[1], as: BookingKPI.self)
         if stored == nil, decoded.changesABooking { throw MissingDocument(key: keys[1], event: event) }
-        // The booking as it stood before this event. If its document already has this event (an
-        // unfinished commit on a store without transactions), it recorded where it came from.
+        // The session's counts move from the booking as it stood before this event. Stores write session
+        // KPIs before booking KPIs (`MongoLayout.commitOrder`), so a booking document that already has this
+        // event comes with counts that have it too. Counts written in the older order (bookings first) may
+        // lag one event behind: the booking recorded the status it came from.
         let before = behind(keys[1]) ? stored : stored.flatMap { $0.previous == nil ? nil : BookingKPI(
             status: $0.previous!, previous: nil, units: $0.units, amount: $0.amount, placedAt: $0.placedAt) }
         guard let after = BookingKPI.after(decoded, before: before) else { return }

@@ -29,19 +29,23 @@ enum MongoLayout {
         return (String(parts[0]), String(parts[1]), generation)
     }
 
-    /// A commit's writes grouped by collection, in the order they are written: bookings last, the rest
-    /// by name; documents by id (so the commands sent are deterministic).
+    /// A commit's writes grouped by collection, in the order they are written: per-booking collections
+    /// last, the rest by name; documents by id (so the commands sent are deterministic).
     ///
-    /// Without a multi-document transaction a crash can leave a commit half written. The session
-    /// projection guards each document by its own version, so redelivery completes it, provided no
-    /// booking is ever ahead of its seat map: a booking's stored status is the "before" from which the
-    /// seat map's counts are moved. Writing seat maps (and sessions) before bookings keeps it so.
+    /// Without a multi-document transaction a crash can leave a commit half written. The session and KPI
+    /// projections guard each document by its own version, so redelivery completes it, provided no
+    /// booking document is ever ahead of its session's documents: a booking's stored status is the
+    /// "before" from which the session's counts are moved. Writing seat maps, sessions and session KPIs
+    /// before bookings and booking KPIs keeps it so.
     static func commitOrder(_ writes: [DocumentWrite]) -> [(collection: Collection, writes: [DocumentWrite])] {
-        Dictionary(grouping: writes, by: \.key.collection)
+        func rank(_ collection: Collection) -> Int { perBooking.contains(collection) ? 1 : 0 }
+        return Dictionary(grouping: writes, by: \.key.collection)
             .map { (collection: $0.key, writes: $0.value.sorted { $0.key.id < $1.key.id }) }
-            .sorted { ($0.collection == SessionProjection.bookings ? 1 : 0, $0.collection.name)
-                    < ($1.collection == SessionProjection.bookings ? 1 : 0, $1.collection.name) }
+            .sorted { (rank($0.collection), $0.collection.name) < (rank($1.collection), $1.collection.name) }
     }
+
+    /// Collections with one document per booking.
+    static let perBooking: Set<Collection> = [SessionProjection.bookings, KPIProjection.bookings]
 
     /// Secondary indexes per logical collection (name, keys). Bookings are listed newest first, by user,
     /// session or status, and swept for due holds; sessions by start time. `_id` ends each key so the keyset tie-break is covered.

@@ -85,7 +85,7 @@ public struct ProjectionRunner<Events: EventStore, Documents: DocumentStore>: Se
 
     private func follow(_ connection: PostgresConnection) async throws {
         let woken = WakeFlag()
-        try await connection.listen(on: "boxoffice_events") { notifications in
+        try await connection.listen(on: PostgresEventStore.wakeUpChannel) { notifications in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for try await _ in notifications { woken.raise() }
@@ -115,25 +115,39 @@ public struct ProjectionRunner<Events: EventStore, Documents: DocumentStore>: Se
         var checkpoint = Checkpoint.start
         var idle = Duration.zero
         let tick = Duration.milliseconds(5)
+        let clock = ContinuousClock()
+        // A rebuild's switch is noticed within a second; a commit into the old generation is refused
+        // meanwhile (`StaleGeneration`), so asking on every wake bought nothing.
+        var generationCheckedAt = clock.now
+        // A projection none of whose events arrive still moves its checkpoint past the others' events, but
+        // writes that move at most this often.
+        var idleCommittedAt = clock.now
         while true {
             try Task.checkCancellation()
             if woken.take() || idle >= pollInterval {
                 idle = .zero
                 let name = projection.name
-                let active = try await withDeadline(stepLimit) { try await documents.activeGeneration(projection: name) }
+                var active = generation
+                if generation < 0 || clock.now - generationCheckedAt >= .seconds(1) {
+                    active = try await withDeadline(stepLimit) { try await documents.activeGeneration(projection: name) }
+                    generationCheckedAt = clock.now
+                }
                 if active != generation {
                     // First pass, or a rebuild switched generations: continue from that generation's checkpoint.
                     generation = active
+                    let switched = active
                     checkpoint = try await withDeadline(stepLimit) {
-                        try await documents.checkpoint(projection: name, generation: active).checkpoint
+                        try await documents.checkpoint(projection: name, generation: switched).checkpoint
                     }
                 }
                 do {
                     let (from, current) = (checkpoint, generation)
+                    let commitIdle = clock.now - idleCommittedAt >= pollInterval
                     // Bounded: a call on a connection that died mid-flight must not stall the projection.
                     let (next, applied) = try await withDeadline(stepLimit) {
-                        try await stepper.catchUp(generation: current, from: from)
+                        try await stepper.catchUp(generation: current, from: from, commitIdle: commitIdle)
                     }
+                    if commitIdle || applied > 0 { idleCommittedAt = clock.now }
                     checkpoint = next
                     if applied > 0 { logger.debug("projected", metadata: ["events": "\(applied)", "position": "\(checkpoint.position)"]) }
                 } catch let stale as StaleGeneration {

@@ -14,9 +14,19 @@ struct ProjectionStepper<Events: EventStore, Documents: DocumentStore>: Sendable
     var cache: DocumentCache? = nil
 
     /// Applies the next batch after `checkpoint`; returns the new checkpoint and how many events it applied.
-    func step(generation: Int, from checkpoint: Checkpoint) async throws -> (Checkpoint, Int) {
-        let batch = try await events.readAll(after: checkpoint, limit: batchSize, types: projection.eventTypes)
-        guard let last = batch.max(by: { $0.checkpoint < $1.checkpoint }) else { return (checkpoint, 0) }
+    /// A read that found none of the projection's events still moves the checkpoint to where the read was
+    /// complete (so the next read does not scan the same range again); that move is committed only when
+    /// `commitIdle`, so an idle projection does not write on every wake.
+    func step(generation: Int, from checkpoint: Checkpoint, commitIdle: Bool = true) async throws -> (Checkpoint, Int) {
+        let read = try await events.readBatch(after: checkpoint, limit: batchSize, types: projection.eventTypes)
+        let batch = read.events
+        guard !batch.isEmpty else {
+            guard read.through > checkpoint else { return (checkpoint, 0) }
+            if commitIdle {
+                try await documents.commit([], projection: projection.name, generation: generation, checkpoint: read.through, owner: owner)
+            }
+            return (read.through, 0)
+        }
         var documents = try await load(Set(batch.flatMap { projection.keys(for: $0) }), generation: generation)
         func loadAlso(_ events: [StoredEvent]) async throws {
             let more = try await load(Set(events.flatMap { projection.keys(for: $0) }), generation: generation)
@@ -53,9 +63,9 @@ struct ProjectionStepper<Events: EventStore, Documents: DocumentStore>: Sendable
         }
         try Task.checkCancellation()
         try await self.documents.commit(try set.writes(), projection: projection.name, generation: generation,
-                                        checkpoint: last.checkpoint, owner: owner)
+                                        checkpoint: read.through, owner: owner)
         cache?.store(set.committedEntries(), generation: generation)
-        return (last.checkpoint, batch.count)
+        return (read.through, batch.count)
     }
 
     /// The documents of `keys`: from the cache where it has them, the rest from the store.
@@ -118,12 +128,12 @@ struct ProjectionStepper<Events: EventStore, Documents: DocumentStore>: Sendable
 
     /// Steps until the log has nothing more for this projection.
     @discardableResult
-    func catchUp(generation: Int, from checkpoint: Checkpoint) async throws -> (Checkpoint, Int) {
+    func catchUp(generation: Int, from checkpoint: Checkpoint, commitIdle: Bool = true) async throws -> (Checkpoint, Int) {
         var checkpoint = checkpoint
         var total = 0
         while true {
             try Task.checkCancellation()
-            let (next, applied) = try await step(generation: generation, from: checkpoint)
+            let (next, applied) = try await step(generation: generation, from: checkpoint, commitIdle: commitIdle || total > 0)
             checkpoint = next
             total += applied
             if applied < batchSize { return (checkpoint, total) }

@@ -19,13 +19,26 @@ public struct ReadModelQueries<Documents: DocumentStore>: Sendable {
         self.documents = documents
     }
 
+    /// One session's document (the gateway answers it from its live sessions; tools read it here).
     public func session(_ id: String) async throws -> SessionDocument? {
         try await decode(documents.get(SessionProjection.sessions, id: id))
     }
 
-    /// The seat map exactly as stored: it is already in the shape the API answers.
-    public func seatMap(_ id: String) async throws -> Data? {
-        try await documents.get(SessionProjection.seatMaps, id: id)?.body
+    /// A session's seat map from the durable read models: its layout, its tally and its active bookings
+    /// (gateways answer it from their live sessions; this is for tools and audits).
+    public func seatMap(_ id: String) async throws -> SeatMap? {
+        guard let session = try await session(id),
+              let tally: SeatTally = try await decode(documents.get(SessionProjection.seatMaps, id: id)) else { return nil }
+        var active: [BookingDocument] = []
+        for status in [BookingStatus.held, .confirmed] {
+            var cursor: String?
+            repeat {
+                let page = try await bookings(filters: ["sessionId": id, "status": status.rawValue], limit: 1_000, cursor: cursor)
+                active += page.items
+                cursor = page.nextCursor
+            } while cursor != nil
+        }
+        return SeatMap.assemble(session.scheduled, tally: tally, activeBookings: active)
     }
 
     public func sessions(limit: Int, cursor: String?) async throws -> Page<SessionDocument> {

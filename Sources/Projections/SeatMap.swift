@@ -8,8 +8,7 @@ public struct SeatView: Codable, Equatable, Sendable {
     public var number: Int
     public var section: String
     public var price: Decimal
-    /// `AVAILABLE`, `HELD` or `BOOKED`.
-    public var status: String
+    public var status: SeatStatus
     public var holdExpiresAt: Date?
 }
 
@@ -21,6 +20,14 @@ public struct SeatCounts: Codable, Equatable, Sendable {
     public var booked = 0
 
     public init() {}
+
+    mutating func count(_ status: SeatStatus, _ delta: Int) {
+        switch status {
+        case .held: held += delta
+        case .booked: booked += delta
+        case .available: available += delta
+        }
+    }
 }
 
 /// A GA section with its remaining places.
@@ -34,7 +41,95 @@ public struct SectionView: Codable, Equatable, Sendable {
     public var booked: Int
 }
 
-/// The seat map of a session at one version.
+/// What one booking occupies: the input of the seat map's one transition.
+public struct Occupancy: Sendable, Equatable {
+    public var seats: [String]?
+    public var sectionId: String?
+    public var qty: Int?
+    public var holdExpiresAt: Date?
+
+    public init(seats: [String]?, sectionId: String?, qty: Int?, holdExpiresAt: Date?) {
+        self.seats = seats
+        self.sectionId = sectionId
+        self.qty = qty
+        self.holdExpiresAt = holdExpiresAt
+    }
+}
+
+/// Where the transition finds and puts seat statuses: a full seat map's seat list, or (for the durable
+/// read model, which keeps no seat list) only what the booking's previous status says they were.
+public protocol SeatStatuses {
+    /// Sets a seat's status and returns the one it had; nil for a seat that is not in the layout.
+    mutating func replace(_ seat: String, with status: SeatStatus, holdExpiresAt: Date?) -> SeatStatus?
+}
+
+/// The counts of a session's seat map and its GA sections, without the seats: what the durable read
+/// model rewrites per event, whatever the size of the hall.
+public struct SeatTally: Codable, Equatable, Sendable {
+    public var sessionId: String
+    public var version: Int
+    public var sections: [SectionView]
+    public var summary: SeatCounts
+
+    /// Every seat available and every GA place remaining.
+    public init(scheduled: SessionScheduled, version: Int) {
+        sessionId = scheduled.sessionId
+        self.version = version
+        sections = scheduled.gaSections.map {
+            SectionView(id: $0.id, name: $0.name, price: $0.price, capacity: $0.capacity, remaining: $0.capacity, held: 0, booked: 0)
+        }
+        summary = SeatCounts()
+        summary.available = scheduled.seatSections.reduce(0) { $0 + $1.rows.reduce(0) { $0 + max($1.seats, 0) } }
+            + sections.reduce(0) { $0 + $1.capacity }
+        summary.total = summary.available
+    }
+
+    init(sessionId: String, version: Int, sections: [SectionView], summary: SeatCounts) {
+        self.sessionId = sessionId
+        self.version = version
+        self.sections = sections
+        self.summary = summary
+    }
+
+    /// The transition: moves a booking's seats or tickets from its previous status (nil: newly placed) to
+    /// its current one.
+    public mutating func move<Seats: SeatStatuses>(_ booking: Occupancy, from previous: BookingStatus?, to current: BookingStatus,
+                                                   seats: inout Seats) {
+        let status = SeatStatus(occupiedBy: current)
+        for seat in booking.seats ?? [] {
+            guard let old = seats.replace(seat, with: status, holdExpiresAt: status == .held ? booking.holdExpiresAt : nil) else { continue }
+            summary.count(old, -1)
+            summary.count(status, +1)
+        }
+        if let sectionId = booking.sectionId, let qty = booking.qty,
+           let index = sections.firstIndex(where: { $0.id == sectionId }) {
+            adjust(section: index, previous, -qty)
+            adjust(section: index, current, +qty)
+            sections[index].remaining = sections[index].capacity - sections[index].held - sections[index].booked
+        }
+    }
+
+    private mutating func adjust(section index: Int, _ status: BookingStatus?, _ qty: Int) {
+        switch status {
+        case .held?: sections[index].held += qty; summary.count(.held, qty); summary.count(.available, -qty)
+        case .confirmed?: sections[index].booked += qty; summary.count(.booked, qty); summary.count(.available, -qty)
+        default: break
+        }
+    }
+}
+
+/// A booking's seats as its previous status says they were, for a tally kept without a seat list.
+struct SeatsOfBooking: SeatStatuses {
+    let previous: SeatStatus
+
+    func replace(_ seat: String, with status: SeatStatus, holdExpiresAt: Date?) -> SeatStatus? { previous }
+}
+
+/// The seat map of a session at one version: its tally and every seat.
+///
+/// Every seat map (the gateway's live one, audit replay's) and the durable tally are the empty layout
+/// moved booking by booking through `SeatTally.move`: one transition, so they cannot disagree about
+/// what a status change does.
 public struct SeatMap: Codable, Equatable, Sendable {
     public var sessionId: String
     public var version: Int
@@ -42,46 +137,90 @@ public struct SeatMap: Codable, Equatable, Sendable {
     public var sections: [SectionView]
     public var summary: SeatCounts
 
+    /// Every seat available and every GA place remaining.
+    public init(scheduled: SessionScheduled, version: Int) {
+        let tally = SeatTally(scheduled: scheduled, version: version)
+        sessionId = tally.sessionId
+        self.version = version
+        sections = tally.sections
+        summary = tally.summary
+        seats = []
+        for section in scheduled.seatSections {
+            for row in section.rows {
+                for (offset, id) in row.seatIds.enumerated() {
+                    seats.append(SeatView(id: id, row: row.row, number: offset + 1, section: section.id, price: section.price,
+                                          status: .available, holdExpiresAt: nil))
+                }
+            }
+        }
+    }
+
+    public init(sessionId: String, version: Int, seats: [SeatView], sections: [SectionView], summary: SeatCounts) {
+        self.sessionId = sessionId
+        self.version = version
+        self.seats = seats
+        self.sections = sections
+        self.summary = summary
+    }
+
+    /// The counts without the seats.
+    public var tally: SeatTally {
+        get { SeatTally(sessionId: sessionId, version: version, sections: sections, summary: summary) }
+        set {
+            sessionId = newValue.sessionId
+            version = newValue.version
+            sections = newValue.sections
+            summary = newValue.summary
+        }
+    }
+
     /// Renders the map from a folded session state. Audit replay uses it on the fold of the events,
     /// so it shows exactly what the log says, due holds included until their expiry is recorded.
     public static func of(_ state: SessionState, version: Int) -> SeatMap {
         guard let session = state.session else {
             return SeatMap(sessionId: "", version: version, seats: [], sections: [], summary: SeatCounts())
         }
-        var summary = SeatCounts()
-        var seats: [SeatView] = []
-        for section in session.seatSections {
-            for row in section.rows {
-                for (offset, id) in row.seatIds.enumerated() {
-                    let holder = state.seatHolder[id].flatMap { state.bookings[$0] }
-                    let status: String
-                    switch holder?.status {
-                    case .held?: status = "HELD"; summary.held += 1
-                    case .confirmed?: status = "BOOKED"; summary.booked += 1
-                    default: status = "AVAILABLE"; summary.available += 1
-                    }
-                    seats.append(SeatView(id: id, row: row.row, number: offset + 1, section: section.id, price: section.price,
-                                          status: status, holdExpiresAt: status == "HELD" ? holder?.holdExpiresAt : nil))
-                }
-            }
+        var map = SeatMap(scheduled: session, version: version)
+        for booking in state.bookings.values.sorted(by: { $0.id < $1.id }) where booking.status.isActive {
+            map.move(Occupancy(seats: booking.seats, sectionId: booking.sectionId, qty: booking.qty,
+                               holdExpiresAt: booking.holdExpiresAt),
+                     from: nil, to: booking.status)
         }
-        var sections: [SectionView] = []
-        for section in session.gaSections {
-            var held = 0, booked = 0
-            for booking in state.bookings.values where booking.sectionId == section.id {
-                switch booking.status {
-                case .held: held += booking.qty ?? 0
-                case .confirmed: booked += booking.qty ?? 0
-                case .expired, .cancelled: break
-                }
-            }
-            sections.append(SectionView(id: section.id, name: section.name, price: section.price, capacity: section.capacity,
-                                        remaining: section.capacity - held - booked, held: held, booked: booked))
-            summary.held += held
-            summary.booked += booked
-            summary.available += section.capacity - held - booked
+        return map
+    }
+
+    /// The seat map from its durable parts: the layout, the tally, and the session's active bookings.
+    public static func assemble(_ scheduled: SessionScheduled, tally: SeatTally, activeBookings: [BookingDocument]) -> SeatMap {
+        var map = SeatMap(scheduled: scheduled, version: tally.version)
+        for booking in activeBookings.sorted(by: { $0.id < $1.id }) where booking.status.isActive {
+            map.move(booking.occupancy, from: nil, to: booking.status)
         }
-        summary.total = summary.available + summary.held + summary.booked
-        return SeatMap(sessionId: session.sessionId, version: version, seats: seats, sections: sections, summary: summary)
+        map.sessionId = tally.sessionId
+        map.tally = tally
+        return map
+    }
+
+    /// The transition applied to this map's seats and tally.
+    public mutating func move(_ booking: Occupancy, from previous: BookingStatus?, to current: BookingStatus) {
+        var tally = self.tally
+        // Moved out and back rather than copied: a 2,000-seat list per event would cost more than the move.
+        var list = SeatList(seats: [])
+        swap(&list.seats, &seats)
+        tally.move(booking, from: previous, to: current, seats: &list)
+        swap(&list.seats, &seats)
+        self.tally = tally
+    }
+}
+
+/// A seat map's seat list as the transition's seat statuses.
+struct SeatList: SeatStatuses {
+    var seats: [SeatView]
+
+    mutating func replace(_ seat: String, with status: SeatStatus, holdExpiresAt: Date?) -> SeatStatus? {
+        guard let index = seats.firstIndex(where: { $0.id == seat }) else { return nil }
+        let old = seats[index].status
+        seats[index].status = status
+        seats[index].holdExpiresAt = holdExpiresAt
+        return old
     }
 }

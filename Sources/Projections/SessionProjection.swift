@@ -14,7 +14,7 @@ public struct SessionProjection: Projection {
 
     public init() {}
 
-    static func sessionId(of event: StoredEvent) -> String { String(event.streamId.dropFirst("session-".count)) }
+    static func sessionId(of event: StoredEvent) -> String { Streams.sessionId(ofStream: event.streamId) }
 
     public func keys(for event: StoredEvent) -> [DocumentKey] {
         let session = Self.sessionId(of: event)
@@ -48,24 +48,23 @@ public struct SessionProjection: Projection {
               let decoded = try SessionEvent.decode(type: event.type, data: event.data) else { return }
 
         if case .scheduled(let scheduled) = decoded {
-            var state = SessionState()
-            SessionDecider.evolve(&state, decoded)
-            var map = SeatMap.of(state, version: event.version)
-            map.sessionId = session
-            if behind(mapKey) { documents.put(mapKey, map, version: version) }
-            if behind(sessionKey) { documents.put(sessionKey, SessionDocument(scheduled, map: map), version: version) }
+            var tally = SeatTally(scheduled: scheduled, version: event.version)
+            tally.sessionId = session
+            if behind(mapKey) { documents.put(mapKey, tally, version: version) }
+            if behind(sessionKey) { documents.put(sessionKey, SessionDocument(scheduled, tally: tally), version: version) }
             return
         }
         guard let bookingKey else { return }
-        var map = try documents.require(mapKey, as: SeatMap.self, for: event)
+        // The seat map's durable form is its tally: which seats a booking holds is in the booking itself,
+        // so a booking event rewrites a few hundred bytes whatever the size of the hall.
+        var tally = try documents.require(mapKey, as: SeatTally.self, for: event)
         var summary = try documents.require(sessionKey, as: SessionDocument.self, for: event)
 
         let booking: BookingDocument
         let previous: BookingStatus?
         switch decoded {
         case .bookingPlaced(let placed):
-            let seats = Set(placed.seats ?? [])
-            let sectionIds = placed.sectionId.map { [$0] } ?? Set(map.seats.filter { seats.contains($0.id) }.map(\.section))
+            let sectionIds = placed.sectionId.map { [$0] } ?? summary.sectionIds(ofSeats: placed.seats ?? [])
             booking = BookingDocument(placed, session: summary, sectionIds: sectionIds, position: event.position)
             previous = nil
         case .bookingConfirmed(let change), .bookingCancelled(let change), .holdExpired(let change):
@@ -82,12 +81,13 @@ public struct SessionProjection: Projection {
             return
         }
         if behind(mapKey) {
-            map.move(booking, from: previous)
-            map.version = event.version
-            documents.put(mapKey, map, version: version)
+            var seats = SeatsOfBooking(previous: SeatStatus(occupiedBy: previous))
+            tally.move(booking.occupancy, from: previous, to: booking.status, seats: &seats)
+            tally.version = event.version
+            documents.put(mapKey, tally, version: version)
         }
         if behind(sessionKey) {
-            summary.refresh(from: map)
+            summary.refresh(from: tally)
             documents.put(sessionKey, summary, version: version)
         }
         if behind(bookingKey) { documents.put(bookingKey, booking, version: version) }
@@ -115,46 +115,13 @@ extension SessionEvent {
     }
 }
 
-extension SeatMap {
-    /// Moves a booking's seats or tickets from its previous status to its current one.
-    mutating func move(_ booking: BookingDocument, from previous: BookingStatus?) {
-        if let seats = booking.seats {
-            let status = booking.status == .held ? "HELD" : booking.status == .confirmed ? "BOOKED" : "AVAILABLE"
-            for seat in seats {
-                guard let index = self.seats.firstIndex(where: { $0.id == seat }) else { continue }
-                count(self.seats[index].status, -1)
-                self.seats[index].status = status
-                self.seats[index].holdExpiresAt = status == "HELD" ? booking.holdExpiresAt : nil
-                count(status, +1)
-            }
-        }
-        if let sectionId = booking.sectionId, let qty = booking.qty,
-           let index = sections.firstIndex(where: { $0.id == sectionId }) {
-            adjust(section: index, previous, -qty)
-            adjust(section: index, booking.status, +qty)
-            sections[index].remaining = sections[index].capacity - sections[index].held - sections[index].booked
-        }
-    }
-
-    private mutating func adjust(section index: Int, _ status: BookingStatus?, _ qty: Int) {
-        switch status {
-        case .held?: sections[index].held += qty; count("HELD", qty); count("AVAILABLE", -qty)
-        case .confirmed?: sections[index].booked += qty; count("BOOKED", qty); count("AVAILABLE", -qty)
-        default: break
-        }
-    }
-
-    private mutating func count(_ status: String, _ delta: Int) {
-        switch status {
-        case "HELD": summary.held += delta
-        case "BOOKED": summary.booked += delta
-        default: summary.available += delta
-        }
-    }
+extension BookingDocument {
+    /// What the booking occupies, for the seat map's transition.
+    var occupancy: Occupancy { Occupancy(seats: seats, sectionId: sectionId, qty: qty, holdExpiresAt: holdExpiresAt) }
 }
 
 extension SessionDocument {
-    init(_ scheduled: SessionScheduled, map: SeatMap) {
+    init(_ scheduled: SessionScheduled, tally: SeatTally) {
         self.init(
             id: scheduled.sessionId, title: scheduled.title, kind: scheduled.kind, hall: scheduled.hall,
             startsAt: scheduled.startsAt,
@@ -163,19 +130,44 @@ extension SessionDocument {
             } + scheduled.gaSections.map {
                 Section(id: $0.id, name: $0.name, price: $0.price, capacity: $0.capacity, remaining: $0.capacity, held: 0, booked: 0)
             },
-            counts: map.summary, version: map.version)
+            counts: tally.summary, version: tally.version)
+    }
+
+    /// The layout this document was made from.
+    var scheduled: SessionScheduled {
+        SessionScheduled(
+            sessionId: id, title: title, startsAt: startsAt, kind: kind, hall: hall,
+            seatSections: sections.compactMap { section in section.rows.map { SeatSection(id: section.id, name: section.name, price: section.price, rows: $0) } },
+            gaSections: sections.compactMap { section in
+                section.capacity.map { GASection(id: section.id, name: section.name, price: section.price, capacity: $0) }
+            })
     }
 
     /// Copies counts and GA figures from the seat map after it changed.
-    mutating func refresh(from map: SeatMap) {
-        counts = map.summary
-        version = map.version
-        for section in map.sections {
+    mutating func refresh(from tally: SeatTally) {
+        counts = tally.summary
+        version = tally.version
+        for section in tally.sections {
             guard let index = sections.firstIndex(where: { $0.id == section.id }) else { continue }
             sections[index].remaining = section.remaining
             sections[index].held = section.held
             sections[index].booked = section.booked
         }
+    }
+}
+
+extension SessionDocument {
+    /// The seated sections these seats are in (a seat id is its row label and its number in the row).
+    func sectionIds(ofSeats seats: [String]) -> Set<String> {
+        var ids: Set<String> = []
+        for seat in seats {
+            let label = seat.prefix { $0.isLetter }
+            guard let number = Int(seat.dropFirst(label.count)) else { continue }
+            if let section = sections.first(where: { $0.rows?.contains { $0.row == label && (1...max($0.seats, 1)).contains(number) } == true }) {
+                ids.insert(section.id)
+            }
+        }
+        return ids
     }
 }
 

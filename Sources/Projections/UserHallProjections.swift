@@ -11,7 +11,7 @@ public struct UserProjection: Projection {
     public init() {}
 
     public func keys(for event: StoredEvent) -> [DocumentKey] {
-        [DocumentKey(Self.users, String(event.streamId.dropFirst("user-".count)))]
+        [DocumentKey(Self.users, Streams.userId(ofStream: event.streamId))]
     }
 
     public func apply(_ event: StoredEvent, to documents: inout DocumentSet) throws {
@@ -32,7 +32,7 @@ public struct HallProjection: Projection {
     public init() {}
 
     public func keys(for event: StoredEvent) -> [DocumentKey] {
-        [DocumentKey(Self.halls, String(event.streamId.dropFirst("hall-".count)))]
+        [DocumentKey(Self.halls, Streams.hallId(ofStream: event.streamId))]
     }
 
     public func apply(_ event: StoredEvent, to documents: inout DocumentSet) throws {

@@ -77,7 +77,7 @@ enum ReplayOutput {
                 out += "  " + pad(seat.row, 4) + " "
                 row = seat.row
             }
-            out += seat.status == "BOOKED" ? "#" : seat.status == "HELD" ? "H" : "."
+            out += seat.status == .booked ? "#" : seat.status == .held ? "H" : "."
         }
         if row != nil { out += "\n" }
         for ga in map.sections {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Commands
 import EventStore
 import Foundation
 import Projections
@@ -36,7 +37,7 @@ struct ReplayVerifyAll: AsyncParsableCommand {
                 guard let last = batch.last else { break }
                 checkpoint = last.checkpoint
                 for event in batch {
-                    let result = try await verifier.verify(String(event.streamId.dropFirst("session-".count)))
+                    let result = try await verifier.verify(Streams.sessionId(ofStream: event.streamId))
                     sessions += 1
                     documents += result.documents
                     if result.exitCode != nil { failed.append(result) }

@@ -22,15 +22,15 @@ enum DocumentFixtures {
         var summary = SeatCounts()
         let views: [SeatView] = (0..<seats).map { index in
             let row = rowLabel(index / 50), number = index % 50 + 1
-            let status = index % 7 == 0 ? "HELD" : index % 5 == 0 ? "BOOKED" : "AVAILABLE"
+            let status: SeatStatus = index % 7 == 0 ? .held : index % 5 == 0 ? .booked : .available
             switch status {
-            case "HELD": summary.held += 1
-            case "BOOKED": summary.booked += 1
-            default: summary.available += 1
+            case .held: summary.held += 1
+            case .booked: summary.booked += 1
+            case .available: summary.available += 1
             }
             return SeatView(id: "\(row)\(number)", row: row, number: number, section: index < seats / 2 ? "stalls" : "balcón",
                             price: index < seats / 2 ? Decimal(string: "12.5")! : Decimal(string: "9.99")!, status: status,
-                            holdExpiresAt: status == "HELD" ? created.addingTimeInterval(300) : nil)
+                            holdExpiresAt: status == .held ? created.addingTimeInterval(300) : nil)
         }
         summary.total = seats
         let general = SectionView(id: "floor", name: "Fosse 🎤", price: Decimal(string: "45.05")!, capacity: 500, remaining: 497,

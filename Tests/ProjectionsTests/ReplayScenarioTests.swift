@@ -1,3 +1,4 @@
+import Commands
 import EventStore
 import Foundation
 @testable import Projections
@@ -62,6 +63,11 @@ struct ReplayScenarioTests {
         }
         #expect(try await SessionAudit.applied(last, documents: documents))
         #expect(try await SessionAudit.drift(stream, documents: documents).isEmpty)
+        // No document holds the seat list; assembled from the layout, the tally and the bookings it is the log's.
+        var state = SessionState()
+        for event in stream { if let decoded = try SessionEvent.decode(type: event.type, data: event.data) { SessionDecider.evolve(&state, decoded) } }
+        let assembled = try await ReadModelQueries(documents: documents).seatMap(Streams.sessionId(ofStream: last.streamId))
+        #expect(assembled == SeatMap.of(state, version: last.version), "\(name): the assembled seat map")
         // Seat maps and session summaries depend on nothing but the events' order and content.
         for collection in [SessionProjection.seatMaps, SessionProjection.sessions] {
             for (id, body) in recorded[collection.name] ?? [:] {

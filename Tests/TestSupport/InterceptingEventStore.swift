@@ -23,6 +23,11 @@ public struct InterceptingEventStore: EventStore {
     public func readAll(after checkpoint: Checkpoint, limit: Int, types: [String]?) async throws -> [StoredEvent] {
         reorderReads(try await inner.readAll(after: checkpoint, limit: limit, types: types))
     }
+    public func readBatch(after checkpoint: Checkpoint, limit: Int, types: [String]?) async throws -> EventBatch {
+        var batch = try await inner.readBatch(after: checkpoint, limit: limit, types: types)
+        batch.events = reorderReads(batch.events)
+        return batch
+    }
     public func readStream(_ streamId: String, after version: Int) async throws -> [StoredEvent] {
         try await inner.readStream(streamId, after: version)
     }

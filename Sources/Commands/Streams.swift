@@ -1,0 +1,23 @@
+/// Stream naming: one place, so every reader and writer agrees.
+public enum Streams {
+    static let sessionPrefix = "session-"
+    static let hallPrefix = "hall-"
+    static let userPrefix = "user-"
+    static let emailPrefix = "email-"
+
+    /// The stream of a session (seated or GA).
+    public static func session(_ id: String) -> String { sessionPrefix + id }
+    /// The stream of a hall.
+    public static func hall(_ id: String) -> String { hallPrefix + id }
+    /// The stream of a user.
+    public static func user(_ id: String) -> String { userPrefix + id }
+    /// The stream that claims an email address (its normalised form) for one user.
+    public static func email(_ normalized: String) -> String { emailPrefix + normalized }
+
+    /// The session id of a session stream.
+    public static func sessionId(ofStream streamId: String) -> String { String(streamId.dropFirst(sessionPrefix.count)) }
+    /// The hall id of a hall stream.
+    public static func hallId(ofStream streamId: String) -> String { String(streamId.dropFirst(hallPrefix.count)) }
+    /// The user id of a user stream.
+    public static func userId(ofStream streamId: String) -> String { String(streamId.dropFirst(userPrefix.count)) }
+}
