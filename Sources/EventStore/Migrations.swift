@@ -87,6 +87,9 @@ public enum Migrations {
             "DROP TRIGGER IF EXISTS events_notify ON events",
             "DROP FUNCTION IF EXISTS events_notify()",
         ]),
+        (6, "read-model repairs", [
+            "CREATE TABLE projection_repairs (projection text PRIMARY KEY, repairs bigint NOT NULL, last_at timestamptz NOT NULL)",
+        ]),
     ]
 
     /// Applies every step not yet recorded. A transaction-scoped advisory lock makes concurrent

@@ -79,13 +79,16 @@ struct EngineTests {
         for index in 0..<3 { try await session.book("b\(index)", qty: 2) }
         let log = try await session.visible(4)
         try #require(log.count == 4)
-        let stepper = ProjectionStepper(projection: projection, events: events, documents: documents, owner: "t", batchSize: 1)
+        let repairs = ProjectionRepairs(client: client, logger: TestDatabase.logger)
+        let stepper = ProjectionStepper(projection: projection, events: events, documents: documents, owner: "t", batchSize: 1,
+                                        repairs: repairs)
         _ = try await stepper.step(generation: 1, from: .start)
         // The damage CI saw: the checkpoint moved past versions 2 and 3 while the documents stayed at 1.
         try await documents.commit([], projection: projection.name, generation: 1, checkpoint: log[2].checkpoint, owner: "t")
         let (_, applied) = try await stepper.catchUp(generation: 1, from: log[2].checkpoint)
         #expect(applied == 1)
-        let drift = try await ReadModelCheck.drift(client: client, events: events, projections: [projection])
+        #expect(try await repairs.counts()[projection.name] == 1, "the repair is counted")
+        let drift = try await ReadModelCheck.drift(client: client, events: events, projections: [projection], repairsExpected: true)
         #expect(drift.isEmpty, "\(drift.prefix(5))")
 
         // The same through a projector's document cache that missed a commit (one whose answer was lost):
@@ -97,7 +100,8 @@ struct EngineTests {
         _ = try await other.step(generation: 2, from: log[0].checkpoint)
         #expect(try await cached.catchUp(generation: 2, from: log[2].checkpoint).1 == 1)
         try await documents.activate(projection: projection.name, generation: 2)
-        let cachedDrift = try await ReadModelCheck.drift(client: client, events: events, projections: [projection])
+        let cachedDrift = try await ReadModelCheck.drift(client: client, events: events, projections: [projection],
+                                                         repairsExpected: true)
         #expect(cachedDrift.isEmpty, "\(cachedDrift.prefix(5))")
     }
 

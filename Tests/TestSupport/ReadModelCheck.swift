@@ -5,9 +5,10 @@ import Projections
 
 /// Compares what a store holds with what folding the whole log through the projections gives.
 public enum ReadModelCheck {
-    /// Differences between the active read models and a fresh fold of every event (empty when equal).
+    /// Differences between the active read models and a fresh fold of every event (empty when equal), and
+    /// any read-model repair a projector had to make on the way, unless the test caused them on purpose.
     public static func drift(client: PostgresClient, events: PostgresEventStore,
-                             projections: [any Projection] = Projections.all) async throws -> [String] {
+                             projections: [any Projection] = Projections.all, repairsExpected: Bool = false) async throws -> [String] {
         let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
         var all: [StoredEvent] = []
         var checkpoint = Checkpoint.start
@@ -18,6 +19,12 @@ public enum ReadModelCheck {
             checkpoint = last.checkpoint
         }
         var problems: [String] = []
+        if !repairsExpected {
+            let repairs = try await ProjectionRepairs(client: client, logger: TestDatabase.logger).counts()
+            for (projection, count) in repairs.sorted(by: { $0.key < $1.key }) {
+                problems.append("\(projection): \(count) read-model repairs")
+            }
+        }
         for projection in projections {
             let expected = try ProjectionFold.documents(projection, events: all)
             for (key, body) in expected {
