@@ -129,7 +129,8 @@ struct MongoWireTests {
             guard case .connection(let message) = error else { throw error }
             #expect(message.contains("127.0.0.1:\(closed)") || message.lowercased().contains("server selection"), "\(message)")
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // The URI's 300 ms is honoured, not libmongoc's default of 30 s; 15 s is room for a loaded machine.
+        #expect(ContinuousClock.now - started < .seconds(15))
         #expect(throws: MongoError.self) { try MongoDocumentStore(uri: "postgres://not-mongo", logger: DocumentFixtures.logger) }
     }
 }

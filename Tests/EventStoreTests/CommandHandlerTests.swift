@@ -68,14 +68,20 @@ struct CommandHandlerTests {
     }
 
     @Test func readingTheStateWhileAnAppendIsAcknowledgedNeverCountsAnEventTwice() async throws {
-        // Every append is acknowledged 100 ms after PostgreSQL committed it.
-        let store = InterceptingEventStore(try await TestDatabase.store(), afterAppend: { try await Task.sleep(for: .milliseconds(100)) })
+        // Every append is acknowledged 100 ms after PostgreSQL committed it, and says when it committed.
+        let committed = AsyncStream.makeStream(of: Void.self)
+        let store = InterceptingEventStore(try await TestDatabase.store(), afterAppend: {
+            committed.continuation.yield()
+            try await Task.sleep(for: .milliseconds(100))
+        })
         let handler = CommandHandler<SessionDecider, InterceptingEventStore>(store: store)
         let id = try await schedule(CommandHandler(store: store.inner), capacity: 100)
+        var commits = committed.stream.makeAsyncIterator()
         for _ in 0..<10 {
-            // The state read re-enters the stream's actor after the append committed, before it is acknowledged.
+            // The state read re-enters the stream's actor after the append committed, before it is acknowledged:
+            // it waits for the commit itself rather than guessing how long the append takes.
             async let booked = book(handler, id)
-            try await Task.sleep(for: .milliseconds(20))
+            await commits.next()
             _ = try await handler.state(of: "session-\(id)")
             _ = try await booked.get()
         }

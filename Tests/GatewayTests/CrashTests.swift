@@ -19,10 +19,9 @@ struct CrashTests {
         let session = try await scenario.seatedSession(rows: 20, seatsPerRow: 25)
         let users = try await scenario.users(300)
         let seats = (0..<20).flatMap { row in (1...25).map { "\(Array("ABCDEFGHIJKLMNOPQRST")[row])\($0)" } }
-        let killer = Task {
-            try await Task.sleep(for: .milliseconds(120))
-            first.signal(SIGKILL)
-        }
+        // The kill follows progress, not the clock: it lands once 30 bookings are acknowledged while at
+        // least 100 requests are still unanswered, whatever the machine's speed.
+        let trigger = AnswerTrigger(requests: users.count, acknowledged: 30, outstanding: 100) { first.signal(SIGKILL) }
         let attempts = await withTaskGroup(of: Attempt.self) { group in
             for user in users {
                 let pick = Int.random(in: 0..<seats.count - 1)
@@ -31,16 +30,21 @@ struct CrashTests {
                     var done = attempt
                     done.reply = try? await HTTP.send(.POST, "\(first.baseURL)/sessions/\(session)/seats/reserve", token: attempt.token,
                                                       json: ["seats": attempt.seats], headers: ["Idempotency-Key": attempt.key])
+                    await trigger.answered(done.reply)
                     return done
                 }
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
-        try await killer.value
+        let fired = await trigger.firedAt
+        if fired == nil { first.signal(SIGKILL) }
         _ = first.waitForExit()
         let acknowledged = attempts.filter { $0.reply?.status == 201 }
         let died = attempts.filter { $0.reply == nil }
-        #expect(!died.isEmpty, "the kill must land while requests are in flight")
+        let answers = Dictionary(grouping: attempts, by: { $0.reply?.status ?? 0 }).mapValues(\.count)
+        let firedAt = try #require(fired, "the kill must land with 30 acknowledged and 100 unanswered; answers: \(answers)")
+        print("SIGKILL with \(firedAt.acknowledged) acknowledged and \(firedAt.outstanding) unanswered; answers: \(answers)")
+        #expect(!died.isEmpty, "the kill must land while requests are in flight (fired at \(firedAt); answers: \(answers))")
 
         let second = try await ServerProcess(arguments: ["serve", "--with-workers"], databaseURL: database)
         let history = try await Scenario(baseURL: second.baseURL, adminToken: second.adminToken).history(session)
@@ -87,8 +91,9 @@ struct CrashTests {
         let event = try await scenario.gaEvent(capacity: 100_000)
         let users = try await scenario.users(16)
         let restarted = Restarted()
+        // Restart once the load is provably flowing (50 bookings acknowledged), not after a fixed time.
         let restart = Task {
-            try await Task.sleep(for: .seconds(2))
+            while await restarted.acknowledged < 50 { try await Task.sleep(for: .milliseconds(20)) }
             try postgres.restart()
             await restarted.mark()
         }
@@ -96,10 +101,12 @@ struct CrashTests {
             for user in users {
                 group.addTask {
                     var seen: [(Int, String?, ContinuousClock.Instant)] = []
-                    // Load until 6 s after PostgreSQL is back.
-                    while await restarted.at.map({ ContinuousClock.now < $0 + .seconds(6) }) ?? true {
+                    // Load until a second after the first booking acknowledged after PostgreSQL is back (so the
+                    // recovery time below is measured, however long it was), at most 60 s after it is back.
+                    while await restarted.keepLoading {
                         let reply = try? await HTTP.send(.POST, "\(server.baseURL)/book", token: user.token, json: ["eventId": event, "qty": 1])
                         seen.append((reply?.status ?? 0, reply?.json["id"] as? String, ContinuousClock.now))
+                        if reply?.status == 201 { await restarted.acknowledged(at: ContinuousClock.now) }
                         if reply?.status != 201 { try await Task.sleep(for: .milliseconds(50)) }
                     }
                     return seen
@@ -123,7 +130,18 @@ struct CrashTests {
 
     actor Restarted {
         var at: ContinuousClock.Instant?
+        var acknowledged = 0
+        var firstAfter: ContinuousClock.Instant?
         func mark() { at = .now }
+        func acknowledged(at instant: ContinuousClock.Instant) {
+            acknowledged += 1
+            if let at, instant > at, firstAfter == nil { firstAfter = instant }
+        }
+        var keepLoading: Bool {
+            guard let at else { return true }
+            if let firstAfter { return ContinuousClock.now < firstAfter + .seconds(1) }
+            return ContinuousClock.now < at + .seconds(60)
+        }
     }
 
     @Test func sigtermLetsInFlightRequestsFinish() async throws {
@@ -131,15 +149,23 @@ struct CrashTests {
         let scenario = Scenario(baseURL: server.baseURL, adminToken: server.adminToken)
         let event = try await scenario.gaEvent(capacity: 1_000)
         let users = try await scenario.users(40)
-        async let replies = withTaskGroup(of: Reply?.self) { group in
+        // SIGTERM goes out at the first booking acknowledged while at least 10 requests are unanswered, so
+        // it always lands with requests in flight, however fast or loaded the machine is.
+        let trigger = AnswerTrigger(requests: users.count, acknowledged: 1, outstanding: 10) { server.signal(SIGTERM) }
+        let replies = await withTaskGroup(of: Reply?.self) { group in
             for user in users {
-                group.addTask { try? await HTTP.send(.POST, "\(server.baseURL)/book", token: user.token, json: ["eventId": event, "qty": 1]) }
+                group.addTask {
+                    let reply = try? await HTTP.send(.POST, "\(server.baseURL)/book", token: user.token, json: ["eventId": event, "qty": 1])
+                    await trigger.answered(reply)
+                    return reply
+                }
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
-        try await Task.sleep(for: .milliseconds(15))
-        server.signal(SIGTERM)
-        let answered = await replies.compactMap { $0 }
+        let fired = await trigger.firedAt
+        if fired == nil { server.signal(SIGTERM) }
+        let answered = replies.compactMap { $0 }
+        #expect(fired != nil, "SIGTERM must land with requests in flight; answers: \(answered.map(\.status))")
         #expect(server.waitForExit() == 0, "a clean exit on SIGTERM")
         #expect(!answered.isEmpty)
         #expect(answered.allSatisfy { $0.status == 201 }, "every request that reached the server was answered in full")

@@ -9,7 +9,23 @@ struct HoldExpiryTests {
         try await HTTP.send(.GET, "\(server.baseURL)/bookings/\(id)", token: token).json["status"] as? String
     }
 
-    @Test func anUnconfirmedHoldExpiresWithinTTLPlusTwoSeconds() async throws {
+    /// Parses the server's timestamps, with or without fractional seconds.
+    static func date(_ value: Any?) -> Date? {
+        guard let text = value as? String else { return nil }
+        return (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))) ?? (try? Date(text, strategy: .iso8601))
+    }
+
+    /// Polls `condition` until it holds or `limit` passes: a bound for a loaded machine, not a measurement.
+    static func eventually(_ limit: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try await condition()
+    }
+
+    @Test func anUnconfirmedHoldIsExpiredByTheWorkerSoonAfterItsDeadline() async throws {
         let server = try await ServerProcess(arguments: ["serve", "--with-workers"], environment: ["HOLD_TTL": "2"],
                                              databaseURL: try await TestDatabase.freshDatabase())
         let scenario = Scenario(baseURL: server.baseURL, adminToken: server.adminToken)
@@ -17,18 +33,32 @@ struct HoldExpiryTests {
         let user = try await scenario.user()
         let held = try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token, json: ["seats": ["A2"]])
         let booking = try #require(held.json["id"] as? String)
-        let started = ContinuousClock.now
-        var released = false
-        while ContinuousClock.now - started < .seconds(4) {
-            let map = try await HTTP.send(.GET, "\(server.baseURL)/sessions/\(session)/seats")
-            let seat = (map.json["seats"] as? [[String: Any]])?.first { $0["id"] as? String == "A2" }
-            if seat?["status"] as? String == "AVAILABLE", try await bookingStatus(server, booking, token: user.token) == "EXPIRED" {
-                released = true
-                break
+        let deadline = try #require(Self.date(held.json["holdExpiresAt"]))
+        // Judged by what the log recorded, not by when this test happened to look: a busy machine may delay
+        // the test's polling, but not the recorded time of the expiry.
+        var expiry: [String: Any]?
+        _ = try await Self.eventually {
+            expiry = try await scenario.history(session).first {
+                $0["type"] as? String == "HoldExpired" && ($0["data"] as? [String: Any])?["bookingId"] as? String == booking
             }
-            try await Task.sleep(for: .milliseconds(100))
+            return expiry != nil
         }
-        #expect(released, "seat AVAILABLE and booking EXPIRED within TTL + 2 s")
+        let expired = try #require(expiry, "no HoldExpired for \(booking) within 60 s")
+        let recorded = try #require(Self.date(expired["recordedAt"]))
+        // The spec asks for about a second after the deadline; 10 s leaves room for a loaded 2-core machine
+        // and still fails a worker that waits for something else (a full TTL, a restart).
+        #expect(recorded >= deadline.addingTimeInterval(-0.01), "expired \(deadline.timeIntervalSince(recorded)) s before its deadline")
+        #expect(recorded <= deadline.addingTimeInterval(10), "expired \(recorded.timeIntervalSince(deadline)) s after its deadline")
+        // The read models follow the log: the seat is free and the booking reads EXPIRED.
+        let position = try #require(expired["position"] as? Int)
+        var seen: (seat: String?, booking: String?)
+        let released = try await Self.eventually {
+            let map = try await HTTP.send(.GET, "\(server.baseURL)/sessions/\(session)/seats?minPosition=\(position)")
+            seen.seat = (map.json["seats"] as? [[String: Any]])?.first { $0["id"] as? String == "A2" }?["status"] as? String
+            seen.booking = try await bookingStatus(server, booking, token: user.token)
+            return seen.seat == "AVAILABLE" && seen.booking == "EXPIRED"
+        }
+        #expect(released, "seat A2 and the booking after the expiry: \(seen)")
         let late = try await HTTP.send(.POST, "\(server.baseURL)/bookings/\(booking)/confirm", token: user.token)
         #expect(late.status == 409 && late.errorCode == "hold_expired")
     }
@@ -38,15 +68,21 @@ struct HoldExpiryTests {
         let scenario = Scenario(baseURL: server.baseURL, adminToken: server.adminToken)
         let session = try await scenario.seatedSession(rows: 1, seatsPerRow: 2)
         let first = try await scenario.user(), second = try await scenario.user()
-        #expect(try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: first.token,
-                                    json: ["seats": ["A1"]]).status == 201)
-        try await Task.sleep(for: .milliseconds(1_200))
-        let started = ContinuousClock.now
+        let hold = try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: first.token, json: ["seats": ["A1"]])
+        #expect(hold.status == 201)
+        let deadline = try #require(Self.date(hold.json["holdExpiresAt"]))
+        // Past the hold's own deadline (the server's clock, which this machine shares), however long the reply took.
+        try await Task.sleep(for: .milliseconds(max(0, Int(deadline.timeIntervalSinceNow * 1_000)) + 200))
         let taken = try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: second.token, json: ["seats": ["A1"]])
         #expect(taken.status == 201)
-        #expect(ContinuousClock.now - started < .seconds(1), "at once, not after a worker pass")
-        let types = try await scenario.history(session).map { $0["type"] as? String }
-        #expect(types.suffix(2) == ["HoldExpired", "BookingPlaced"])
+        let history = try await scenario.history(session)
+        #expect(history.suffix(2).map { $0["type"] as? String } == ["HoldExpired", "BookingPlaced"])
+        // At once, not after a worker pass: the expiry was recorded by the reservation itself, in its own
+        // transaction (one commit time, one request's correlation id).
+        let expiry = history.suffix(2).first, placed = history.last
+        #expect(expiry?["recordedAt"] as? String == placed?["recordedAt"] as? String, "one transaction")
+        let correlation = { (entry: [String: Any]?) in (entry?["metadata"] as? [String: Any])?["correlationId"] as? String }
+        #expect(correlation(expiry) != nil && correlation(expiry) == correlation(placed), "recorded by the reservation's request")
     }
 
     @Test func confirmsRacingTheirExpiryEndConfirmedOrExpiredNeverBoth() async throws {
@@ -85,18 +121,35 @@ struct HoldExpiryTests {
         #expect(answers.values.allSatisfy { $0.status == 200 || ($0.status == 409 && $0.errorCode == "hold_expired") })
         #expect(answers.values.contains { $0.status == 200 } && answers.values.contains { $0.status == 409 },
                 "the confirms straddle the deadline")
-        try await Task.sleep(for: .seconds(2))
-
+        // Every hold ends in the log (the workers expire the unconfirmed ones about a second after their
+        // deadline), and the seat map then follows the log; both polled up to a bound for a loaded machine.
         var terminal: [String: [String]] = [:]
+        var lastPosition = 0
+        _ = try await Self.eventually {
+            terminal = [:]
+            for entry in try await scenario.history(session) {
+                lastPosition = max(lastPosition, entry["position"] as? Int ?? 0)
+                guard let type = entry["type"] as? String, ["BookingConfirmed", "HoldExpired"].contains(type),
+                      let id = (entry["data"] as? [String: Any])?["bookingId"] as? String else { continue }
+                terminal[id, default: []].append(type)
+            }
+            return holds.allSatisfy { terminal[$0.0] != nil }
+        }
+        var statusBySeat: [String: String] = [:]
+        _ = try await Self.eventually {
+            let map = try await HTTP.send(.GET, "\(server.baseURL)/sessions/\(session)/seats?minPosition=\(lastPosition)")
+            statusBySeat = Dictionary(uniqueKeysWithValues: (map.json["seats"] as? [[String: Any]] ?? []).map {
+                ($0["id"] as! String, $0["status"] as! String)
+            })
+            return !statusBySeat.values.contains("HELD")
+        }
+        // Read once more, so an ending recorded after the first (a confirm and an expiry both) is seen too.
+        terminal = [:]
         for entry in try await scenario.history(session) {
             guard let type = entry["type"] as? String, ["BookingConfirmed", "HoldExpired"].contains(type),
                   let id = (entry["data"] as? [String: Any])?["bookingId"] as? String else { continue }
             terminal[id, default: []].append(type)
         }
-        let map = try await HTTP.send(.GET, "\(server.baseURL)/sessions/\(session)/seats")
-        let statusBySeat = Dictionary(uniqueKeysWithValues: (map.json["seats"] as? [[String: Any]] ?? []).map {
-            ($0["id"] as! String, $0["status"] as! String)
-        })
         for (booking, _, seat, _) in holds {
             let outcome = terminal[booking] ?? []
             #expect(outcome.count == 1, "\(booking) ended \(outcome)")

@@ -97,7 +97,7 @@ struct ProjectionProcessTests {
         #expect(session.counts.booked == 4_999, "no booking counted twice")
     }
 
-    @Test func aStandbyProjectorTakesOverWithinFiveSeconds() async throws {
+    @Test func aStandbyProjectorTakesOverWhenTheLeaderDies() async throws {
         let database = try await TestDatabase.freshDatabase()
         let (client, events) = try await TestDatabase.stores(database)
         let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
@@ -115,16 +115,19 @@ struct ProjectionProcessTests {
         let owner = try await owner(of: "halls", client)
         #expect(owner?.hasSuffix("-\(active.pid)") == true, "the first projector leads")
 
+        let killed = ContinuousClock.now
         active.signal(SIGKILL)
         _ = active.waitForExit()
         try await createHall("second")
-        let started = ContinuousClock.now
-        var tookOver = false
-        while ContinuousClock.now - started < .seconds(5) {
-            if try await documents.get(HallProjection.halls, id: "second") != nil { tookOver = true; break }
+        var tookOver: Duration?
+        while tookOver == nil && ContinuousClock.now - killed < .seconds(15) {
+            if try await documents.get(HallProjection.halls, id: "second") != nil { tookOver = ContinuousClock.now - killed; break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        #expect(tookOver, "the standby projects new events within 5 s of the leader's death")
+        // The standby polls the lease every second; 15 s leaves room for a loaded machine and still fails
+        // a standby that waits for a restart or never takes over.
+        print("standby took over \(tookOver.map { "\($0)" } ?? "never") after the leader's SIGKILL")
+        #expect(tookOver != nil, "the standby projects new events within 15 s of the leader's death")
         #expect(try await self.owner(of: "halls", client)?.hasSuffix("-\(standby.pid)") == true)
         #expect(try await ReadModelCheck.drift(client: client, events: events).isEmpty)
     }

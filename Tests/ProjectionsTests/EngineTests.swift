@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import PostgresNIO
 @testable import Projections
+import Synchronization
 import Testing
 import TestSupport
 
@@ -17,7 +18,10 @@ struct EngineTests {
     @Test func anEventCommittedLateWithALowerPositionIsProjected() async throws {
         let (client, events) = try await TestDatabase.stores(try await TestDatabase.freshDatabase())
         let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
-        let stepper = ProjectionStepper(projection: UserProjection(), events: events, documents: documents, owner: "test", batchSize: 100)
+        // Every batch the global reader delivers, to hold delivery to exactly once and in commit order.
+        let deliveries = Deliveries()
+        let reader = InterceptingEventStore(events, reorderReads: { batch in deliveries.record(batch); return batch })
+        let stepper = ProjectionStepper(projection: UserProjection(), events: reader, documents: documents, owner: "test", batchSize: 100)
         let opened = AsyncStream.makeStream(of: Void.self), release = AsyncStream.makeStream(of: Void.self)
         let early = try registration("early")
         let t1 = Task {
@@ -50,9 +54,19 @@ struct EngineTests {
             total += applied
             if total < 2 { try await Task.sleep(for: .milliseconds(50)) }
         }
+        // Read on once more: a redelivery would show here.
+        _ = try await stepper.catchUp(generation: 1, from: checkpoint)
         #expect(total == 2)
+        #expect(deliveries.streams == ["user-early", "user-late"], "each event delivered once, in commit order")
         #expect(try await documents.get(UserProjection.users, id: "early") != nil, "the lower position committed late is projected")
         #expect(try await documents.get(UserProjection.users, id: "late") != nil)
+    }
+
+    /// What a reader was handed, batch after batch.
+    final class Deliveries: Sendable {
+        private let delivered = Mutex<[String]>([])
+        func record(_ batch: [StoredEvent]) { delivered.withLock { $0 += batch.map(\.streamId) } }
+        var streams: [String] { delivered.withLock { $0 } }
     }
 
     @Test func redeliveredEventsChangeNothing() async throws {
@@ -156,8 +170,11 @@ struct EngineTests {
         let live = ProjectionRunner(projection: SessionProjection(), events: events, documents: documents, client: client,
                                     logger: TestDatabase.logger, owner: "live", batchSize: 50, pollInterval: .milliseconds(20))
         let runner = Task { try await live.run() }
+        let started = AsyncStream.makeStream(of: Void.self)
         let writer = Task {
+            defer { started.continuation.finish() }
             for index in 0..<400 {
+                if index == 20 { started.continuation.yield() }
                 let seat = "\(String(UnicodeScalar(65 + index / 50)!))\(index % 50 + 1)"
                 _ = try await handler.execute(.holdSeats(HoldSeats(bookingId: "b\(index)", userId: "u", seats: [seat],
                                                                    confirm: index.isMultiple(of: 3), holdTTL: 600)),
@@ -167,7 +184,9 @@ struct EngineTests {
                 }
             }
         }
-        try await Task.sleep(for: .milliseconds(150))
+        // The rebuild starts once commands are provably arriving (20 in the log, 380 to come), not after a guess.
+        var startedIterator = started.stream.makeAsyncIterator()
+        await startedIterator.next()
         let rebuilt = try await ProjectionRebuild.run(SessionProjection(), events: events, documents: documents, owner: "rebuild", batchSize: 100)
         try await writer.value
         #expect(rebuilt.generation == 2)
