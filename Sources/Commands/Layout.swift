@@ -114,8 +114,11 @@ enum LayoutRules {
                 guard unlabelledShow || (1...4).contains(row.row.count), row.row.allSatisfy({ $0.isASCII && $0.isLetter }) else {
                     throw .invalid("row label must be 1 to 4 letters: \(row.row)")
                 }
-                guard row.seats >= 1, row.seats <= LayoutLimits.maxSeatsPerRow else {
-                    throw .invalid("row \(row.row) needs 1 to \(LayoutLimits.maxSeatsPerRow) seats")
+                // A show's seats are numbered 1…N with no rows (seed 004's contract), so its one row may hold
+                // a whole show; every other row keeps the per-row bound.
+                let rowLimit = unlabelledShow ? LayoutLimits.maxSeats : LayoutLimits.maxSeatsPerRow
+                guard row.seats >= 1, row.seats <= rowLimit else {
+                    throw .invalid("row \(row.row) needs 1 to \(rowLimit) seats")
                 }
                 guard rowLabels.insert(row.row).inserted else { throw .invalid("duplicate row \(row.row)") }
                 total += row.seats

@@ -5,12 +5,53 @@ import Synchronization
 
 /// Registers users and resolves bearer tokens, straight from the event log so a token works the
 /// moment its registration is acknowledged.
+///
+/// Both caches are bounded (registration is open, so anyone can grow them), and unknown tokens are
+/// remembered briefly so that a client repeating a bad token does not cost a database look-up each time.
 final class Accounts<Store: EventStore>: Sendable {
     let store: Store
-    private let tokenCache = Mutex<[String: String]>([:])
+    private let tokenCache: Mutex<LRUCache<String, String>>
+    /// Token hashes the log did not know, with when that answer stops counting.
+    private let unknownTokens: Mutex<LRUCache<String, ContinuousClock.Instant>>
+    /// How long an unknown token is answered from memory. Safe to cache: a token only exists once its
+    /// registration committed, and the registering gateway caches it positively at once.
+    let unknownTokenTTL: Duration
 
-    init(store: Store) {
+    init(store: Store, cacheCapacity: Int = GatewaySettings.defaultCacheCapacity, unknownTokenTTL: Duration = .seconds(10)) {
         self.store = store
+        self.tokenCache = Mutex(LRUCache(capacity: cacheCapacity))
+        self.unknownTokens = Mutex(LRUCache(capacity: max(1, cacheCapacity / 10)))
+        self.unknownTokenTTL = unknownTokenTTL
+    }
+
+    /// What memory alone says about a token, without asking the database.
+    enum Known: Equatable {
+        case user(String)
+        /// Looked up recently and not found.
+        case invalid
+        /// Not in memory: only the database can tell.
+        case unknown
+    }
+
+    /// What memory alone says about `token` (for the rate limiter, which must not cause look-ups).
+    func known(token: String) -> Known {
+        let hash = Identifiers.sha256(token)
+        if let user = tokenCache.withLock({ $0.get(hash) }) { return .user(user) }
+        return isRecentlyUnknown(hash) ? .invalid : .unknown
+    }
+
+    /// Entries held by the token caches (known users, recently unknown tokens), for the bounds test.
+    var cachedTokens: (users: Int, unknown: Int) {
+        (tokenCache.withLock { $0.count }, unknownTokens.withLock { $0.count })
+    }
+
+    private func isRecentlyUnknown(_ hash: String) -> Bool {
+        unknownTokens.withLock { cache in
+            guard let until = cache.get(hash) else { return false }
+            if until > .now { return true }
+            cache.remove(hash)
+            return false
+        }
     }
 
     /// Appends the user's stream and a claim on the email's stream in one transaction; the claim
@@ -38,7 +79,8 @@ final class Accounts<Store: EventStore>: Sendable {
         } ?? []
         do {
             let result = try await store.append(writes, idempotency: keys)
-            tokenCache.withLock { $0[registration.tokenHash] = registration.userId }
+            tokenCache.withLock { $0.set(registration.tokenHash, registration.userId) }
+            unknownTokens.withLock { $0.remove(registration.tokenHash) }
             return (registration, token, result.positions[0])
         } catch EventStoreError.wrongExpectedVersion {
             throw DomainError.emailTaken
@@ -48,31 +90,41 @@ final class Accounts<Store: EventStore>: Sendable {
     /// The user a bearer token belongs to, or nil.
     func userId(forToken token: String) async throws -> String? {
         let hash = Identifiers.sha256(token)
-        if let cached = tokenCache.withLock({ $0[hash] }) { return cached }
+        if let cached = tokenCache.withLock({ $0.get(hash) }) { return cached }
+        if isRecentlyUnknown(hash) { return nil }
         guard let event = try await store.lookup(.tokenHash, hash),
               case .registered(let user)? = try UserEvent.decode(type: event.type, data: event.data)
-        else { return nil }
-        tokenCache.withLock { $0[hash] = user.userId }
+        else {
+            let until = ContinuousClock.now + unknownTokenTTL
+            unknownTokens.withLock { $0.set(hash, until) }
+            return nil
+        }
+        tokenCache.withLock { $0.set(hash, user.userId) }
         return user.userId
     }
 }
 
 /// Finds the session stream a booking lives in.
+/// Bounded: a forgotten booking is found again in the log, so the cache only saves look-ups.
 final class BookingLocator<Store: EventStore>: Sendable {
     let store: Store
-    private let cache = Mutex<[String: String]>([:])
+    private let cache: Mutex<LRUCache<String, String>>
 
-    init(store: Store) {
+    init(store: Store, cacheCapacity: Int = GatewaySettings.defaultCacheCapacity) {
         self.store = store
+        self.cache = Mutex(LRUCache(capacity: cacheCapacity))
     }
 
     func remember(bookingId: String, sessionId: String) {
-        cache.withLock { $0[bookingId] = sessionId }
+        cache.withLock { $0.set(bookingId, sessionId) }
     }
+
+    /// Bookings held in memory, for the bounds test.
+    var cachedBookings: Int { cache.withLock { $0.count } }
 
     /// The session id of a booking; throws not found for an unknown booking.
     func sessionId(of bookingId: String) async throws -> String {
-        if let cached = cache.withLock({ $0[bookingId] }) { return cached }
+        if let cached = cache.withLock({ $0.get(bookingId) }) { return cached }
         guard Identifiers.isSane(bookingId), let event = try await store.lookup(.bookingId, bookingId) else {
             throw DomainError.notFound("booking")
         }

@@ -43,14 +43,48 @@ struct Authenticator<Store: EventStore>: Sendable {
 
     /// The principal of the request; 401 when the token is missing or unknown.
     func principal(_ request: Request) async throws -> Principal {
-        guard let header = request.headers[.authorization], header.count <= 512,
-              let token = BearerToken.parse(header) else { throw APIError.unauthorized }
-        // Comparing digests keeps the comparison time independent of where the strings differ.
-        if SHA256.hash(data: Data(token.utf8)) == adminTokenDigest { return .admin }
+        guard let token = bearer(request) else { throw APIError.unauthorized }
+        if isAdmin(token: token) { return .admin }
         guard Identifiers.isSane(token, maxLength: 256), let userId = try await accounts.userId(forToken: token) else {
             throw APIError.unauthorized
         }
         return .user(userId)
+    }
+
+    /// Whether the request carries the admin token; never asks the database.
+    func isAdmin(_ request: Request) -> Bool {
+        bearer(request).map(isAdmin(token:)) ?? false
+    }
+
+    /// Who the request is from as far as memory knows, for the rate limiter (which must not cause look-ups).
+    enum Known: Equatable {
+        case admin
+        case user(String)
+        /// No token, or one known to be bad.
+        case anonymous
+        /// A plausible token this gateway has not seen yet: only the database can tell.
+        case unknown(token: String)
+    }
+
+    func known(_ request: Request) -> Known {
+        guard let token = bearer(request), Identifiers.isSane(token, maxLength: 256) else { return .anonymous }
+        if isAdmin(token: token) { return .admin }
+        switch accounts.known(token: token) {
+        case .user(let id): return .user(id)
+        case .invalid: return .anonymous
+        case .unknown: return .unknown(token: token)
+        }
+    }
+
+    private func bearer(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.count <= 512 else { return nil }
+        return BearerToken.parse(header)
+    }
+
+    /// Compares digests, and `Digest ==` is swift-crypto's constant-time `safeCompare`: the time taken
+    /// says nothing about how much of a guess was right.
+    private func isAdmin(token: String) -> Bool {
+        SHA256.hash(data: Data(token.utf8)) == adminTokenDigest
     }
 
     /// The request must carry the admin token: 401 without a valid token, 403 with a user's.

@@ -13,10 +13,16 @@ public struct GatewaySettings: Sendable {
     public var gatewayId: String
     /// Longest a request may take before it is answered 503 (the database being unreachable, say).
     public var requestTimeout: Duration
-    /// Requests per token (or per address without one); the admin token is exempt.
+    /// Requests per user (per client address without a valid token); the admin token is exempt.
     public var rateLimit: RateLimit
     /// Origins allowed by CORS; empty: same-origin only.
     public var corsOrigins: [String]
+    /// Proxies whose `X-Forwarded-For` names the client address the rate limit counts against.
+    public var trustedProxies = TrustedProxies()
+    /// Most entries each of the token cache and the booking locator keeps.
+    public var cacheCapacity = GatewaySettings.defaultCacheCapacity
+    /// Enough for every active user of a big on-sale; a few MiB per cache.
+    public static let defaultCacheCapacity = 50_000
 
     public init(adminToken: String, holdTTL: TimeInterval = 300, maxSeatsPerBooking: Int = 10, gatewayId: String,
                 requestTimeout: Duration = .seconds(5), rateLimit: RateLimit = .standard, corsOrigins: [String] = []) {
@@ -62,8 +68,8 @@ public final class Backend<Store: EventStore, Docs: DocumentStore>: Sendable {
         self.live = live
         self.sessions = CommandHandler(store: store, policy: policy, clock: clock, onCommitted: live.committed)
         self.halls = CommandHandler(store: store, policy: policy, clock: clock)
-        self.accounts = Accounts(store: store)
-        self.bookings = BookingLocator(store: store)
+        self.accounts = Accounts(store: store, cacheCapacity: settings.cacheCapacity)
+        self.bookings = BookingLocator(store: store, cacheCapacity: settings.cacheCapacity)
         self.auth = Authenticator(adminToken: settings.adminToken, accounts: accounts)
     }
 

@@ -44,6 +44,12 @@ struct CommandRequest: Sendable {
         return Identifiers.sha256(Data("\(method) \(path)\n".utf8) + canonical)
     }
 
+    /// The same request with its idempotency key in another scope.
+    func scoped(_ scope: String) -> CommandRequest {
+        CommandRequest(principal: principal, body: body, requestHash: requestHash,
+                       key: key.map { IdempotencyKey(principal: scope, key: $0.key) }, metadata: metadata, notes: notes)
+    }
+
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         try JSONBody.decode(type, from: body)
     }

@@ -30,10 +30,10 @@ enum ErrorMapping {
             return unavailable("the request was cut short")
         case let error as MongoError where error.isUnavailable:
             return unavailable("the read-model store is unavailable")
-        case let exceeded as DeadlineExceeded:
-            return unavailable("the event store is unavailable (\(exceeded.description))")
-        case EventStoreError.unavailable(let reason):
-            return unavailable("the event store is unavailable (\(reason))")
+        // The reason (a SQLSTATE, a time-out) stays in the server's log: it tells a client nothing it can act
+        // on, and tells an attacker how the database fails.
+        case is DeadlineExceeded, EventStoreError.unavailable:
+            return unavailable("the event store is unavailable")
         case let error as HTTPError where error.status == .notFound:
             return map(APIError.notFound("route"))
         case let error as HTTPError where error.status == .contentTooLarge:
@@ -105,6 +105,9 @@ enum ErrorMapping {
             logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return Mapped(status: .internalServerError, code: "internal", message: "internal error")
         }()
+        if mapped.code == "unavailable" {
+            logger.warning("answered unavailable", metadata: ["error": "\(String(reflecting: error))"])
+        }
         var error: [String: JSONValue] = ["code": .string(mapped.code), "message": .string(mapped.message)]
         error.merge(mapped.details) { current, _ in current }
         var response = JSONResponse.make(status: mapped.status, body: JSONValue.object(["error": .object(error)]))

@@ -18,23 +18,44 @@ public struct ExpiryWorker<Store: EventStore, Docs: DocumentStore>: Service {
     let workerId: String
     let logger: Logger
     let interval: Duration
+    let keyCleanup: KeyCleanup?
+
+    /// Forgets idempotency keys past their retention (the other table that would only grow).
+    public struct KeyCleanup: Sendable {
+        public var retention: IdempotencyRetention
+        /// Deletes at most `limit` keys older than the given age; answers how many it deleted.
+        public var delete: @Sendable (_ olderThan: Duration, _ limit: Int) async throws -> Int
+
+        public init(retention: IdempotencyRetention, delete: @escaping @Sendable (Duration, Int) async throws -> Int) {
+            self.retention = retention
+            self.delete = delete
+        }
+    }
 
     public init(sessions: CommandHandler<SessionDecider, Store>, documents: Docs, workerId: String, logger: Logger,
-                interval: Duration = .milliseconds(250), clock: @escaping @Sendable () -> Date = { Date() }) {
+                interval: Duration = .milliseconds(250), clock: @escaping @Sendable () -> Date = { Date() },
+                keyCleanup: KeyCleanup? = nil) {
         self.sessions = sessions
         self.readModels = ReadModelQueries(documents: documents)
         self.workerId = workerId
         self.logger = logger
         self.interval = interval
         self.clock = clock
+        self.keyCleanup = keyCleanup
     }
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
+            var nextCleanup = ContinuousClock.now
             while !Task.isCancelled {
                 do {
                     let expired = try await sweep()
                     if expired > 0 { logger.debug("expired holds", metadata: ["holds.expired": "\(expired)"]) }
+                    if let keyCleanup, ContinuousClock.now >= nextCleanup {
+                        nextCleanup = ContinuousClock.now + keyCleanup.retention.every
+                        let deleted = try await cleanUpKeys()
+                        if deleted > 0 { logger.debug("deleted idempotency keys", metadata: ["idempotency.deleted": "\(deleted)"]) }
+                    }
                 } catch is CancellationError {
                     return
                 } catch {
@@ -42,6 +63,19 @@ public struct ExpiryWorker<Store: EventStore, Docs: DocumentStore>: Service {
                 }
                 try? await Task.sleep(for: interval)
             }
+        }
+    }
+
+    /// Deletes every idempotency key past its retention, in batches; answers how many.
+    @discardableResult
+    public func cleanUpKeys() async throws -> Int {
+        guard let keyCleanup else { return 0 }
+        let batch = 5_000
+        var total = 0
+        while true {
+            let deleted = try await keyCleanup.delete(keyCleanup.retention.keepFor, batch)
+            total += deleted
+            if deleted < batch || Task.isCancelled { return total }
         }
     }
 

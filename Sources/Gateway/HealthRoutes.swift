@@ -4,11 +4,18 @@ import Hummingbird
 import Projections
 
 /// `GET /health`: the event store, the read-model store, and each projection's position and lag.
+///
+/// The public (load balancers, probes) gets only `{"status"}` and the status code. The details (error
+/// text, process name, positions) help an attacker map the system, so only the admin token sees them.
 struct HealthRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
     let backend: Backend<Store, Docs>
 
     var routes: [Route] {
-        [Route(.get, "/health") { _, _ in try await health() }]
+        [Route(.get, "/health") { request, _ in try await health(details: backend.auth.isAdmin(request)) }]
+    }
+
+    struct PublicHealth: Encodable {
+        var status: String
     }
 
     struct Health: Encodable {
@@ -27,7 +34,7 @@ struct HealthRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
         var error: String?
     }
 
-    private func health() async throws -> Response {
+    private func health(details: Bool) async throws -> Response {
         let started = ContinuousClock.now
         var eventStore = Component(status: "up")
         var readModels = Component(status: "up", kind: backend.readModels.documents.kind)
@@ -45,6 +52,9 @@ struct HealthRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
             readModels.error = String(describing: error).prefix(200).description
         }
         let healthy = eventStore.status == "up" && readModels.status == "up"
+        guard details else {
+            return JSONResponse.make(status: healthy ? .ok : .serviceUnavailable, body: PublicHealth(status: healthy ? "ok" : "degraded"))
+        }
         return JSONResponse.make(status: healthy ? .ok : .serviceUnavailable, body: Health(
             status: healthy ? "ok" : "degraded", gatewayId: backend.settings.gatewayId,
             eventStore: eventStore, readModels: readModels, projections: projections))

@@ -1,42 +1,63 @@
 import Crypto
+import EventStore
 import Foundation
+import HTTPTypes
 import Hummingbird
 
-/// Refuses with 429 and `Retry-After` a token that exceeds its rate, keyed by the token's digest so no
-/// token is kept in memory. The admin token is not limited: it is the operator's, and throttling the
-/// operator in an incident helps nobody. Requests without a token (public reads, registration) are
-/// not limited here: behind a proxy every client shares one address, so per-address limits belong at the edge.
-struct RateLimitMiddleware: RouterMiddleware {
+/// Refuses with 429 and `Retry-After` a client that exceeds its rate.
+///
+/// A request with a token this gateway knows counts against its user; anything else (no token, a bad or
+/// unknown token) counts against the client's address, so inventing tokens buys no fresh buckets. A token
+/// not yet in memory is charged to the address *before* the database is asked about it, so random
+/// tokens cost at most the address's rate in look-ups (and unknown ones are then remembered briefly).
+/// The admin token is not limited: it is the operator's, and throttling the operator in an incident helps nobody.
+struct RateLimitMiddleware<Store: EventStore>: RouterMiddleware {
     typealias Context = AppRequestContext
 
-    /// The first 128 bits of the token's SHA-256.
-    struct Key: Hashable, Sendable {
-        var high: UInt64
-        var low: UInt64
+    /// A bucket: one user, or one client address (an IPv6 /64); `nil` address when the peer is unknown.
+    enum Key: Hashable, Sendable {
+        case user(String)
+        case address(IPAddress?)
     }
 
     let limiter: RateLimiter<Key>
-    let adminTokenDigest: SHA256.Digest
+    let auth: Authenticator<Store>
+    let trustedProxies: TrustedProxies
+    /// Bound on the token look-up this middleware makes, as on every handler.
+    let timeout: Duration
 
-    init(limit: RateLimit, adminToken: String) {
+    init(limit: RateLimit, auth: Authenticator<Store>, trustedProxies: TrustedProxies, timeout: Duration) {
         limiter = RateLimiter(limit: limit)
-        adminTokenDigest = SHA256.hash(data: Data(adminToken.utf8))
+        self.auth = auth
+        self.trustedProxies = trustedProxies
+        self.timeout = timeout
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let key = key(request, context), let wait = limiter.take(key) {
-            throw APIError.rateLimited(retryAfter: wait)
+        let address = Key.address(trustedProxies.client(
+            peer: context.remoteAddress?.ipAddress.flatMap { IPAddress($0) },
+            forwardedFor: request.headers[values: .xForwardedFor])?.bucket)
+        switch auth.known(request) {
+        case .admin:
+            break
+        case .user(let id):
+            try take(.user(id))
+        case .anonymous:
+            try take(address)
+        case .unknown(let token):
+            // The look-up is what an attacker would make us pay for: the address pays first.
+            try take(address)
+            let auth = auth
+            _ = try? await withDeadline(timeout) { try await auth.accounts.userId(forToken: token) }
         }
         return try await next(request, context)
     }
 
-    /// The bucket of the request; nil without a token and for the admin token.
-    private func key(_ request: Request, _ context: Context) -> Key? {
-        guard let header = request.headers[.authorization] else { return nil }
-        let digest = SHA256.hash(data: Data((BearerToken.parse(header) ?? header).utf8))
-        if digest == adminTokenDigest { return nil }
-        return digest.withUnsafeBytes { bytes in
-            Key(high: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self), low: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        }
+    private func take(_ key: Key) throws {
+        if let wait = limiter.take(key) { throw APIError.rateLimited(retryAfter: wait) }
     }
+}
+
+extension HTTPField.Name {
+    static let xForwardedFor = Self("X-Forwarded-For")!
 }

@@ -1,7 +1,7 @@
 import Dispatch
 import Synchronization
 
-/// How many requests one bearer token may send.
+/// How many requests one user (or one client address, for requests without a valid token) may send.
 public struct RateLimit: Sendable, Equatable {
     /// Sustained requests per second; 0 turns the limit off.
     public var perSecond: Double

@@ -14,8 +14,13 @@ struct UserRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
 
     private func register(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         var request = request
-        let command = try await CommandRequest.read(&request, context: context, backend: backend, open: true)
-        let body = try command.decode(RegisterRequest.self)
+        let anonymous = try await CommandRequest.read(&request, context: context, backend: backend, open: true)
+        let body = try anonymous.decode(RegisterRequest.self)
+        // Registrations have no principal, so one shared scope would let whoever learns a client's key
+        // claim it first (with another body) and lock that client out of its own retry. Scoped by the
+        // email, a key can only ever replay a registration of that same address. Hashed: bounded, and the
+        // address is not copied into another table.
+        let command = anonymous.scoped("register:" + Identifiers.sha256(UserDecider.normalizedEmail(body.email)))
         return try await command.idempotent(backend) {
             // The remembered response leaves the token out: a plaintext token must never be stored.
             let render: @Sendable (UserRegistered, Int64) throws -> StoredResponse = { user, position in

@@ -34,7 +34,7 @@ struct Fill: AsyncParsableCommand {
         let lags = LagSamples()
         let sampler = Task {
             while !Task.isCancelled {
-                if let health = try? await api.send(.GET, "/health", token: nil),
+                if let health = try? await api.send(.GET, "/health", token: admin),
                    let projections = health.json["projections"] as? [[String: any Sendable]] {
                     await lags.add(projections.compactMap { $0["lagMs"] as? Double }.max() ?? 0)
                 }

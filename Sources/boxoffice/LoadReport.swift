@@ -118,11 +118,12 @@ final class LagSampler: Sendable {
     private let samples = LagSamples()
     private let task: Task<Void, Never>
 
-    init(_ api: APIClient) {
+    /// `admin`: only the admin token sees the projections in `/health`.
+    init(_ api: APIClient, admin: String) {
         let samples = samples
         task = Task {
             while !Task.isCancelled {
-                if let health = try? await api.send(.GET, "/health", token: nil),
+                if let health = try? await api.send(.GET, "/health", token: admin),
                    let projections = health.json["projections"] as? [[String: any Sendable]] {
                     await samples.add(projections.compactMap { $0["lagMs"] as? Double }.max() ?? 0)
                 }

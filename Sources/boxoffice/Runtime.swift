@@ -1,3 +1,4 @@
+import ArgumentParser
 import Commands
 import EventStore
 import Gateway
@@ -37,8 +38,15 @@ struct Runtime {
     }
 
     /// The hold-expiry worker, deciding through `sessions` (share the gateway's handler in all-in-one mode).
-    func expiryWorker(_ sessions: CommandHandler<SessionDecider, PostgresEventStore>) -> any Service {
-        ExpiryWorker(sessions: sessions, documents: documents, workerId: processId, logger: logger)
+    /// It also deletes idempotency keys older than `IDEMPOTENCY_RETENTION` seconds (default 24 h).
+    func expiryWorker(_ sessions: CommandHandler<SessionDecider, PostgresEventStore>) throws -> any Service {
+        let seconds = try Environment.number("IDEMPOTENCY_RETENTION", Double.self) ?? 86_400
+        guard seconds > 0, seconds.isFinite else { throw ValidationError("IDEMPOTENCY_RETENTION must be a positive number of seconds") }
+        let events = self.events
+        let cleanup = ExpiryWorker<PostgresEventStore, ReadModelStore>.KeyCleanup(
+            retention: IdempotencyRetention(keepFor: .milliseconds(Int64(seconds * 1000)))
+        ) { age, limit in try await events.deleteIdempotencyKeys(olderThan: age, limit: limit) }
+        return ExpiryWorker(sessions: sessions, documents: documents, workerId: processId, logger: logger, keyCleanup: cleanup)
     }
 
     /// Runs `services` after the client, with graceful shutdown on SIGTERM and SIGINT; migrations first.

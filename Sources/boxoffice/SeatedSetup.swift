@@ -31,10 +31,10 @@ enum SeatedSetup {
 
     /// Waits until every projection has applied the whole log (`/health` shows no backlog), so the checks
     /// compare the read models with the log rather than with a projector that is still catching up.
-    static func waitForProjections(_ api: APIClient) async throws {
+    static func waitForProjections(_ api: APIClient, admin: String) async throws {
         let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
-            let health = try await api.send(.GET, "/health", token: nil)
+            let health = try await api.send(.GET, "/health", token: admin)
             let projections = health.json["projections"] as? [[String: any Sendable]] ?? []
             if !projections.isEmpty, projections.allSatisfy({ ($0["lagEvents"] as? Double) == 0 }) { return }
             try await Task.sleep(for: .milliseconds(100))
@@ -54,7 +54,7 @@ enum SeatedSetup {
             try await LogFold.read(api, admin: admin, session: sessions[index])
         }
         let lastPosition = folds.map(\.lastPosition).max() ?? 0
-        try await waitForProjections(api)
+        try await waitForProjections(api, admin: admin)
         // The read models, once they have applied the whole log (read your writes).
         let maps = try await inParallel(sessions.count, width: 8) { index in
             try await api.raw(.GET, "/sessions/\(sessions[index])/seats?minPosition=\(lastPosition)", token: nil)

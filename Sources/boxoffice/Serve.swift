@@ -15,19 +15,28 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Listen address (env HOST).") var host: String?
     @Option(help: "Listen port (env PORT).") var port: Int?
     @Option(name: .customLong("hold-ttl"), help: "Seconds a hold lasts (env HOLD_TTL).") var holdTTL: Double?
-    @Option(name: .customLong("admin-token"), help: "Admin bearer token (env ADMIN_TOKEN); generated when unset.")
+    @Option(name: .customLong("admin-token"), help: "Admin bearer token, 16+ characters (env ADMIN_TOKEN); required unless --dev.")
     var adminToken: String?
+    @Flag(name: .customLong("dev"), help: "Development: without ADMIN_TOKEN, generate one for this run and log it.")
+    var dev = false
     @Option(name: .customLong("request-timeout"), help: "Seconds before a request is answered 503 (env REQUEST_TIMEOUT).")
     var requestTimeout: Double?
     @Flag(name: .customLong("with-workers"), help: "Also run the projectors and the expiry worker in this process (all-in-one mode).")
     var withWorkers = false
 
     func run() async throws {
+        let configured = adminToken ?? Environment.value("ADMIN_TOKEN")
+        if let configured, let problem = AdminTokenPolicy.problem(with: configured) { throw ValidationError(problem) }
+        // A generated token differs per process (two gateways would disagree) and must be logged to be
+        // usable: fine for a developer's machine, never in production.
+        guard configured != nil || dev else {
+            throw ValidationError("ADMIN_TOKEN (or --admin-token) is required; pass --dev to run with a generated one")
+        }
         let runtime = try Runtime(common, label: "boxoffice")
         let logger = runtime.logger
-        let token = adminToken ?? Environment.value("ADMIN_TOKEN") ?? {
+        let token = configured ?? {
             let generated = "adm_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-            logger.notice("no ADMIN_TOKEN configured; generated one for this run", metadata: ["admin.token": "\(generated)"])
+            logger.notice("--dev without ADMIN_TOKEN: generated one for this run", metadata: ["admin.token": "\(generated)"])
             return generated
         }()
         let ttl = try holdTTL ?? Environment.number("HOLD_TTL", Double.self) ?? 300
@@ -36,9 +45,10 @@ struct Serve: AsyncParsableCommand {
         guard ttl > 0, maxSeats >= 1, timeout > 0 else {
             throw ValidationError("HOLD_TTL, MAX_SEATS_PER_BOOKING and REQUEST_TIMEOUT must be positive")
         }
-        let settings = GatewaySettings(adminToken: token, holdTTL: ttl, maxSeatsPerBooking: maxSeats, gatewayId: runtime.processId,
+        var settings = GatewaySettings(adminToken: token, holdTTL: ttl, maxSeatsPerBooking: maxSeats, gatewayId: runtime.processId,
                                        requestTimeout: .milliseconds(Int(timeout * 1000)), rateLimit: try limits.limit(),
                                        corsOrigins: limits.origins())
+        settings.trustedProxies = try limits.proxies()
         let backend = Backend(store: runtime.events, documents: runtime.documents, settings: settings)
         let address = host ?? Environment.value("HOST") ?? "127.0.0.1"
         let listenPort = try port ?? Environment.number("PORT", Int.self) ?? 8080
@@ -46,7 +56,7 @@ struct Serve: AsyncParsableCommand {
             router: GatewayRouter.build(backend, logger: logger), server: try limits.server(),
             configuration: .init(address: .hostname(address, port: listenPort), serverName: "boxoffice"),
             logger: logger)
-        let workers = withWorkers ? runtime.projectors() + [runtime.expiryWorker(backend.sessionCommands)] : []
+        let workers = withWorkers ? runtime.projectors() + [try runtime.expiryWorker(backend.sessionCommands)] : []
         try await runtime.run([app] + workers)
     }
 }

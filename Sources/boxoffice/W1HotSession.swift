@@ -18,7 +18,7 @@ struct W1HotSession: AsyncParsableCommand {
             let tokens = try await api.registerUsers(options.clients, tag: UUID().uuidString.prefix(8).lowercased())
             let runner = WorkloadRunner(api: api, clients: options.clients, duration: .seconds(options.duration ?? 15),
                                         seed: options.seed)
-            let lag = LagSampler(api)
+            let lag = LagSampler(api, admin: admin)
             let (stats, elapsed) = await runner.run { client, _ in
                 PairFromView(session: session, token: tokens[client], geometry: Self.geometry)
             }
@@ -39,7 +39,7 @@ struct PairFromView: RequestPlan {
 
     mutating func attempt(_ api: APIClient, random: inout SeededGenerator) async -> AttemptOutcome {
         do {
-            let reply = try await api.raw(.GET, "/sessions/\(session)/seats", token: nil)
+            let reply = try await api.raw(.GET, "/sessions/\(session)/seats", token: token)
             guard reply.status == 200 else { return .error("view: \(reply.status)") }
             // The map lists seats in layout order (rows, then numbers), the geometry's flat index order.
             let free = try SeatMapScan.free(reply.body)

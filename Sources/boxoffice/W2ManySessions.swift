@@ -19,7 +19,7 @@ struct W2ManySessions: AsyncParsableCommand {
             let tokens = try await api.registerUsers(options.clients, tag: UUID().uuidString.prefix(8).lowercased())
             let runner = WorkloadRunner(api: api, clients: options.clients, duration: .seconds(options.duration ?? 10),
                                         seed: options.seed)
-            let lag = LagSampler(api)
+            let lag = LagSampler(api, admin: admin)
             let (stats, elapsed) = await runner.run { client, _ in
                 BlindPair(sessions: ids, token: tokens[client], geometry: Self.geometry)
             }

@@ -63,7 +63,7 @@ struct GARun {
         let tokens = try await api.registerUsers(clients, tag: UUID().uuidString.prefix(8).lowercased())
         var runner = WorkloadRunner(api: api, clients: clients, duration: duration, seed: seed)
         if tiny { runner.requestsPerClient = 1 }
-        let lag = LagSampler(api)
+        let lag = LagSampler(api, admin: admin)
         let (stats, elapsed) = await runner.run { client, random in
             QuantityFromView(event: event, sectionId: sectionId, token: tokens[client],
                              qty: tiny ? 1 : Int.random(in: 1...4, using: &random))
@@ -71,7 +71,7 @@ struct GARun {
         let lagSummary = await lag.stop()
 
         let fold = try await LogFold.read(api, admin: admin, session: event, capacity: capacity)
-        try await SeatedSetup.waitForProjections(api)
+        try await SeatedSetup.waitForProjections(api, admin: admin)
         let view = try await api.raw(.GET, "/events/\(event)?minPosition=\(fold.lastPosition)", token: nil).decode(EventView.self)
         let remaining = view.sections.first?.remaining ?? -1
         var facts = ["capacity": capacity, "ticketsBooked": fold.ticketsTaken, "bookingsInLog": fold.bookingsPlaced,
@@ -110,7 +110,7 @@ struct QuantityFromView: RequestPlan {
 
     mutating func attempt(_ api: APIClient, random: inout SeededGenerator) async -> AttemptOutcome {
         do {
-            let view = try await api.raw(.GET, "/events/\(event)", token: nil)
+            let view = try await api.raw(.GET, "/events/\(event)", token: token)
             guard view.status == 200 else { return .error("view: \(view.status)") }
             guard let remaining = try view.decode(GARun.EventView.self).sections.first?.remaining else { return .error("no section") }
             if remaining == 0 { return .soldOut }

@@ -47,7 +47,7 @@ struct MongoEndToEndTests {
         let list = try await HTTP.send(.GET, "\(base)/sessions?limit=1&minPosition=\(position)")
         #expect((list.json["items"] as? [[String: Any]])?.count == 1 && list.json["nextCursor"] is String, "keyset pages")
 
-        let health = try await HTTP.send(.GET, "\(base)/health")
+        let health = try await HTTP.send(.GET, "\(base)/health", token: server.adminToken)
         let readModels = health.json["readModels"] as? [String: Any]
         #expect(health.status == 200 && readModels?["kind"] as? String == "mongodb" && readModels?["status"] as? String == "up")
         // Projectors and the expiry worker (which sweeps held bookings every 250 ms) ran on MongoDB without a hitch.

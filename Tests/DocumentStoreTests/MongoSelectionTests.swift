@@ -16,7 +16,7 @@ struct MongoSelectionTests {
         #expect(status == 0, "\(output)\n--- boxoffice ---\n\(server.log())")
 
         // The scripted server has gone: the read-model store no longer answers.
-        let reply = try await HTTP.send(.GET, "\(server.baseURL)/health")
+        let reply = try await HTTP.send(.GET, "\(server.baseURL)/health", token: server.adminToken)
         #expect(reply.json["readModels"] != nil, "\(reply.status) \(reply.text)")
         let readModels = reply.json["readModels"] as? [String: Any]
         #expect(reply.status == 503)

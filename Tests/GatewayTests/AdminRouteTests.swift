@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 import Testing
 import TestSupport
@@ -94,6 +95,35 @@ struct AdminRouteTests {
             #expect(try await api.call(.post, "/book", token: user.token, json: ["showId": showId, "seats": ["31"]]).status == 400)
             #expect(try await api.call(.post, "/admin/shows", token: Harness.admin,
                                        json: ["name": "Play", "start_time": "2026-12-24T20:00:00Z", "total_seats": 0]).status == 400)
+        }
+    }
+
+    /// Issue 14 item 8: `/admin/shows` documents up to 20,000 seats, numbered 1…N, but its one unlabelled
+    /// row ran into the 500-seat limit of a hall's row.
+    @Test(arguments: [501, LayoutLimits.maxSeats])
+    func showsUpToTwentyThousandSeatsAreCreated(_ seats: Int) async throws {
+        try await harness.run { api in
+            let show = try await api.call(.post, "/admin/shows", token: Harness.admin,
+                                          json: ["name": "Arena", "start_time": "2026-12-24T20:00:00Z", "total_seats": seats])
+            #expect(show.status == 201, "\(seats) seats: \(show.errorCode ?? "") \(show.error["message"] ?? "")")
+            let showId = try #require(show.json["showId"] as? String)
+            let user = try await api.user()
+            let last = try await api.call(.post, "/book", token: user.token, json: ["showId": showId, "seats": ["1", "\(seats)"]])
+            #expect(last.status == 201 && last.json["status"] as? String == "HELD", "seat \(seats) exists")
+            let beyond = try await api.call(.post, "/book", token: user.token, json: ["showId": showId, "seats": ["\(seats + 1)"]])
+            #expect(beyond.status == 400 && beyond.errorCode == "invalid_request")
+        }
+    }
+
+    @Test func moreThanTwentyThousandSeatsAndLongHallRowsAreStillRefused() async throws {
+        try await harness.run { api in
+            let show = try await api.call(.post, "/admin/shows", token: Harness.admin,
+                                          json: ["name": "Arena", "start_time": "2026-12-24T20:00:00Z", "total_seats": LayoutLimits.maxSeats + 1])
+            #expect(show.status == 400 && show.errorCode == "invalid_request")
+            let hall = try await api.call(.post, "/halls", token: Harness.admin, json: [
+                "name": "Barn", "sections": [["name": "M", "price": 1, "rows": [["row": "A", "seats": LayoutLimits.maxSeatsPerRow + 1]]]],
+            ])
+            #expect(hall.status == 400, "only a show's unlabelled row may exceed a row's limit")
         }
     }
 }

@@ -37,7 +37,7 @@ struct ErrorShapeTests {
 
     @Test func healthReportsTheEventStore() async throws {
         try await harness.run { api in
-            let health = try await api.call(.get, "/health")
+            let health = try await api.call(.get, "/health", token: Harness.admin)
             #expect(health.status == 200)
             #expect((health.json["eventStore"] as? [String: Any])?["status"] as? String == "up")
         }
