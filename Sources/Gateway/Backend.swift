@@ -51,12 +51,15 @@ public final class Backend<Store: EventStore, Docs: DocumentStore>: Sendable {
     let live: LiveSessions
     /// Requests waiting for a read model (`minPosition`, a lookup that missed), bounded.
     let readWaits = ReadWaits()
+    /// Read-model repairs of every projector (nil: not reported, as in tests without a database client).
+    let repairs: ProjectionRepairs?
     /// Request figures of this gateway, for `/metrics` and `/kpis`.
     public let metrics = RequestMetrics()
 
     public init(store: Store, documents: Docs, settings: GatewaySettings, policy: RetryPolicy = RetryPolicy(),
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                repairs: ProjectionRepairs? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
+        self.repairs = repairs
         self.readModels = ReadModelQueries(documents: documents)
         self.settings = settings
         self.clock = clock

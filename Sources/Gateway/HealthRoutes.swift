@@ -73,6 +73,8 @@ struct ProjectionLag: Encodable {
     var lagEvents: Int
     var lagMs: Double
     var updatedAt: Date?
+    /// Read-model repairs this projection needed so far (any process); anything but 0 deserves a look.
+    var repairs: Int?
 }
 
 extension Backend {
@@ -80,13 +82,14 @@ extension Backend {
     func projectionLags() async throws -> [ProjectionLag] {
         let now = Date()
         var lags: [ProjectionLag] = []
+        let repairCounts = try await repairs?.counts()
         for projection in Projections.all {
             let position = try await readModels.position(of: projection.name)
             let backlog = try await store.backlog(after: position.checkpoint, types: projection.eventTypes)
             lags.append(ProjectionLag(
                 name: projection.name, position: position.checkpoint.position, lagEvents: backlog.events,
                 lagMs: backlog.oldest.map { max(0, now.timeIntervalSince($0) * 1000).rounded() } ?? 0,
-                updatedAt: position.updatedAt))
+                updatedAt: position.updatedAt, repairs: repairCounts.map { $0[projection.name] ?? 0 }))
         }
         return lags
     }

@@ -19,6 +19,7 @@ struct KPIRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
             Route(.get, "/kpis") { _, _ in try await kpis() },
             Route(.get, "/metrics") { _, _ in
                 let text = backend.metrics.prometheusText(commands: backend.sessions.statistics)
+                    + (await OperationalMetrics(backend: backend).text())
                 return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
             },
@@ -40,19 +41,27 @@ struct KPIRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
         let requests = backend.metrics.snapshot(commands: backend.sessions.statistics)
         // Lags first: the documents read after them are at least as new as the positions reported.
         let lags = try await backend.projectionLags()
+        let (sessions, truncated) = try await Self.sessionKPIs(backend)
+        let listed = sessions.sorted { ($0.held + $0.booked, $1.sessionId) > ($1.held + $1.booked, $0.sessionId) }
+            .prefix(Self.listedSessions).map(SessionOccupancy.init)
+        return JSONResponse.make(status: .ok, body: KPIs(
+            generatedAt: Date(), gatewayId: backend.settings.gatewayId, uptimeSeconds: backend.metrics.uptimeSeconds,
+            requests: requests, bookings: BookingKPIs(sessions), sessions: listed, sessionsTruncated: truncated,
+            projections: lags))
+    }
+}
+
+extension KPIRoutes {
+    /// The booking KPIs of up to `maxSessions` sessions, and whether there were more.
+    static func sessionKPIs(_ backend: Backend<Store, Docs>) async throws -> (sessions: [SessionKPI], truncated: Bool) {
         var sessions: [SessionKPI] = []
         var cursor: String?
         repeat {
             let page = try await backend.readModels.sessionKPIs(limit: 1_000, cursor: cursor)
             sessions += page.items
             cursor = page.nextCursor
-        } while cursor != nil && sessions.count < Self.maxSessions
-        let listed = sessions.sorted { ($0.held + $0.booked, $1.sessionId) > ($1.held + $1.booked, $0.sessionId) }
-            .prefix(Self.listedSessions).map(SessionOccupancy.init)
-        return JSONResponse.make(status: .ok, body: KPIs(
-            generatedAt: Date(), gatewayId: backend.settings.gatewayId, uptimeSeconds: backend.metrics.uptimeSeconds,
-            requests: requests, bookings: BookingKPIs(sessions), sessions: listed, sessionsTruncated: cursor != nil,
-            projections: lags))
+        } while cursor != nil && sessions.count < maxSessions
+        return (sessions, cursor != nil)
     }
 }
 

@@ -49,7 +49,8 @@ struct Serve: AsyncParsableCommand {
                                        requestTimeout: .milliseconds(Int(timeout * 1000)), rateLimit: try limits.limit(),
                                        corsOrigins: limits.origins())
         settings.trustedProxies = try limits.proxies()
-        let backend = Backend(store: runtime.events, documents: runtime.documents, settings: settings)
+        let backend = Backend(store: runtime.events, documents: runtime.documents, settings: settings,
+                              repairs: ProjectionRepairs(client: runtime.client, logger: logger))
         let address = host ?? Environment.value("HOST") ?? "127.0.0.1"
         let listenPort = try port ?? Environment.number("PORT", Int.self) ?? 8080
         let app = Application(

@@ -48,6 +48,16 @@ struct KPITests {
         #expect(metrics.text.contains(#"boxoffice_http_requests_total{route="POST /sessions/:id/seats/reserve",status="409",code="seat_unavailable"} 49"#))
         #expect(metrics.text.contains(#"boxoffice_http_request_duration_seconds_count{route="POST /sessions/:id/seats/reserve"} 50"#))
         #expect(metrics.text.contains("boxoffice_optimistic_retries_total"))
+        // What an alert needs, from /metrics alone (docs/alerts.yml).
+        for line in [#"boxoffice_up{component="event_store"} 1"#, #"boxoffice_up{component="read_models"} 1"#,
+                     #"boxoffice_projection_repairs_total{projection="sessions"} 0"#] {
+            #expect(metrics.text.contains(line), "\(line)")
+        }
+        for name in ["boxoffice_event_store_head_position", #"boxoffice_projection_lag_milliseconds{projection="sessions"}"#,
+                     #"boxoffice_projection_backlog_events{projection="kpis"}"#, "boxoffice_holds_expired_total", "boxoffice_read_waiters",
+                     "boxoffice_live_sessions"] {
+            #expect(metrics.text.contains(name + " "), "\(name)")
+        }
     }
 
     @Test func bookingKPIsComeFromTheEvents() async throws {

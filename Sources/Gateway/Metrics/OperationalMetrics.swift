@@ -1,0 +1,51 @@
+import EventStore
+import Foundation
+import Projections
+
+/// What an operator alerts on, appended to `GET /metrics`: the log's head, each projection's lag,
+/// backlog and repairs, holds expired, and this gateway's live sessions and read waiters. Read at scrape
+/// time from the log and the read models, so every process reports the same figures for shared state.
+/// A store that does not answer makes `boxoffice_up{component}` 0 instead of failing the scrape.
+struct OperationalMetrics<Store: EventStore, Docs: DocumentStore>: Sendable {
+    let backend: Backend<Store, Docs>
+
+    func text() async -> String {
+        var out = ""
+        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+            for sample in samples { out += "\(name)\(sample.labels) \(sample.value)\n" }
+        }
+        let head = try? await backend.store.headPosition()
+        let lags = try? await backend.projectionLags()
+        var expired: Int?
+        if lags != nil, let sessions = try? await KPIRoutes<Store, Docs>.sessionKPIs(backend).sessions { expired = sessions.reduce(0) { $0 + $1.holds.expired } }
+        metric("boxoffice_up", "gauge", "Whether the event store and the read-model store answer (1) or not (0).", [
+            (#"{component="event_store"}"#, head == nil ? "0" : "1"), (#"{component="read_models"}"#, lags == nil ? "0" : "1"),
+        ])
+        if let head {
+            metric("boxoffice_event_store_head_position", "gauge", "Highest global position in the event log.", [("", "\(head)")])
+        }
+        if let lags {
+            let label = { (lag: ProjectionLag) in #"{projection="\#(lag.name)"}"# }
+            metric("boxoffice_projection_lag_milliseconds", "gauge",
+                   "Age of the oldest event a projection has not applied yet (0 when caught up).",
+                   lags.map { (label($0), "\(Int($0.lagMs))") })
+            metric("boxoffice_projection_backlog_events", "gauge", "Events a projection has not applied yet.",
+                   lags.map { (label($0), "\($0.lagEvents)") })
+            if lags.allSatisfy({ $0.repairs != nil }) {
+                metric("boxoffice_projection_repairs_total", "counter",
+                       "Read-model repairs a projection needed (any process); anything but 0 deserves a look.",
+                       lags.map { (label($0), "\($0.repairs ?? 0)") })
+            }
+        }
+        if let expired {
+            metric("boxoffice_holds_expired_total", "counter", "Holds released by a recorded HoldExpired (any process).",
+                   [("", "\(expired)")])
+        }
+        metric("boxoffice_live_sessions", "gauge", "Sessions whose seat map this gateway keeps in memory.",
+               [("", "\(backend.live.count)")])
+        metric("boxoffice_read_waiters", "gauge", "Requests of this gateway waiting for a read model now.",
+               [("", "\(backend.readWaits.current)")])
+        return out
+    }
+}
