@@ -1,33 +1,27 @@
-import ArgumentParser
 import Foundation
 
-/// `boxoffice load w1`: one 40 × 50 session; each attempt reads the seat map and reserves a random
-/// adjacent pair that is free in that view. Stops when a view has no free pair, or at T (15 s).
-struct W1HotSession: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "w1", abstract: "W1 hot-session (WORKLOADS.md).")
-
-    @OptionGroup var options: LoadOptions
-
+/// W1 hot-session (WORKLOADS.md): one 40 × 50 session; each attempt reads the seat map and reserves a
+/// random adjacent pair that is free in that view. Stops when a view has no free pair, or at T (15 s).
+public enum W1HotSession {
     static let geometry = SeatGeometry(rows: 40, seatsPerRow: 50)
 
-    func run() async throws {
-        let admin = try options.admin()
-        let report = try await options.withAPI { api in
+    public static func run(_ settings: LoadSettings) async throws -> LoadReport {
+        let admin = settings.adminToken
+        return try await settings.withAPI { api in
             let session = try await SeatedSetup.sessions(api, admin: admin, geometry: Self.geometry, count: 1)[0]
             try await SeatedSetup.waitForSeatMap(api, session)
-            let tokens = try await api.registerUsers(options.clients, tag: UUID().uuidString.prefix(8).lowercased())
-            let runner = WorkloadRunner(api: api, clients: options.clients, duration: .seconds(options.duration ?? 15),
-                                        seed: options.seed)
+            let tokens = try await api.registerUsers(settings.clients, tag: UUID().uuidString.prefix(8).lowercased())
+            let runner = WorkloadRunner(api: api, clients: settings.clients, duration: settings.duration ?? .seconds(15),
+                                        seed: settings.seed)
             let lag = LagSampler(api)
             let (stats, elapsed) = await runner.run { client, _ in
                 PairFromView(session: session, token: tokens[client], geometry: Self.geometry)
             }
             let lagSummary = await lag.stop()
             let (facts, checks) = try await SeatedSetup.check(api, admin: admin, sessions: [session], stats: stats)
-            return LoadReport(workload: "w1", clients: options.clients, limit: runner.duration, stats: stats, elapsed: elapsed,
+            return LoadReport(workload: "w1", clients: settings.clients, limit: runner.duration, stats: stats, elapsed: elapsed,
                               soldOut: stats.soldOutClients > 0, lag: lagSummary, facts: facts, checks: checks)
         }
-        try report.emit(json: options.json)
     }
 }
 

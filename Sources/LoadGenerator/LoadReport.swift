@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import Histogram
 
@@ -18,7 +17,7 @@ struct LagSummary: Codable, Sendable {
 }
 
 /// Everything a run reports; `--json` prints it as it is.
-struct LoadReport: Codable, Sendable {
+public struct LoadReport: Codable, Sendable {
     var workload: String
     var clients: Int
     var durationLimitSeconds: Double
@@ -45,7 +44,8 @@ struct LoadReport: Codable, Sendable {
     var facts: [String: Int]
     var checks: [LoadCheck]
     var errorSamples: [String]
-    var ok: Bool
+    /// Every correctness check held.
+    public var ok: Bool
 
     init(workload: String, clients: Int, limit: Duration, stats: ClientStats, elapsed: Duration, soldOut: Bool,
          lag: LagSummary?, facts: [String: Int], checks: [LoadCheck]) {
@@ -80,19 +80,15 @@ struct LoadReport: Codable, Sendable {
         ok = self.checks.allSatisfy(\.ok)
     }
 
-    /// Prints the report (text or JSON) and fails the command when a correctness check failed.
-    func emit(json: Bool) throws {
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(self), as: UTF8.self))
-        } else {
-            print(text)
-        }
-        if !ok { throw ExitCode(1) }
+    /// The report as one line of JSON, keys sorted (scripts/bench reads it).
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
-    var text: String {
+    /// The report for people.
+    public var text: String {
         let f = { (value: Double) in String(format: "%.1f", value) }
         var lines = [
             "\(workload): \(clients) clients, limit \(f(durationLimitSeconds)) s",
