@@ -40,6 +40,9 @@ public struct LoadReport: Codable, Sendable {
     var requestP99Ms: Double
     var soldOut: Bool
     var projectionLag: LagSummary?
+    /// CPU milliseconds used during the run by `client` (this load generator, common start to its last
+    /// attempt), `server` and `postgres` (common start until the projections caught up); see CPUWindow.
+    var cpuMs: [String: Double]?
     /// Figures read back from the API (seats sold, bookings in the log, remaining, …).
     var facts: [String: Int]
     var checks: [LoadCheck]
@@ -48,7 +51,7 @@ public struct LoadReport: Codable, Sendable {
     public var ok: Bool
 
     init(workload: String, clients: Int, limit: Duration, stats: ClientStats, elapsed: Duration, soldOut: Bool,
-         lag: LagSummary?, facts: [String: Int], checks: [LoadCheck]) {
+         lag: LagSummary?, cpu: [String: Double]? = nil, facts: [String: Int], checks: [LoadCheck]) {
         let seconds = max(elapsed.seconds, 1e-9)
         let millis = { (histogram: Histogram<UInt64>, percentile: Double) in
             histogram.totalCount == 0 ? 0 : Double(histogram.valueAtPercentile(percentile)) / 1000
@@ -73,6 +76,7 @@ public struct LoadReport: Codable, Sendable {
         requestP99Ms = millis(stats.requestLatency, 99)
         self.soldOut = soldOut
         projectionLag = lag
+        cpuMs = cpu
         self.facts = facts
         let noErrors = LoadCheck(name: "no unexpected answers", ok: stats.errors == 0, detail: "\(stats.errors) errors")
         self.checks = checks + [noErrors]
@@ -101,6 +105,10 @@ public struct LoadReport: Codable, Sendable {
         ]
         if let lag = projectionLag {
             lines.append("  projection lag (/health)    median \(f(lag.medianMs)) ms, p99 \(f(lag.p99Ms)) ms, max \(f(lag.maxMs)) ms (\(lag.samples) samples)")
+        }
+        if let cpu = cpuMs, successes > 0 {
+            let per = cpu.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value / Double(successes)))" }
+            lines.append("  CPU ms per success          " + per.joined(separator: ", "))
         }
         lines.append("  facts                       " + facts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         for check in checks { lines.append("  [\(check.ok ? "ok" : "FAILED")] \(check.name): \(check.detail)") }

@@ -11,14 +11,22 @@ public struct LoadSettings: Sendable {
     public var seed: UInt64
     /// The admin token for set-up and checks.
     public var adminToken: String
+    /// The server process and the PostgreSQL postmaster whose CPU the run measures beside its own (Linux).
+    public var serverPID: Int32?
+    public var postgresPID: Int32?
 
-    public init(url: String, clients: Int, duration: Duration?, seed: UInt64, adminToken: String) {
+    public init(url: String, clients: Int, duration: Duration?, seed: UInt64, adminToken: String,
+                serverPID: Int32? = nil, postgresPID: Int32? = nil) {
+        self.serverPID = serverPID
+        self.postgresPID = postgresPID
         self.url = url
         self.clients = clients
         self.duration = duration
         self.seed = seed
         self.adminToken = adminToken
     }
+
+    var meter: CPUMeter { CPUMeter(serverPID: serverPID, postgresPID: postgresPID) }
 
     /// Runs `body` with an HTTP client that keeps one connection per load client (plus a few for
     /// set-up and the lag sampler), and shuts it down afterwards whatever happens.

@@ -11,16 +11,19 @@ public enum W1HotSession {
             let session = try await SeatedSetup.sessions(api, admin: admin, geometry: Self.geometry, count: 1)[0]
             try await SeatedSetup.waitForSeatMap(api, session)
             let tokens = try await api.registerUsers(settings.clients, tag: UUID().uuidString.prefix(8).lowercased())
-            let runner = WorkloadRunner(api: api, clients: settings.clients, duration: settings.duration ?? .seconds(15),
+            var runner = WorkloadRunner(api: api, clients: settings.clients, duration: settings.duration ?? .seconds(15),
                                         seed: settings.seed)
+            runner.meter = settings.meter
             let lag = LagSampler(api)
-            let (stats, elapsed) = await runner.run { client, _ in
+            let (stats, elapsed, window) = await runner.run { client, _ in
                 PairFromView(session: session, token: tokens[client], geometry: Self.geometry)
             }
             let lagSummary = await lag.stop()
+            try await SeatedSetup.waitForProjections(api)
+            let cpu = window.finish()
             let (facts, checks) = try await SeatedSetup.check(api, admin: admin, sessions: [session], stats: stats)
             return LoadReport(workload: "w1", clients: settings.clients, limit: runner.duration, stats: stats, elapsed: elapsed,
-                              soldOut: stats.soldOutClients > 0, lag: lagSummary, facts: facts, checks: checks)
+                              soldOut: stats.soldOutClients > 0, lag: lagSummary, cpu: cpu, facts: facts, checks: checks)
         }
     }
 }

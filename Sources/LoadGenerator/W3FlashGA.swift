@@ -6,7 +6,8 @@ public enum W3FlashGA {
     public static func run(_ settings: LoadSettings, capacity: Int) async throws -> LoadReport {
         try await settings.withAPI { api in
             try await GARun(api: api, admin: settings.adminToken, capacity: capacity, clients: settings.clients,
-                            duration: settings.duration ?? .seconds(15), seed: settings.seed).run(workload: "w3", tiny: false)
+                            duration: settings.duration ?? .seconds(15), seed: settings.seed, meter: settings.meter)
+                .run(workload: "w3", tiny: false)
         }
     }
 
@@ -16,7 +17,8 @@ public enum W3FlashGA {
         settings.clients = 20
         return try await settings.withAPI { api in
             try await GARun(api: api, admin: settings.adminToken, capacity: 5, clients: 20,
-                            duration: settings.duration ?? .seconds(15), seed: settings.seed).run(workload: "w3-tiny", tiny: true)
+                            duration: settings.duration ?? .seconds(15), seed: settings.seed, meter: settings.meter)
+                .run(workload: "w3-tiny", tiny: true)
         }
     }
 }
@@ -29,6 +31,7 @@ struct GARun {
     let clients: Int
     let duration: Duration
     let seed: UInt64
+    let meter: CPUMeter
 
     struct EventView: Decodable {
         struct Section: Decodable { var id: String; var remaining: Int }
@@ -47,12 +50,15 @@ struct GARun {
         let tokens = try await api.registerUsers(clients, tag: UUID().uuidString.prefix(8).lowercased())
         var runner = WorkloadRunner(api: api, clients: clients, duration: duration, seed: seed)
         if tiny { runner.requestsPerClient = 1 }
+        runner.meter = meter
         let lag = LagSampler(api)
-        let (stats, elapsed) = await runner.run { client, random in
+        let (stats, elapsed, window) = await runner.run { client, random in
             QuantityFromView(event: event, sectionId: sectionId, token: tokens[client],
                              qty: tiny ? 1 : Int.random(in: 1...4, using: &random))
         }
         let lagSummary = await lag.stop()
+        try await SeatedSetup.waitForProjections(api)
+        let cpu = window.finish()
 
         let fold = try await LogFold.read(api, admin: admin, session: event, capacity: capacity)
         try await SeatedSetup.waitForProjections(api)
@@ -81,7 +87,7 @@ struct GARun {
                                     detail: "\(stats.successes) booked, \(rejected) rejected, remaining \(remaining)"))
         }
         return LoadReport(workload: workload, clients: clients, limit: duration, stats: stats, elapsed: elapsed,
-                          soldOut: stats.soldOutClients > 0, lag: lagSummary, facts: facts, checks: checks)
+                          soldOut: stats.soldOutClients > 0, lag: lagSummary, cpu: cpu, facts: facts, checks: checks)
     }
 }
 

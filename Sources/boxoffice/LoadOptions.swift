@@ -10,6 +10,11 @@ struct LoadOptions: ParsableArguments {
     @Flag(help: "Print the report as one JSON object (for scripts).") var json = false
     @Option(name: .customLong("admin-token"), help: "Admin token for set-up and checks (env ADMIN_TOKEN).")
     var adminToken: String?
+    @Option(name: .customLong("server-pid"), help: "Also report the CPU used by this process (the server) during the run (Linux).")
+    var serverPID: Int32?
+    @Option(name: .customLong("postgres-pid"),
+            help: "Also report the CPU used by this PostgreSQL postmaster and its backends during the run (Linux).")
+    var postgresPID: Int32?
 
     func validate() throws {
         guard (1...1_000).contains(clients) else { throw ValidationError("--clients must be 1 to 1000") }
@@ -21,7 +26,7 @@ struct LoadOptions: ParsableArguments {
             throw ValidationError("the admin token is required (--admin-token or ADMIN_TOKEN) to set up the workload")
         }
         return LoadSettings(url: url, clients: clients, duration: duration.map { .seconds($0) }, seed: seed,
-                            adminToken: token)
+                            adminToken: token, serverPID: serverPID, postgresPID: postgresPID)
     }
 
     /// Prints the report (text or JSON) and fails the command when a correctness check failed.

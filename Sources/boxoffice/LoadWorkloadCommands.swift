@@ -13,13 +13,13 @@ struct LoadW1: AsyncParsableCommand {
     }
 }
 
-/// `boxoffice load w2`: 200 sessions of 20 × 25; each attempt picks a session and two distinct seats
+/// `boxoffice load w2`: 1,000 sessions of 20 × 25; each attempt picks a session and two distinct seats
 /// blindly (no view) and reserves them. Fixed duration T (10 s).
 struct LoadW2: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "w2", abstract: "W2 many-sessions (WORKLOADS.md).")
 
     @OptionGroup var options: LoadOptions
-    @Option(help: "Sessions (WORKLOADS.md: 200).") var sessions = 200
+    @Option(help: "Sessions (WORKLOADS.md: 1000).") var sessions = 1_000
 
     func run() async throws {
         guard (1...2_000).contains(sessions) else { throw ValidationError("--sessions must be 1 to 2000") }
