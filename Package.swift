@@ -51,14 +51,23 @@ let package = Package(
             // Pages and the OpenAPI document are compiled into the binary: nothing to deploy beside it.
             resources: [.embedInCode("Pages/index.html"), .embedInCode("Pages/dashboard.html"), .embedInCode("openapi.json")]
         ),
+        // The load generators (WORKLOADS.md) talk HTTP to a gateway; nothing in the server depends on them,
+        // and only `boxoffice load` links them (docs/adr/0005-load-generator-target.md).
+        .target(
+            name: "LoadGenerator",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "boxoffice",
             dependencies: [
-                "Gateway", "EventStore", "Projections", "Commands",
+                "Gateway", "EventStore", "Projections", "Commands", "LoadGenerator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .target(

@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
-"""One P2 (pgbench) run as a JSON line with the same fields as `boxoffice load --json`.
+"""One P2 or P2s (pgbench) run as a JSON line with the same fields as `boxoffice load --json`.
 
-usage: p2-result.py WORKLOAD CLIENTS LOG_PREFIX CHECK_CSV PGBENCH_STDERR
+usage: p2-result.py WORKLOAD CLIENTS LOG_PREFIX CHECK_CSV PGBENCH_STDERR [system=p2s] [run=N]
+                    [client_cpu_ms=N] [postgres_cpu_ms=N]
+The CPU figures (bench/cpu.py) become `cpuMs` {"client": pgbench, "postgres": all its processes}, as in
+Boxoffice's report; a baseline has no server.
 Elapsed is first logged transaction start to last logged transaction end (WORKLOADS.md). pgbench's log
 cannot tell a success from a conflict, so P2's p50/p99 are over every attempt, not successful ones only.
 """
 import glob, json, math, sys
 
 workload, clients, prefix, check_csv, stderr_file = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+options = dict(arg.split("=", 1) for arg in sys.argv[6:])
+cpu = {name: float(options[key]) for name, key in (("client", "client_cpu_ms"), ("postgres", "postgres_cpu_ms")) if key in options}
 
 latencies, starts, ends = [], [], []
 for path in glob.glob(prefix + ".*"):
@@ -55,11 +60,11 @@ if workload == "w3-tiny":
                    "ok": successes == 5 and clients - successes == 15 and db["remaining"] == 0,
                    "detail": f"{successes} booked, remaining {db['remaining']}"})
 print(json.dumps({
-    "system": "p2", "workload": workload, "clients": clients, "elapsedSeconds": elapsed,
+    "system": options.get("system", "p2"), **({"run": int(options["run"])} if "run" in options else {}), "workload": workload, "clients": clients, "elapsedSeconds": elapsed,
     "successes": successes, "attempts": attempts,
     "successesPerSecond": successes / elapsed if elapsed else 0.0,
     "attemptsPerSecond": attempts / elapsed if elapsed else 0.0,
     "conflictsPerSuccess": (attempts - successes) / successes if successes else 0.0,
-    "p50Ms": rank(50), "p99Ms": rank(99), "soldOut": sold_out > 0,
+    "p50Ms": rank(50), "p99Ms": rank(99), "soldOut": sold_out > 0, **({"cpuMs": cpu} if cpu else {}),
     "facts": db, "checks": checks, "ok": all(c["ok"] for c in checks),
 }, sort_keys=True))

@@ -4,6 +4,7 @@ import Foundation
 import Gateway
 import Hummingbird
 import Logging
+import Projections
 import ServiceLifecycle
 
 /// `boxoffice serve`: the HTTP gateway (and with `--with-workers`, the projectors too).

@@ -28,6 +28,9 @@ struct CacheBoundsTests {
         func readAll(after checkpoint: Checkpoint, limit: Int, types: [String]?) async throws -> [StoredEvent] {
             try await inner.readAll(after: checkpoint, limit: limit, types: types)
         }
+        func readBatch(after checkpoint: Checkpoint, limit: Int, types: [String]?) async throws -> EventBatch {
+            try await inner.readBatch(after: checkpoint, limit: limit, types: types)
+        }
         func checkpoint(at position: Int64) async throws -> Checkpoint? { try await inner.checkpoint(at: position) }
         func lookup(_ index: EventIndex, _ value: String) async throws -> StoredEvent? {
             lookups.add(1, ordering: .relaxed)

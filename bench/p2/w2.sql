@@ -1,7 +1,7 @@
--- W2 many-sessions, one attempt: a uniform session of 200, two distinct uniform seats of its 500,
--- blind (no view); book iff both are free.
+-- W2 many-sessions, one attempt: a uniform session of :sessions (scripts/bench: 1000), two distinct
+-- uniform seats of its 500, blind (no view); book iff both are free.
 \set uid random(1, 1000000000)
-\set sid random(1, 200)
+\set sid random(1, :sessions)
 \set first random(0, 499)
 \set second random(0, 498)
 \if :second >= :first

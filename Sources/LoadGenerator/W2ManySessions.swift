@@ -1,34 +1,29 @@
-import ArgumentParser
 import Foundation
 
-/// `boxoffice load w2`: 200 sessions of 20 × 25; each attempt picks a session and two distinct seats
-/// blindly (no view) and reserves them. Fixed duration T (10 s).
-struct W2ManySessions: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "w2", abstract: "W2 many-sessions (WORKLOADS.md).")
-
-    @OptionGroup var options: LoadOptions
-    @Option(help: "Sessions (WORKLOADS.md: 200).") var sessions = 200
-
+/// W2 many-sessions (WORKLOADS.md): sessions of 20 × 25; each attempt picks a session and two distinct
+/// seats blindly (no view) and reserves them. Fixed duration T (10 s).
+public enum W2ManySessions {
     static let geometry = SeatGeometry(rows: 20, seatsPerRow: 25)
 
-    func run() async throws {
-        let admin = try options.admin()
-        guard (1...2_000).contains(sessions) else { throw ValidationError("--sessions must be 1 to 2000") }
-        let report = try await options.withAPI { api in
+    public static func run(_ settings: LoadSettings, sessions: Int) async throws -> LoadReport {
+        let admin = settings.adminToken
+        return try await settings.withAPI { api in
             let ids = try await SeatedSetup.sessions(api, admin: admin, geometry: Self.geometry, count: sessions)
-            let tokens = try await api.registerUsers(options.clients, tag: UUID().uuidString.prefix(8).lowercased())
-            let runner = WorkloadRunner(api: api, clients: options.clients, duration: .seconds(options.duration ?? 10),
-                                        seed: options.seed)
+            let tokens = try await api.registerUsers(settings.clients, tag: UUID().uuidString.prefix(8).lowercased())
+            var runner = WorkloadRunner(api: api, clients: settings.clients, duration: settings.duration ?? .seconds(10),
+                                        seed: settings.seed)
+            runner.meter = settings.meter
             let lag = LagSampler(api, admin: admin)
-            let (stats, elapsed) = await runner.run { client, _ in
+            let (stats, elapsed, window) = await runner.run { client, _ in
                 BlindPair(sessions: ids, token: tokens[client], geometry: Self.geometry)
             }
             let lagSummary = await lag.stop()
+            try await SeatedSetup.waitForProjections(api, admin: admin)
+            let cpu = window.finish()
             let (facts, checks) = try await SeatedSetup.check(api, admin: admin, sessions: ids, stats: stats)
-            return LoadReport(workload: "w2", clients: options.clients, limit: runner.duration, stats: stats, elapsed: elapsed,
-                              soldOut: false, lag: lagSummary, facts: facts, checks: checks)
+            return LoadReport(workload: "w2", clients: settings.clients, limit: runner.duration, stats: stats, elapsed: elapsed,
+                              soldOut: false, lag: lagSummary, cpu: cpu, facts: facts, checks: checks)
         }
-        try report.emit(json: options.json)
     }
 }
 

@@ -1,34 +1,25 @@
-import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 
-/// `boxoffice load race`: N buyers at once for a GA section with fewer places; proves no oversell.
-struct Race: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Race --clients parallel bookings of one ticket for a section of --capacity places.")
+/// The race (`boxoffice load race`): N buyers at once for a GA section with fewer places; proves no oversell.
+public struct Race: Sendable {
+    public var url: String
+    public var adminToken: String
+    public var capacity: Int
+    public var clients: Int
 
-    @Option(help: "Gateway base URL.") var url = "http://127.0.0.1:8080"
-    @Option(help: "Places in the section.") var capacity = 5
-    @Option(help: "Parallel buyers, one ticket each.") var clients = 10
-    @Option(name: .customLong("admin-token"), help: "Admin token (env ADMIN_TOKEN).") var adminToken: String?
-
-    func run() async throws {
-        guard let admin = adminToken ?? Environment.value("ADMIN_TOKEN") else {
-            throw ValidationError("the admin token is required (--admin-token or ADMIN_TOKEN) to create the event")
-        }
-        guard capacity >= 1, clients >= 1, clients <= 10_000 else { throw ValidationError("capacity and clients must be positive") }
-        let http = HTTPClient(eventLoopGroupProvider: .singleton,
-                              configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: clients)))
-        do {
-            try await race(APIClient(http: http, baseURL: url.hasSuffix("/") ? String(url.dropLast()) : url), admin: admin)
-            try await http.shutdown()
-        } catch {
-            try? await http.shutdown()
-            throw error
-        }
+    public init(url: String, adminToken: String, capacity: Int, clients: Int) {
+        self.url = url
+        self.adminToken = adminToken
+        self.capacity = capacity
+        self.clients = clients
     }
 
-    private func race(_ api: APIClient, admin: String) async throws {
+    /// Every buyer sends at once, so each needs its own connection.
+    public func run() async throws -> ToolReport {
+        try await APIClient.with(url: url, connections: clients) { api in try await race(api, admin: adminToken) }
+    }
+
+    private func race(_ api: APIClient, admin: String) async throws -> ToolReport {
         let event = try await api.expect(201, .POST, "/events/create", token: admin, body: [
             "name": "Race \(Date())", "sections": [["name": "Floor", "price": 10, "capacity": capacity]],
         ])
@@ -72,7 +63,7 @@ struct Race: AsyncParsableCommand {
         let other = statuses.count - succeeded - rejected
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let contiguous = versions == Array(1...max(versions.count, 1)).prefix(versions.count).map { $0 }
-        print("""
+        let text = """
             race: \(clients) clients, 1 ticket each, capacity \(capacity) (event \(eventId))
               succeeded (201):                   \(succeeded)
               rejected (409 insufficient):       \(rejected)
@@ -82,9 +73,9 @@ struct Race: AsyncParsableCommand {
               booked <= capacity:                \(booked <= capacity ? "yes" : "NO")
               versions contiguous:               \(contiguous ? "yes" : "NO")
               elapsed:                           \(String(format: "%.1f", seconds * 1000)) ms (\(String(format: "%.0f", Double(clients) / max(seconds, 1e-9))) requests/s)
-            """)
+            """
         let correct = lowest >= 0 && booked <= capacity && booked == succeeded && contiguous && other == 0
             && succeeded == min(capacity, clients)
-        if !correct { throw ExitCode(1) }
+        return ToolReport(text: text, ok: correct)
     }
 }

@@ -23,11 +23,13 @@ struct RawReply: Sendable {
 
 extension APIClient {
     /// Sends `body` (already JSON) and returns the status and bytes; transport failures are thrown.
+    /// A command carries a fresh `Idempotency-Key`, as every client should (README, Idempotency).
     func raw(_ method: HTTPMethod, _ path: String, token: String?, json body: String? = nil) async throws -> RawReply {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
+            request.headers.add(name: "Idempotency-Key", value: UUID().uuidString)
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
         }

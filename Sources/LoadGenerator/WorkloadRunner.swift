@@ -55,15 +55,24 @@ struct WorkloadRunner: Sendable {
     let seed: UInt64
     /// Requests each client makes at most (W3 tiny: 1); nil for no limit.
     var requestsPerClient: Int?
+    /// Whose CPU the run measures.
+    var meter = CPUMeter()
 
-    /// Runs the clients; `plan(i)` gives client i's next request. Returns the merged tallies and elapsed time.
-    func run(_ plan: @escaping @Sendable (Int, inout SeededGenerator) -> any RequestPlan) async -> (ClientStats, Duration) {
+    /// Runs the clients; `plan(i)` gives client i's next request. Returns the merged tallies, the elapsed time
+    /// and the CPU window opened at the common start.
+    func run(_ plan: @escaping @Sendable (Int, inout SeededGenerator) -> any RequestPlan) async
+        -> (ClientStats, Duration, CPUWindow) {
         // Warm-up, untimed: every client's connection is opened before the common start.
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<clients { group.addTask { _ = try? await api.raw(.GET, "/health", token: nil) } }
         }
         let start = ContinuousClock.now + .milliseconds(100)
         let deadline = start + duration
+        let meter = meter
+        let opening = Task {
+            try? await Task.sleep(until: start, clock: .continuous)
+            return meter.sample()
+        }
         let total = await withTaskGroup(of: ClientStats.self) { group in
             for index in 0..<clients {
                 group.addTask {
@@ -73,7 +82,9 @@ struct WorkloadRunner: Sendable {
             }
             return await group.reduce(into: ClientStats()) { $0.merge($1) }
         }
-        return (total, (total.lastAttemptEnd ?? start) - start)
+        let clientEnd = meter.sample()["client"]
+        let window = CPUWindow(meter: meter, start: await opening.value, clientEnd: clientEnd)
+        return (total, (total.lastAttemptEnd ?? start) - start, window)
     }
 
     private func client(_ index: Int, deadline: ContinuousClock.Instant,

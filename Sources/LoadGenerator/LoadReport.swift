@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import Histogram
 
@@ -18,7 +17,7 @@ struct LagSummary: Codable, Sendable {
 }
 
 /// Everything a run reports; `--json` prints it as it is.
-struct LoadReport: Codable, Sendable {
+public struct LoadReport: Codable, Sendable {
     var workload: String
     var clients: Int
     var durationLimitSeconds: Double
@@ -41,14 +40,18 @@ struct LoadReport: Codable, Sendable {
     var requestP99Ms: Double
     var soldOut: Bool
     var projectionLag: LagSummary?
+    /// CPU milliseconds used during the run by `client` (this load generator, common start to its last
+    /// attempt), `server` and `postgres` (common start until the projections caught up); see CPUWindow.
+    var cpuMs: [String: Double]?
     /// Figures read back from the API (seats sold, bookings in the log, remaining, …).
     var facts: [String: Int]
     var checks: [LoadCheck]
     var errorSamples: [String]
-    var ok: Bool
+    /// Every correctness check held.
+    public var ok: Bool
 
     init(workload: String, clients: Int, limit: Duration, stats: ClientStats, elapsed: Duration, soldOut: Bool,
-         lag: LagSummary?, facts: [String: Int], checks: [LoadCheck]) {
+         lag: LagSummary?, cpu: [String: Double]? = nil, facts: [String: Int], checks: [LoadCheck]) {
         let seconds = max(elapsed.seconds, 1e-9)
         let millis = { (histogram: Histogram<UInt64>, percentile: Double) in
             histogram.totalCount == 0 ? 0 : Double(histogram.valueAtPercentile(percentile)) / 1000
@@ -73,6 +76,7 @@ struct LoadReport: Codable, Sendable {
         requestP99Ms = millis(stats.requestLatency, 99)
         self.soldOut = soldOut
         projectionLag = lag
+        cpuMs = cpu
         self.facts = facts
         let noErrors = LoadCheck(name: "no unexpected answers", ok: stats.errors == 0, detail: "\(stats.errors) errors")
         self.checks = checks + [noErrors]
@@ -80,19 +84,15 @@ struct LoadReport: Codable, Sendable {
         ok = self.checks.allSatisfy(\.ok)
     }
 
-    /// Prints the report (text or JSON) and fails the command when a correctness check failed.
-    func emit(json: Bool) throws {
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(self), as: UTF8.self))
-        } else {
-            print(text)
-        }
-        if !ok { throw ExitCode(1) }
+    /// The report as one line of JSON, keys sorted (scripts/bench reads it).
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
-    var text: String {
+    /// The report for people.
+    public var text: String {
         let f = { (value: Double) in String(format: "%.1f", value) }
         var lines = [
             "\(workload): \(clients) clients, limit \(f(durationLimitSeconds)) s",
@@ -105,6 +105,10 @@ struct LoadReport: Codable, Sendable {
         ]
         if let lag = projectionLag {
             lines.append("  projection lag (/health)    median \(f(lag.medianMs)) ms, p99 \(f(lag.p99Ms)) ms, max \(f(lag.maxMs)) ms (\(lag.samples) samples)")
+        }
+        if let cpu = cpuMs, successes > 0 {
+            let per = cpu.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value / Double(successes)))" }
+            lines.append("  CPU ms per success          " + per.joined(separator: ", "))
         }
         lines.append("  facts                       " + facts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         for check in checks { lines.append("  [\(check.ok ? "ok" : "FAILED")] \(check.name): \(check.detail)") }

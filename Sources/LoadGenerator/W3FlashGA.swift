@@ -1,39 +1,25 @@
-import ArgumentParser
 import Foundation
 
-/// `boxoffice load w3`: one GA section of 5,000; each request buys 1–4 tickets. Stops when a view shows
-/// remaining 0, or at T (15 s).
-struct W3FlashGA: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "w3", abstract: "W3 flash-GA (WORKLOADS.md).")
-
-    @OptionGroup var options: LoadOptions
-    @Option(help: "Places in the section (WORKLOADS.md: 5000).") var capacity = 5_000
-
-    func run() async throws {
-        let admin = try options.admin()
-        guard (1...1_000_000).contains(capacity) else { throw ValidationError("--capacity must be 1 to 1000000") }
-        let report = try await options.withAPI { api in
-            try await GARun(api: api, admin: admin, capacity: capacity, clients: options.clients,
-                            duration: .seconds(options.duration ?? 15), seed: options.seed).run(workload: "w3", tiny: false)
+/// W3 flash-GA (WORKLOADS.md): one GA section (5,000); each request buys 1–4 tickets. Stops when a view
+/// shows remaining 0, or at T (15 s). W3 tiny: capacity 5, exactly 20 clients, one request of one ticket each.
+public enum W3FlashGA {
+    public static func run(_ settings: LoadSettings, capacity: Int) async throws -> LoadReport {
+        try await settings.withAPI { api in
+            try await GARun(api: api, admin: settings.adminToken, capacity: capacity, clients: settings.clients,
+                            duration: settings.duration ?? .seconds(15), seed: settings.seed, meter: settings.meter)
+                .run(workload: "w3", tiny: false)
         }
-        try report.emit(json: options.json)
     }
-}
 
-/// `boxoffice load w3-tiny`: capacity 5, exactly 20 clients, one request of one ticket each.
-struct W3Tiny: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "w3-tiny", abstract: "W3 tiny (WORKLOADS.md): capacity 5, 20 clients, one ticket each; --clients is ignored.")
-
-    @OptionGroup var options: LoadOptions
-
-    func run() async throws {
-        let admin = try options.admin()
-        let report = try await options.withAPI { api in
-            try await GARun(api: api, admin: admin, capacity: 5, clients: 20, duration: .seconds(options.duration ?? 15),
-                            seed: options.seed).run(workload: "w3-tiny", tiny: true)
+    /// W3 tiny; `settings.clients` is ignored (WORKLOADS.md fixes it at 20).
+    public static func runTiny(_ settings: LoadSettings) async throws -> LoadReport {
+        var settings = settings
+        settings.clients = 20
+        return try await settings.withAPI { api in
+            try await GARun(api: api, admin: settings.adminToken, capacity: 5, clients: 20,
+                            duration: settings.duration ?? .seconds(15), seed: settings.seed, meter: settings.meter)
+                .run(workload: "w3-tiny", tiny: true)
         }
-        try report.emit(json: options.json)
     }
 }
 
@@ -45,6 +31,7 @@ struct GARun {
     let clients: Int
     let duration: Duration
     let seed: UInt64
+    let meter: CPUMeter
 
     struct EventView: Decodable {
         struct Section: Decodable { var id: String; var remaining: Int }
@@ -63,12 +50,15 @@ struct GARun {
         let tokens = try await api.registerUsers(clients, tag: UUID().uuidString.prefix(8).lowercased())
         var runner = WorkloadRunner(api: api, clients: clients, duration: duration, seed: seed)
         if tiny { runner.requestsPerClient = 1 }
+        runner.meter = meter
         let lag = LagSampler(api, admin: admin)
-        let (stats, elapsed) = await runner.run { client, random in
+        let (stats, elapsed, window) = await runner.run { client, random in
             QuantityFromView(event: event, sectionId: sectionId, token: tokens[client],
                              qty: tiny ? 1 : Int.random(in: 1...4, using: &random))
         }
         let lagSummary = await lag.stop()
+        try await SeatedSetup.waitForProjections(api, admin: admin)
+        let cpu = window.finish()
 
         let fold = try await LogFold.read(api, admin: admin, session: event, capacity: capacity)
         try await SeatedSetup.waitForProjections(api, admin: admin)
@@ -97,7 +87,7 @@ struct GARun {
                                     detail: "\(stats.successes) booked, \(rejected) rejected, remaining \(remaining)"))
         }
         return LoadReport(workload: workload, clients: clients, limit: duration, stats: stats, elapsed: elapsed,
-                          soldOut: stats.soldOutClients > 0, lag: lagSummary, facts: facts, checks: checks)
+                          soldOut: stats.soldOutClients > 0, lag: lagSummary, cpu: cpu, facts: facts, checks: checks)
     }
 }
 

@@ -1,25 +1,27 @@
-import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 
-/// `boxoffice load fill`: books `--events` single tickets over HTTP with `--clients` parallel buyers,
+/// The fill (`boxoffice load fill`): books `events` single tickets over HTTP with `clients` parallel buyers,
 /// sampling the projections' live lag from `/health` meanwhile. Used to build large logs and to
 /// measure projection catch-up and lag.
-struct Fill: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Fill the log with bookings and report projection lag.")
+public struct Fill: Sendable {
+    public var url: String
+    public var adminToken: String
+    public var events: Int
+    public var clients: Int
 
-    @Option(help: "Gateway base URL.") var url = "http://127.0.0.1:8080"
-    @Option(help: "Bookings to make (one event each).") var events = 10_000
-    @Option(help: "Parallel buyers.") var clients = 32
-    @Option(name: .customLong("admin-token"), help: "Admin token (env ADMIN_TOKEN).") var adminToken: String?
+    public init(url: String, adminToken: String, events: Int, clients: Int) {
+        self.url = url
+        self.adminToken = adminToken
+        self.events = events
+        self.clients = clients
+    }
 
-    func run() async throws {
-        guard let admin = adminToken ?? Environment.value("ADMIN_TOKEN") else { throw ValidationError("the admin token is required") }
-        guard (1...1_000_000).contains(events), (1...1_000).contains(clients) else { throw ValidationError("events or clients out of range") }
-        let http = HTTPClient(eventLoopGroupProvider: .singleton,
-                              configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: clients + 2)))
-        defer { _ = http.shutdown() }
-        let api = APIClient(http: http, baseURL: url.hasSuffix("/") ? String(url.dropLast()) : url)
+    /// One connection per buyer and one for the lag sampler, with room to spare.
+    public func run() async throws -> ToolReport {
+        try await APIClient.with(url: url, connections: clients + 2) { api in try await fill(api, admin: adminToken) }
+    }
+
+    private func fill(_ api: APIClient, admin: String) async throws -> ToolReport {
         let event = try await api.expect(201, .POST, "/events/create", token: admin, body: [
             "name": "Fill \(Date())", "sections": [["name": "Floor", "price": 1, "capacity": events]],
         ])
@@ -61,13 +63,13 @@ struct Fill: AsyncParsableCommand {
         sampler.cancel()
         let samples = await lags.sorted()
         let p99 = samples.isEmpty ? 0 : samples[min(samples.count - 1, Int(Double(samples.count) * 0.99))]
-        print("""
+        let text = """
             fill: \(events) bookings by \(clients) clients in \(String(format: "%.1f", seconds)) s \
             (\(String(format: "%.0f", Double(events) / seconds)) bookings/s), \(failures) not 201
             projection live lag while filling (from /health, \(samples.count) samples): \
             median \(samples.isEmpty ? 0 : samples[samples.count / 2]) ms, p99 \(p99) ms, max \(samples.last ?? 0) ms
-            """)
-        if failures > 0 { throw ExitCode(1) }
+            """
+        return ToolReport(text: text, ok: failures == 0)
     }
 }
 
