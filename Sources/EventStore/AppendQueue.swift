@@ -17,6 +17,8 @@ final class AppendQueue: Sendable {
         var writes: [StreamWrite]
         var keys: [IdempotencyWrite]
         var reply: FirstOutcome<AppendResult>
+
+        var eventCount: Int { writes.reduce(0) { $0 + $1.events.count } }
     }
 
     private struct State {
@@ -75,7 +77,7 @@ final class AppendQueue: Sendable {
             // A caller that stopped waiting before its append was sent gets nothing written.
             for request in state.pending where !request.reply.isSettled {
                 let ids = request.writes.map(\.streamId)
-                let size = request.writes.reduce(0) { $0 + $1.events.count }
+                let size = request.eventCount
                 if batch.isEmpty || (events + size <= maxEvents && streams.isDisjoint(with: ids)) {
                     batch.append(request)
                     streams.formUnion(ids)
@@ -111,13 +113,13 @@ final class AppendQueue: Sendable {
             keys += request.keys.map { key in
                 IdempotencyWrite(key: key.key, lastEventIndex: key.lastEventIndex + events, render: key.render)
             }
-            events += request.writes.reduce(0) { $0 + $1.events.count }
+            events += request.eventCount
         }
         do {
             let result = try await write(writes, keys)
             var written = 0
             for (index, request) in batch.enumerated() {
-                let count = request.writes.reduce(0) { $0 + $1.events.count }
+                let count = request.eventCount
                 let positions = Array(result.positions[offsets[index]..<offsets[index] + count])
                 let versions = Array(result.versions[written..<written + request.writes.count])
                 written += request.writes.count

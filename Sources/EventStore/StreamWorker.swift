@@ -138,14 +138,8 @@ actor StreamWorker<D: Decider, Store: EventStore> {
                         finish(jobs, decisions, positions: positions)
                         return
                     case .lost:
-                        try await refresh()
-                        readSinceStart = true
-                        attempt += 1
-                        guard attempt < policy.maxAttempts else {
-                            fail(jobs, CommandError.overloaded(retryAfterSeconds: 1))
-                            return
-                        }
-                        continue
+                        // Another writer took those versions: the same as a lost race.
+                        throw EventStoreError.wrongExpectedVersion(streamId: streamId)
                     case .unknown:
                         loaded = false
                         fail(jobs, CommandError.outcomeUnknown)
