@@ -64,8 +64,8 @@ public struct RetryPolicy: Sendable {
 /// its cached `(state, version)` and appends each batch in one statement. Within a process, that
 /// removes version races on a hot stream; across processes the `(stream_id, version)` constraint
 /// still decides, and the loser reloads and decides again.
-public final class CommandHandler<D: Decider, Store: EventStore>: Sendable {
-    let store: Store
+public final class CommandHandler<D: Decider>: Sendable {
+    let store: any EventStore
     let policy: RetryPolicy
     let clock: @Sendable () -> Date
     /// Most streams whose state stays cached; past it the least recently used are forgotten.
@@ -74,9 +74,9 @@ public final class CommandHandler<D: Decider, Store: EventStore>: Sendable {
     let onCommitted: (@Sendable (String, [CommittedEvent<D.Event>]) -> Void)?
     /// Retries and group-commit figures, for the KPIs.
     public let statistics = CommandStatistics()
-    private let workers = Mutex(WorkerCache<D, Store>())
+    private let workers = Mutex(WorkerCache<D>())
 
-    public init(store: Store, policy: RetryPolicy = RetryPolicy(), cacheLimit: Int = 20_000,
+    public init(store: any EventStore, policy: RetryPolicy = RetryPolicy(), cacheLimit: Int = 20_000,
                 clock: @escaping @Sendable () -> Date = { Date() },
                 onCommitted: (@Sendable (String, [CommittedEvent<D.Event>]) -> Void)? = nil) {
         self.store = store
@@ -108,7 +108,7 @@ public final class CommandHandler<D: Decider, Store: EventStore>: Sendable {
         try await worker(for: streamId).current()
     }
 
-    private func worker(for streamId: String) -> StreamWorker<D, Store> {
+    private func worker(for streamId: String) -> StreamWorker<D> {
         workers.withLock { cache in
             cache.tick += 1
             if let entry = cache.workers[streamId] {
@@ -123,7 +123,7 @@ public final class CommandHandler<D: Decider, Store: EventStore>: Sendable {
                     cache.workers[id] = nil
                 }
             }
-            let worker = StreamWorker<D, Store>(streamId: streamId, store: store, policy: policy, statistics: statistics,
+            let worker = StreamWorker<D>(streamId: streamId, store: store, policy: policy, statistics: statistics,
                                                     clock: clock, onCommitted: onCommitted)
             cache.workers[streamId] = (worker, cache.tick)
             return worker
@@ -132,7 +132,7 @@ public final class CommandHandler<D: Decider, Store: EventStore>: Sendable {
 }
 
 /// Stream workers by stream id, with a use counter for least-recently-used eviction.
-struct WorkerCache<D: Decider, Store: EventStore> {
-    var workers: [String: (worker: StreamWorker<D, Store>, lastUse: UInt64)] = [:]
+struct WorkerCache<D: Decider> {
+    var workers: [String: (worker: StreamWorker<D>, lastUse: UInt64)] = [:]
     var tick: UInt64 = 0
 }

@@ -2,7 +2,7 @@ import Commands
 import Foundation
 
 /// Owns the cached state of one stream and serialises the commands on it (group commit).
-actor StreamWorker<D: Decider, Store: EventStore> {
+actor StreamWorker<D: Decider> {
     private struct Job {
         var command: D.Command
         var metadata: EventMetadata
@@ -17,7 +17,7 @@ actor StreamWorker<D: Decider, Store: EventStore> {
     }
 
     let streamId: String
-    let store: Store
+    let store: any EventStore
     let policy: RetryPolicy
     let statistics: CommandStatistics
     let clock: @Sendable () -> Date
@@ -30,7 +30,7 @@ actor StreamWorker<D: Decider, Store: EventStore> {
     private var pending: [Job] = []
     private var draining = false
 
-    init(streamId: String, store: Store, policy: RetryPolicy, statistics: CommandStatistics,
+    init(streamId: String, store: any EventStore, policy: RetryPolicy, statistics: CommandStatistics,
          clock: @escaping @Sendable () -> Date, onCommitted: (@Sendable (String, [CommittedEvent<D.Event>]) -> Void)?) {
         self.streamId = streamId
         self.store = store

@@ -8,8 +8,8 @@ import Synchronization
 ///
 /// Both caches are bounded (registration is open, so anyone can grow them), and unknown tokens are
 /// remembered briefly so that a client repeating a bad token does not cost a database look-up each time.
-final class Accounts<Store: EventStore>: Sendable {
-    let store: Store
+final class Accounts: Sendable {
+    let store: any EventStore
     private let tokenCache: Mutex<LRUCache<String, String>>
     /// Token hashes the log did not know, with when that answer stops counting.
     private let unknownTokens: Mutex<LRUCache<String, ContinuousClock.Instant>>
@@ -17,7 +17,7 @@ final class Accounts<Store: EventStore>: Sendable {
     /// registration committed, and the registering gateway caches it positively at once.
     let unknownTokenTTL: Duration
 
-    init(store: Store, cacheCapacity: Int = GatewaySettings.defaultCacheCapacity, unknownTokenTTL: Duration = .seconds(10)) {
+    init(store: any EventStore, cacheCapacity: Int = GatewaySettings.defaultCacheCapacity, unknownTokenTTL: Duration = .seconds(10)) {
         self.store = store
         self.tokenCache = Mutex(LRUCache(capacity: cacheCapacity))
         self.unknownTokens = Mutex(LRUCache(capacity: max(1, cacheCapacity / 10)))
@@ -106,11 +106,11 @@ final class Accounts<Store: EventStore>: Sendable {
 
 /// Finds the session stream a booking lives in.
 /// Bounded: a forgotten booking is found again in the log, so the cache only saves look-ups.
-final class BookingLocator<Store: EventStore>: Sendable {
-    let store: Store
+final class BookingLocator: Sendable {
+    let store: any EventStore
     private let cache: Mutex<LRUCache<String, String>>
 
-    init(store: Store, cacheCapacity: Int = GatewaySettings.defaultCacheCapacity) {
+    init(store: any EventStore, cacheCapacity: Int = GatewaySettings.defaultCacheCapacity) {
         self.store = store
         self.cache = Mutex(LRUCache(capacity: cacheCapacity))
     }

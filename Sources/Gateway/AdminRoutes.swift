@@ -5,8 +5,8 @@ import Foundation
 import Hummingbird
 
 /// Creating halls, seated sessions, GA events and numbered shows (admin token).
-struct AdminRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
-    let backend: Backend<Store, Docs>
+struct AdminRoutes: Sendable {
+    let backend: Backend
 
     var routes: [Route] {
         [

@@ -32,11 +32,11 @@ enum Principal: Sendable, Equatable {
 }
 
 /// Bearer-token authentication: the configured admin token, or a user token from registration.
-struct Authenticator<Store: EventStore>: Sendable {
+struct Authenticator: Sendable {
     let adminTokenDigest: SHA256.Digest
-    let accounts: Accounts<Store>
+    let accounts: Accounts
 
-    init(adminToken: String, accounts: Accounts<Store>) {
+    init(adminToken: String, accounts: Accounts) {
         self.adminTokenDigest = SHA256.hash(data: Data(adminToken.utf8))
         self.accounts = accounts
     }

@@ -37,15 +37,15 @@ public struct GatewaySettings: Sendable {
 }
 
 /// Everything the routes act through: one command handler per aggregate type, accounts, look-ups.
-public final class Backend<Store: EventStore, Docs: DocumentStore>: Sendable {
-    let store: Store
-    let readModels: ReadModelQueries<Docs>
+public final class Backend: Sendable {
+    let store: any EventStore
+    let readModels: ReadModelQueries
     let settings: GatewaySettings
-    let sessions: CommandHandler<SessionDecider, Store>
-    let halls: CommandHandler<HallDecider, Store>
-    let accounts: Accounts<Store>
-    let bookings: BookingLocator<Store>
-    let auth: Authenticator<Store>
+    let sessions: CommandHandler<SessionDecider>
+    let halls: CommandHandler<HallDecider>
+    let accounts: Accounts
+    let bookings: BookingLocator
+    let auth: Authenticator
     let clock: @Sendable () -> Date
     /// Seat maps and GA remaining of the sessions this gateway serves, kept current by `sessions`.
     let live: LiveSessions
@@ -56,7 +56,7 @@ public final class Backend<Store: EventStore, Docs: DocumentStore>: Sendable {
     /// Request figures of this gateway, for `/metrics` and `/kpis`.
     public let metrics = RequestMetrics()
 
-    public init(store: Store, documents: Docs, settings: GatewaySettings, policy: RetryPolicy = RetryPolicy(),
+    public init(store: any EventStore, documents: any DocumentStore, settings: GatewaySettings, policy: RetryPolicy = RetryPolicy(),
                 repairs: ProjectionRepairs? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.repairs = repairs
@@ -77,5 +77,5 @@ public final class Backend<Store: EventStore, Docs: DocumentStore>: Sendable {
     }
 
     /// The session command handler, for in-process workers such as hold expiry.
-    public var sessionCommands: CommandHandler<SessionDecider, Store> { sessions }
+    public var sessionCommands: CommandHandler<SessionDecider> { sessions }
 }

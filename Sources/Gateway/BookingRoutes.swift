@@ -5,8 +5,8 @@ import Foundation
 import Hummingbird
 
 /// Holding, booking, confirming and cancelling (user token, or admin on a user's behalf).
-struct BookingRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
-    let backend: Backend<Store, Docs>
+struct BookingRoutes: Sendable {
+    let backend: Backend
 
     var routes: [Route] {
         [

@@ -16,7 +16,7 @@ struct CommandRequest: Sendable {
     let notes: RequestNotes
 
     /// Authenticates (unless `open`), reads the bounded body and the `Idempotency-Key`.
-    static func read<Store, Docs>(_ request: inout Request, context: AppRequestContext, backend: Backend<Store, Docs>,
+    static func read(_ request: inout Request, context: AppRequestContext, backend: Backend,
                             open: Bool = false) async throws -> CommandRequest {
         let principal: Principal? = open ? nil : try await backend.auth.principal(request)
         context.notes.note(userId: principal?.userId)
@@ -57,7 +57,7 @@ struct CommandRequest: Sendable {
     /// Runs `action` unless this key already has a response: then replays it, or refuses a
     /// different request under the same key. A command that fails while a concurrent twin with
     /// the same key succeeded answers with the twin's response.
-    func idempotent<Store, Docs>(_ backend: Backend<Store, Docs>, _ action: () async throws -> StoredResponse) async throws -> Response {
+    func idempotent(_ backend: Backend, _ action: () async throws -> StoredResponse) async throws -> Response {
         if let key, let stored = try await backend.store.storedResponse(for: key) {
             return try replay(stored)
         }

@@ -11,9 +11,9 @@ import ServiceLifecycle
 /// It finds candidates through the bookings read model and decides through the command handler,
 /// so a confirm racing an expiry is settled by the stream version: exactly one wins. Several workers
 /// may run at once: the loser's decision is a no-op, never an error.
-public struct ExpiryWorker<Store: EventStore, Docs: DocumentStore>: Service {
-    let sessions: CommandHandler<SessionDecider, Store>
-    let readModels: ReadModelQueries<Docs>
+public struct ExpiryWorker: Service {
+    let sessions: CommandHandler<SessionDecider>
+    let readModels: ReadModelQueries
     let clock: @Sendable () -> Date
     let workerId: String
     let logger: Logger
@@ -32,7 +32,7 @@ public struct ExpiryWorker<Store: EventStore, Docs: DocumentStore>: Service {
         }
     }
 
-    public init(sessions: CommandHandler<SessionDecider, Store>, documents: Docs, workerId: String, logger: Logger,
+    public init(sessions: CommandHandler<SessionDecider>, documents: any DocumentStore, workerId: String, logger: Logger,
                 interval: Duration = .milliseconds(250), clock: @escaping @Sendable () -> Date = { Date() },
                 keyCleanup: KeyCleanup? = nil) {
         self.sessions = sessions

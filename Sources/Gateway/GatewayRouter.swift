@@ -5,7 +5,7 @@ import Logging
 /// Builds the router from the routes of every area.
 public enum GatewayRouter {
     /// All routes of the gateway.
-    public static func routes<Store, Docs>(_ backend: Backend<Store, Docs>) -> [Route] {
+    public static func routes(_ backend: Backend) -> [Route] {
         AdminRoutes(backend: backend).routes
             + UserRoutes(backend: backend).routes
             + BookingRoutes(backend: backend).routes
@@ -18,7 +18,7 @@ public enum GatewayRouter {
     }
 
     /// The router with error mapping around every route.
-    public static func build<Store, Docs>(_ backend: Backend<Store, Docs>, extraRoutes: [Route] = [], logger: Logger) -> Router<AppRequestContext> {
+    public static func build(_ backend: Backend, extraRoutes: [Route] = [], logger: Logger) -> Router<AppRequestContext> {
         let routes = routes(backend) + extraRoutes
         let router = Router(context: AppRequestContext.self)
         // Outermost first: the log sees every final status, CORS headers reach error answers too, and the

@@ -7,8 +7,8 @@ import Projections
 ///
 /// The public (load balancers, probes) gets only `{"status"}` and the status code. The details (error
 /// text, process name, positions) help an attacker map the system, so only the admin token sees them.
-struct HealthRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
-    let backend: Backend<Store, Docs>
+struct HealthRoutes: Sendable {
+    let backend: Backend
 
     var routes: [Route] {
         [Route(.get, "/health") { request, _ in try await health(details: backend.auth.isAdmin(request)) }]

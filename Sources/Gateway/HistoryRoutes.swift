@@ -5,8 +5,8 @@ import Hummingbird
 import Projections
 
 /// Audit: a session's events straight from the log, and its state rebuilt as of any version.
-struct HistoryRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
-    let backend: Backend<Store, Docs>
+struct HistoryRoutes: Sendable {
+    let backend: Backend
 
     var routes: [Route] {
         [Route(.get, "/sessions/:id/history") { request, context in try await history(request, context) }]

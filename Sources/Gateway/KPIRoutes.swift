@@ -6,8 +6,8 @@ import Projections
 
 /// `GET /kpis` (request figures of this gateway joined with the booking KPIs projected from the log)
 /// and `GET /metrics` (Prometheus text). Public: aggregates only, nothing about any one user.
-struct KPIRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
-    let backend: Backend<Store, Docs>
+struct KPIRoutes: Sendable {
+    let backend: Backend
 
     /// Most sessions summed into one answer; a deployment with more shows `sessionsTruncated`.
     static var maxSessions: Int { 10_000 }
@@ -53,7 +53,7 @@ struct KPIRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
 
 extension KPIRoutes {
     /// The booking KPIs of up to `maxSessions` sessions, and whether there were more.
-    static func sessionKPIs(_ backend: Backend<Store, Docs>) async throws -> (sessions: [SessionKPI], truncated: Bool) {
+    static func sessionKPIs(_ backend: Backend) async throws -> (sessions: [SessionKPI], truncated: Bool) {
         var sessions: [SessionKPI] = []
         var cursor: String?
         repeat {

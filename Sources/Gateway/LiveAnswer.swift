@@ -10,11 +10,11 @@ import Projections
 /// The session's stream worker is brought up to date first, so the answer holds every commit made before
 /// the request arrived: `minPosition` needs no wait, and a session just created is never a 404. The
 /// strong `ETag` names the stream version and the representation; `If-None-Match` with it is a 304.
-struct LiveAnswer<Store: EventStore, Docs: DocumentStore>: Sendable {
-    let backend: Backend<Store, Docs>
+struct LiveAnswer: Sendable {
+    let backend: Backend
 
     func respond(_ request: Request, sessionId: String, format: SeatMapFormat) async throws -> Response {
-        let wanted = try ReadYourWrites<Store, Docs>.wanted(request)
+        let wanted = try ReadYourWrites.wanted(request)
         let latest = try await backend.sessions.latest(of: Streams.session(sessionId))
         let answer = try backend.live.answer(sessionId, state: latest.state, version: latest.version,
                                              position: latest.position, format: format)

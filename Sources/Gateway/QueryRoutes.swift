@@ -6,9 +6,9 @@ import Hummingbird
 import Projections
 
 /// Every query route: answered from the read models, never from the event log.
-struct QueryRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
-    let backend: Backend<Store, Docs>
-    private var models: ReadModelQueries<Docs> { backend.readModels }
+struct QueryRoutes: Sendable {
+    let backend: Backend
+    private var models: ReadModelQueries { backend.readModels }
 
     var routes: [Route] {
         [

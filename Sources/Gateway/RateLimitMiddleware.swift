@@ -11,7 +11,7 @@ import Hummingbird
 /// not yet in memory is charged to the address *before* the database is asked about it, so random
 /// tokens cost at most the address's rate in look-ups (and unknown ones are then remembered briefly).
 /// The admin token is not limited: it is the operator's, and throttling the operator in an incident helps nobody.
-struct RateLimitMiddleware<Store: EventStore>: RouterMiddleware {
+struct RateLimitMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
     /// A bucket: one user, or one client address (an IPv6 /64); `nil` address when the peer is unknown.
@@ -21,12 +21,12 @@ struct RateLimitMiddleware<Store: EventStore>: RouterMiddleware {
     }
 
     let limiter: RateLimiter<Key>
-    let auth: Authenticator<Store>
+    let auth: Authenticator
     let trustedProxies: TrustedProxies
     /// Bound on the token look-up this middleware makes, as on every handler.
     let timeout: Duration
 
-    init(limit: RateLimit, auth: Authenticator<Store>, trustedProxies: TrustedProxies, timeout: Duration) {
+    init(limit: RateLimit, auth: Authenticator, trustedProxies: TrustedProxies, timeout: Duration) {
         limiter = RateLimiter(limit: limit)
         self.auth = auth
         self.trustedProxies = trustedProxies

@@ -8,8 +8,8 @@ import Projections
 /// Waits are cheap and bounded: polls back off from 2 to 50 ms, and at most `ReadWaits.limit` requests of a
 /// process wait at once; beyond that an answer comes at once with the position it reflects
 /// (`X-Read-Model-Position`), so anonymous reads can never hold the connections commands need.
-struct ReadYourWrites<Store: EventStore, Docs: DocumentStore>: Sendable {
-    let backend: Backend<Store, Docs>
+struct ReadYourWrites: Sendable {
+    let backend: Backend
     static var maxWait: Duration { .seconds(2) }
 
     /// Waits as asked and returns the position the answer reflects (the lowest of `projections`, or the

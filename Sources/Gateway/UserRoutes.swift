@@ -5,8 +5,8 @@ import Foundation
 import Hummingbird
 
 /// Registration: open, no token needed; answers the user's token once.
-struct UserRoutes<Store: EventStore, Docs: DocumentStore>: Sendable {
-    let backend: Backend<Store, Docs>
+struct UserRoutes: Sendable {
+    let backend: Backend
 
     var routes: [Route] {
         [Route(.post, "/users") { request, context in try await register(request, context) }]

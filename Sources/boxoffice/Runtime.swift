@@ -13,7 +13,7 @@ struct Runtime {
     let logger: Logger
     let client: PostgresClient
     let events: PostgresEventStore
-    let documents: ReadModelStore
+    let documents: any DocumentStore
     let processId: String
 
     init(_ common: CommonOptions, label: String) throws {
@@ -21,9 +21,9 @@ struct Runtime {
         client = try Database.client(try common.database(), logger: logger)
         events = PostgresEventStore(client: client, logger: logger)
         if let uri = common.mongoDB() {
-            documents = .mongodb(try MongoDocumentStore(uri: uri, logger: logger))
+            documents = try MongoDocumentStore(uri: uri, logger: logger)
         } else {
-            documents = .postgresql(PostgresDocumentStore(client: client, logger: logger))
+            documents = PostgresDocumentStore(client: client, logger: logger)
         }
         logger.info("read models", metadata: ["readModels.kind": "\(documents.kind)"])
         processId = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
@@ -39,11 +39,11 @@ struct Runtime {
 
     /// The hold-expiry worker, deciding through `sessions` (share the gateway's handler in all-in-one mode).
     /// It also deletes idempotency keys older than `IDEMPOTENCY_RETENTION` seconds (default 24 h).
-    func expiryWorker(_ sessions: CommandHandler<SessionDecider, PostgresEventStore>) throws -> any Service {
+    func expiryWorker(_ sessions: CommandHandler<SessionDecider>) throws -> any Service {
         let seconds = try Environment.number("IDEMPOTENCY_RETENTION", Double.self) ?? 86_400
         guard seconds > 0, seconds.isFinite else { throw ValidationError("IDEMPOTENCY_RETENTION must be a positive number of seconds") }
         let events = self.events
-        let cleanup = ExpiryWorker<PostgresEventStore, ReadModelStore>.KeyCleanup(
+        let cleanup = ExpiryWorker.KeyCleanup(
             retention: IdempotencyRetention(keepFor: .milliseconds(Int64(seconds * 1000)))
         ) { age, limit in try await events.deleteIdempotencyKeys(olderThan: age, limit: limit) }
         return ExpiryWorker(sessions: sessions, documents: documents, workerId: processId, logger: logger, keyCleanup: cleanup)

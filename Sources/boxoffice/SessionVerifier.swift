@@ -19,9 +19,9 @@ struct Verification: Encodable, Sendable {
 
 /// Verifies sessions: waits until the projections have applied the session's last event, then diffs
 /// every document the events produce with the stored one.
-struct SessionVerifier<Docs: DocumentStore>: Sendable {
+struct SessionVerifier: Sendable {
     let events: PostgresEventStore
-    let documents: Docs
+    let documents: any DocumentStore
     let wait: Duration
 
     func verify(_ sessionId: String) async throws -> Verification {

@@ -14,7 +14,7 @@ struct PartialCommitTests {
     /// A seated session and a GA event: batch A places holds, batch B books, confirms and cancels.
     static func history(_ id: String) async throws -> (a: [StoredEvent], b: [StoredEvent]) {
         let events = try await ContractStores.events()
-        let handler = CommandHandler<SessionDecider, PostgresEventStore>(store: events)
+        let handler = CommandHandler<SessionDecider>(store: events)
         let seated = "\(id)-seated", general = "\(id)-ga"
         func run(_ session: String, _ command: SessionCommand) async throws {
             _ = try await handler.execute(command, on: "session-\(session)", metadata: metadata)

@@ -8,7 +8,7 @@ import TestSupport
 /// two processes that share the database.
 @Suite("Command handler", .serialized)
 struct CommandHandlerTests {
-    typealias Handler = CommandHandler<SessionDecider, PostgresEventStore>
+    typealias Handler = CommandHandler<SessionDecider>
 
     func metadata() -> EventMetadata { EventMetadata(correlationId: UUID().uuidString, gatewayId: "tests") }
 
@@ -21,7 +21,7 @@ struct CommandHandlerTests {
         return id
     }
 
-    func book<Store: EventStore>(_ handler: CommandHandler<SessionDecider, Store>, _ id: String) async
+    func book(_ handler: CommandHandler<SessionDecider>, _ id: String) async
         -> Result<CommandResult<SessionDecider>, any Error> {
         await attempt {
             try await handler.execute(.bookQuantity(BookQuantity(
@@ -74,7 +74,7 @@ struct CommandHandlerTests {
             committed.continuation.yield()
             try await Task.sleep(for: .milliseconds(100))
         })
-        let handler = CommandHandler<SessionDecider, InterceptingEventStore>(store: store)
+        let handler = CommandHandler<SessionDecider>(store: store)
         let id = try await schedule(CommandHandler(store: store.inner), capacity: 100)
         var commits = committed.stream.makeAsyncIterator()
         for _ in 0..<10 {

@@ -30,7 +30,7 @@ struct IdempotencyRetentionTests {
 
         #expect(IdempotencyRetention.standard.keepFor == .seconds(86_400), "the contract: at least 24 h")
         let worker = ExpiryWorker(
-            sessions: CommandHandler<SessionDecider, PostgresEventStore>(store: store),
+            sessions: CommandHandler<SessionDecider>(store: store),
             documents: PostgresDocumentStore(client: TestDatabase.client, logger: TestDatabase.logger),
             workerId: "retention-test", logger: TestDatabase.logger,
             keyCleanup: .init(retention: .standard) { age, limit in try await store.deleteIdempotencyKeys(olderThan: age, limit: limit) })

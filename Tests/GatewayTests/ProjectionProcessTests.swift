@@ -60,7 +60,7 @@ struct ProjectionProcessTests {
     @Test func sigkillMidProjectionThenRestartEqualsTheFold() async throws {
         let database = try await TestDatabase.freshDatabase()
         let (client, events) = try await TestDatabase.stores(database)
-        let handler = CommandHandler<SessionDecider, PostgresEventStore>(store: events)
+        let handler = CommandHandler<SessionDecider>(store: events)
         _ = try await handler.execute(.schedule(SessionScheduled(
             sessionId: "big", title: "Big", startsAt: nil, kind: .general, hall: nil, seatSections: [],
             gaSections: [GASection(id: "f", name: "Floor", price: 3, capacity: 10_000)])),
@@ -101,7 +101,7 @@ struct ProjectionProcessTests {
         let database = try await TestDatabase.freshDatabase()
         let (client, events) = try await TestDatabase.stores(database)
         let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
-        let handler = CommandHandler<HallDecider, PostgresEventStore>(store: events)
+        let handler = CommandHandler<HallDecider>(store: events)
         func createHall(_ id: String) async throws {
             _ = try await handler.execute(.create(HallCreated(hallId: id, name: "H", sections: [
                 SeatSection(id: "m", name: "M", price: 1, rows: [SeatRow(row: "A", seats: 2)])])),

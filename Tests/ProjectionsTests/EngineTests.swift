@@ -161,7 +161,7 @@ struct EngineTests {
     @Test func rebuildWhileCommandsKeepArrivingEndsEqualToTheFold() async throws {
         let (client, events) = try await TestDatabase.stores(try await TestDatabase.freshDatabase())
         let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
-        let handler = CommandHandler<SessionDecider, PostgresEventStore>(store: events)
+        let handler = CommandHandler<SessionDecider>(store: events)
         let metadata = EventMetadata(correlationId: "t")
         _ = try await handler.execute(.schedule(SessionScheduled(
             sessionId: "r", title: "R", startsAt: nil, kind: .seated, hall: nil,

@@ -11,7 +11,7 @@ struct GASessionLog {
     let client: PostgresClient
     let events: PostgresEventStore
     let documents: PostgresDocumentStore
-    let handler: CommandHandler<SessionDecider, PostgresEventStore>
+    let handler: CommandHandler<SessionDecider>
     let stream: String
     let metadata = EventMetadata(correlationId: "t")
 

@@ -6,8 +6,8 @@ import Projections
 /// backlog and repairs, holds expired, and this gateway's live sessions and read waiters. Read at scrape
 /// time from the log and the read models, so every process reports the same figures for shared state.
 /// A store that does not answer makes `boxoffice_up{component}` 0 instead of failing the scrape.
-struct OperationalMetrics<Store: EventStore, Docs: DocumentStore>: Sendable {
-    let backend: Backend<Store, Docs>
+struct OperationalMetrics: Sendable {
+    let backend: Backend
 
     func text() async -> String {
         var out = ""
@@ -18,7 +18,7 @@ struct OperationalMetrics<Store: EventStore, Docs: DocumentStore>: Sendable {
         let head = try? await backend.store.headPosition()
         let lags = try? await backend.projectionLags()
         var expired: Int?
-        if lags != nil, let sessions = try? await KPIRoutes<Store, Docs>.sessionKPIs(backend).sessions { expired = sessions.reduce(0) { $0 + $1.holds.expired } }
+        if lags != nil, let sessions = try? await KPIRoutes.sessionKPIs(backend).sessions { expired = sessions.reduce(0) { $0 + $1.holds.expired } }
         metric("boxoffice_up", "gauge", "Whether the event store and the read-model store answer (1) or not (0).", [
             (#"{component="event_store"}"#, head == nil ? "0" : "1"), (#"{component="read_models"}"#, lags == nil ? "0" : "1"),
         ])

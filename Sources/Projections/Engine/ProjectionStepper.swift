@@ -3,10 +3,10 @@ import Foundation
 import Logging
 
 /// Moves one projection's generation forward through the log in batches.
-struct ProjectionStepper<Events: EventStore, Documents: DocumentStore>: Sendable {
+struct ProjectionStepper: Sendable {
     let projection: any Projection
-    let events: Events
-    let documents: Documents
+    let events: any EventStore
+    let documents: any DocumentStore
     let owner: String
     let batchSize: Int
     var logger: Logger? = nil
@@ -84,53 +84,6 @@ struct ProjectionStepper<Events: EventStore, Documents: DocumentStore>: Sendable
         return (cached, loaded)
     }
 
-    /// The batch with each stream's events in version order. The log's commit order already is that;
-    /// documents belong to one stream, so reordering across streams changes nothing, and a batch that
-    /// came otherwise (suspected in the read-model misses CI saw) is logged with what it held.
-    private func inStreamOrder(_ batch: [StoredEvent], after checkpoint: Checkpoint) async -> [StoredEvent] {
-        var last: [String: Int] = [:]
-        var ordered = true
-        for event in batch {
-            if let previous = last[event.streamId], previous >= event.version { ordered = false }
-            last[event.streamId] = event.version
-        }
-        if ordered { return batch }
-        await repairs?.record(projection.name)
-        logger?.warning("events of a stream out of version order in one batch", metadata: [
-            "projection": "\(projection.name)", "step": "after \(checkpoint.transactionId)/\(checkpoint.position)",
-            "batch": "\(batch.prefix(20).map { "\($0.streamId) v\($0.version) \($0.transactionId)/\($0.position)" })",
-        ])
-        return batch.enumerated().sorted { ($0.element.streamId, $0.element.version, $0.offset) < ($1.element.streamId, $1.element.version, $1.offset) }
-            .map(\.element)
-    }
-
-    /// Events of the batch's streams that the streams' documents never applied although a later event of
-    /// the stream is here: a seat map at version 1 about to get version 4 first gets 2 and 3 from the stream.
-    /// The log is the truth; this repairs a read model that missed events whatever made it miss them, and
-    /// says so loudly. (The misses CI once caught came from the text-ordered gap-safe read, docs/adr/0001.)
-    private func missedEvents(_ batch: [StoredEvent], after checkpoint: Checkpoint,
-                              version: (DocumentKey) -> Int64?) async throws -> [StoredEvent] {
-        var first: [String: StoredEvent] = [:]
-        for event in batch where first[event.streamId].map({ event.version < $0.version }) ?? true { first[event.streamId] = event }
-        let types = Set(projection.eventTypes)
-        var missed: [StoredEvent] = []
-        for (stream, event) in first.sorted(by: { $0.key < $1.key }) {
-            guard let applied = projection.streamKeys(for: event).map({ version($0) ?? 0 }).min(),
-                  applied + 1 < Int64(event.version) else { continue }
-            let earlier = try await events.readStream(stream, after: Int(applied))
-                .filter { $0.version < event.version && types.contains($0.type) }
-            await repairs?.record(projection.name)
-            logger?.warning("read model behind its stream: applying the missed events first", metadata: [
-                "projection": "\(projection.name)", "stream": "\(stream)", "documentVersion": "\(applied)",
-                "eventVersion": "\(event.version)", "event": "\(event.transactionId)/\(event.position)",
-                "step": "after \(checkpoint.transactionId)/\(checkpoint.position)",
-                "missed": "\(earlier.map { "v\($0.version) \($0.transactionId)/\($0.position)" })",
-            ])
-            missed += earlier
-        }
-        return missed
-    }
-
     /// Steps until the log has nothing more for this projection.
     @discardableResult
     func catchUp(generation: Int, from checkpoint: Checkpoint, commitIdle: Bool = true) async throws -> (Checkpoint, Int) {
@@ -143,21 +96,5 @@ struct ProjectionStepper<Events: EventStore, Documents: DocumentStore>: Sendable
             total += applied
             if applied < batchSize { return (checkpoint, total) }
         }
-    }
-}
-
-/// `projections rebuild`: replays the whole log into a fresh generation, then switches queries to it.
-/// Queries keep reading the old generation until the switch; a live runner follows the switch.
-public enum ProjectionRebuild {
-    public static func run<Events: EventStore, Documents: DocumentStore>(
-        _ projection: any Projection, events: Events, documents: Documents, owner: String, batchSize: Int = 2_000
-    ) async throws -> (generation: Int, events: Int) {
-        let active = try await documents.activeGeneration(projection: projection.name)
-        let fresh = active + 1
-        try await documents.drop(projection: projection.name, generation: fresh)
-        let stepper = ProjectionStepper(projection: projection, events: events, documents: documents, owner: owner, batchSize: batchSize)
-        let (_, applied) = try await stepper.catchUp(generation: fresh, from: .start)
-        try await documents.activate(projection: projection.name, generation: fresh)
-        return (fresh, applied)
     }
 }

@@ -27,7 +27,7 @@ public enum SessionAudit {
     }
 
     /// Every document of the session that is missing or differs from the fold of `events`.
-    public static func drift<Docs: DocumentStore>(_ events: [StoredEvent], documents: Docs) async throws -> [Drift] {
+    public static func drift(_ events: [StoredEvent], documents: any DocumentStore) async throws -> [Drift] {
         var drifts: [Drift] = []
         for (key, body) in try expected(events).sorted(by: { ($0.key.collection.name, $0.key.id) < ($1.key.collection.name, $1.key.id) }) {
             guard let stored = try await documents.get(key.collection, id: key.id) else {
@@ -42,7 +42,7 @@ public enum SessionAudit {
     }
 
     /// Whether every session projection has applied `event` (so a comparison is meaningful).
-    public static func applied<Docs: DocumentStore>(_ event: StoredEvent, documents: Docs) async throws -> Bool {
+    public static func applied(_ event: StoredEvent, documents: any DocumentStore) async throws -> Bool {
         for projection in projections where try await documents.appliedPosition(projection: projection.name).checkpoint < event.checkpoint {
             return false
         }

@@ -12,10 +12,10 @@ public struct Page<Item: Sendable>: Sendable {
 public struct InvalidCursor: Error {}
 
 /// Typed reads of the read models, for the query routes.
-public struct ReadModelQueries<Documents: DocumentStore>: Sendable {
-    public let documents: Documents
+public struct ReadModelQueries: Sendable {
+    public let documents: any DocumentStore
 
-    public init(documents: Documents) {
+    public init(documents: any DocumentStore) {
         self.documents = documents
     }
 
