@@ -80,6 +80,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
+        .testTarget(name: "CommandHandlerTests", dependencies: ["EventStore", "Commands"]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Commands", "TestSupport"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "EventStore", "Commands", "TestSupport"]),
         .testTarget(

@@ -11,8 +11,9 @@ public protocol Decider: Sendable {
     associatedtype Command: Sendable
     /// What the aggregate records.
     associatedtype Event: DomainEvent
-    /// What the caller is shown of the state right after its command.
-    associatedtype Outcome: Sendable
+    /// What the caller is shown of the state right after its command; `Codable` so an idempotency key
+    /// can remember it and a repeated request be answered from it.
+    associatedtype Outcome: Codable & Sendable
 
     /// State of a stream that has no events.
     static var initialState: State { get }
@@ -36,12 +37,21 @@ extension Decider {
 /// An event that knows its type name and JSON payload, so the store can persist it without
 /// knowing the domain.
 public protocol DomainEvent: Sendable {
-    /// Stable type name stored in the `type` column.
-    var typeName: String { get }
+    /// Every type this aggregate's streams hold.
+    static var types: [EventType] { get }
+    /// This event's type.
+    var type: EventType { get }
     /// The JSON payload stored in the `data` column.
     func encodedData() throws -> Data
     /// Rebuilds an event from its stored type and payload; nil for a type this aggregate does not know.
     static func decode(type: String, data: Data) throws -> Self?
+}
+
+extension DomainEvent {
+    /// Stable type name stored in the `type` column.
+    public var typeName: String { type.rawValue }
+    /// The stored names of `types`, for reads filtered by type.
+    public static var typeNames: [String] { types.map(\.rawValue) }
 }
 
 /// JSON coders shared by every event payload, so stored data is stable across the code base.

@@ -5,9 +5,11 @@ public enum HallEvent: DomainEvent, Equatable {
     /// A hall and its seat layout were created.
     case created(HallCreated)
 
-    public var typeName: String {
+    public static let types: [EventType] = [.hallCreated]
+
+    public var type: EventType {
         switch self {
-        case .created: "HallCreated"
+        case .created: .hallCreated
         }
     }
 
@@ -18,8 +20,8 @@ public enum HallEvent: DomainEvent, Equatable {
     }
 
     public static func decode(type: String, data: Data) throws -> HallEvent? {
-        switch type {
-        case "HallCreated": .created(try EventJSON.decoder().decode(HallCreated.self, from: data))
+        switch EventType(rawValue: type) {
+        case .hallCreated: .created(try EventJSON.decoder().decode(HallCreated.self, from: data))
         default: nil
         }
     }
@@ -39,7 +41,7 @@ public struct HallCreated: Codable, Equatable, Sendable {
 }
 
 /// A hall: created once, then only read (sessions copy its layout).
-public struct HallState: Equatable, Sendable {
+public struct HallState: Codable, Equatable, Sendable {
     /// The hall as created; nil before.
     public var hall: HallCreated?
 

@@ -75,7 +75,7 @@ public enum SessionCommand: Sendable {
 }
 
 /// What a caller sees after a session command: the session and the booking it touched.
-public struct SessionOutcome: Sendable {
+public struct SessionOutcome: Codable, Sendable {
     public var session: SessionScheduled?
     public var booking: Booking?
     /// Places left in the booking's GA section.

@@ -97,13 +97,15 @@ public enum SessionEvent: DomainEvent, Equatable {
     case bookingCancelled(BookingChanged)
     case holdExpired(BookingChanged)
 
-    public var typeName: String {
+    public static let types: [EventType] = [.sessionScheduled, .bookingPlaced, .bookingConfirmed, .bookingCancelled, .holdExpired]
+
+    public var type: EventType {
         switch self {
-        case .scheduled: "SessionScheduled"
-        case .bookingPlaced: "BookingPlaced"
-        case .bookingConfirmed: "BookingConfirmed"
-        case .bookingCancelled: "BookingCancelled"
-        case .holdExpired: "HoldExpired"
+        case .scheduled: .sessionScheduled
+        case .bookingPlaced: .bookingPlaced
+        case .bookingConfirmed: .bookingConfirmed
+        case .bookingCancelled: .bookingCancelled
+        case .holdExpired: .holdExpired
         }
     }
 
@@ -119,12 +121,12 @@ public enum SessionEvent: DomainEvent, Equatable {
 
     public static func decode(type: String, data: Data) throws -> SessionEvent? {
         let decoder = EventJSON.decoder()
-        switch type {
-        case "SessionScheduled": return .scheduled(try decoder.decode(SessionScheduled.self, from: data))
-        case "BookingPlaced": return .bookingPlaced(try decoder.decode(BookingPlaced.self, from: data))
-        case "BookingConfirmed": return .bookingConfirmed(try decoder.decode(BookingChanged.self, from: data))
-        case "BookingCancelled": return .bookingCancelled(try decoder.decode(BookingChanged.self, from: data))
-        case "HoldExpired": return .holdExpired(try decoder.decode(BookingChanged.self, from: data))
+        switch EventType(rawValue: type) {
+        case .sessionScheduled: return .scheduled(try decoder.decode(SessionScheduled.self, from: data))
+        case .bookingPlaced: return .bookingPlaced(try decoder.decode(BookingPlaced.self, from: data))
+        case .bookingConfirmed: return .bookingConfirmed(try decoder.decode(BookingChanged.self, from: data))
+        case .bookingCancelled: return .bookingCancelled(try decoder.decode(BookingChanged.self, from: data))
+        case .holdExpired: return .holdExpired(try decoder.decode(BookingChanged.self, from: data))
         default: return nil
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One booking as the session aggregate knows it.
-public struct Booking: Equatable, Sendable {
+public struct Booking: Codable, Equatable, Sendable {
     public var id: String
     public var userId: String
     public var seats: [String]?

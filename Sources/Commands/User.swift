@@ -21,9 +21,11 @@ public struct UserRegistered: Codable, Equatable, Sendable {
 public enum UserEvent: DomainEvent, Equatable {
     case registered(UserRegistered)
 
-    public var typeName: String {
+    public static let types: [EventType] = [.userRegistered]
+
+    public var type: EventType {
         switch self {
-        case .registered: "UserRegistered"
+        case .registered: .userRegistered
         }
     }
 
@@ -34,15 +36,15 @@ public enum UserEvent: DomainEvent, Equatable {
     }
 
     public static func decode(type: String, data: Data) throws -> UserEvent? {
-        switch type {
-        case "UserRegistered": .registered(try EventJSON.decoder().decode(UserRegistered.self, from: data))
+        switch EventType(rawValue: type) {
+        case .userRegistered: .registered(try EventJSON.decoder().decode(UserRegistered.self, from: data))
         default: nil
         }
     }
 }
 
 /// A user as their stream knows them.
-public struct UserState: Equatable, Sendable {
+public struct UserState: Codable, Equatable, Sendable {
     public var user: UserRegistered?
 
     public init(user: UserRegistered? = nil) { self.user = user }
@@ -53,8 +55,8 @@ public enum UserCommand: Sendable {
     case register(UserRegistered)
 }
 
-/// The user aggregate. Email uniqueness spans users, so the store guards it with a claim stream per
-/// normalised email (`email-<address>`), appended in the same transaction.
+/// The user aggregate. Email uniqueness spans users: see `EmailClaimDecider`, whose claim is appended
+/// in the same transaction.
 public enum UserDecider: Decider {
     public static var initialState: UserState { UserState() }
 

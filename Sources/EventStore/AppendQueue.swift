@@ -111,7 +111,9 @@ final class AppendQueue: Sendable {
             offsets.append(events)
             writes += request.writes
             keys += request.keys.map { key in
-                IdempotencyWrite(key: key.key, lastEventIndex: key.lastEventIndex + events, render: key.render)
+                var key = key
+                key.lastEventIndex += events
+                return key
             }
             events += request.eventCount
         }

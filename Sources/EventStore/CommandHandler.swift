@@ -12,14 +12,15 @@ public struct CommandResult<D: Decider>: Sendable {
     public var position: Int64
 }
 
-/// An idempotency key to store with a command's events, and how to render the response to remember.
-public struct IdempotencyRequest<D: Decider>: Sendable {
+/// An idempotency key to store with a command's events; it remembers the command's outcome.
+public struct IdempotencyRequest: Sendable {
     public var key: IdempotencyKey
-    public var render: @Sendable (D.Outcome, Int64) throws -> StoredResponse
+    /// Fingerprint of the request, so a different request under the same key can be refused.
+    public var requestHash: String
 
-    public init(key: IdempotencyKey, render: @escaping @Sendable (D.Outcome, Int64) throws -> StoredResponse) {
+    public init(key: IdempotencyKey, requestHash: String) {
         self.key = key
-        self.render = render
+        self.requestHash = requestHash
     }
 }
 
@@ -92,7 +93,7 @@ public final class CommandHandler<D: Decider>: Sendable {
     /// Decides `command` against the current state of `streamId` and records its events.
     public func execute(
         _ command: D.Command, on streamId: String, metadata: EventMetadata,
-        idempotency: IdempotencyRequest<D>? = nil
+        idempotency: IdempotencyRequest? = nil
     ) async throws -> CommandResult<D> {
         try await worker(for: streamId).submit(command, metadata: metadata, idempotency: idempotency)
     }

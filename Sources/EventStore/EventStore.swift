@@ -25,8 +25,8 @@ public protocol EventStore: Sendable {
     func checkpoint(at position: Int64) async throws -> Checkpoint?
     /// The first event whose indexed field equals `value`.
     func lookup(_ index: EventIndex, _ value: String) async throws -> StoredEvent?
-    /// The response stored for an idempotency key, if any.
-    func storedResponse(for key: IdempotencyKey) async throws -> StoredResponse?
+    /// The outcome stored for an idempotency key, if any.
+    func storedOutcome(for key: IdempotencyKey) async throws -> StoredOutcome?
     /// The highest assigned global position (0 when empty).
     func headPosition() async throws -> Int64
     /// Whether any committed event of `types` lies after `checkpoint` and at or before `target` in reader order.

@@ -1,17 +1,16 @@
 import Foundation
 
-/// A response remembered for an idempotency key, replayed verbatim for a repeated request.
-public struct StoredResponse: Codable, Equatable, Sendable {
-    public var status: Int
-    public var body: Data
-    /// Global position the response reported (its `X-Position`).
+/// What an idempotency key remembers of the command that stored it. The outcome is the caller's own
+/// encoding (the store never looks inside it); the position is where the command's last event landed.
+public struct StoredOutcome: Equatable, Sendable {
+    public var outcome: Data
+    /// Global position of the command's last event (the answer's `X-Position`).
     public var position: Int64
     /// Fingerprint of the request that produced it; a different request with the same key is refused.
     public var requestHash: String
 
-    public init(status: Int, body: Data, position: Int64, requestHash: String) {
-        self.status = status
-        self.body = body
+    public init(outcome: Data, position: Int64, requestHash: String) {
+        self.outcome = outcome
         self.position = position
         self.requestHash = requestHash
     }
@@ -33,12 +32,14 @@ public struct IdempotencyWrite: Sendable {
     public var key: IdempotencyKey
     /// Index into the append's flat event list of the command's last event.
     public var lastEventIndex: Int
-    /// Renders the response once the events' global positions are known.
-    public var render: @Sendable (_ position: Int64) throws -> StoredResponse
+    /// The caller's outcome, stored as given.
+    public var outcome: Data
+    public var requestHash: String
 
-    public init(key: IdempotencyKey, lastEventIndex: Int, render: @escaping @Sendable (Int64) throws -> StoredResponse) {
+    public init(key: IdempotencyKey, lastEventIndex: Int, outcome: Data, requestHash: String) {
         self.key = key
         self.lastEventIndex = lastEventIndex
-        self.render = render
+        self.outcome = outcome
+        self.requestHash = requestHash
     }
 }

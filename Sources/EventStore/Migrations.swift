@@ -90,6 +90,18 @@ public enum Migrations {
         (6, "read-model repairs", [
             "CREATE TABLE projection_repairs (projection text PRIMARY KEY, repairs bigint NOT NULL, last_at timestamptz NOT NULL)",
         ]),
+        // A key remembers the command's outcome, opaque to the store, instead of an HTTP response. Keys
+        // stored before keep the answer the gateway rendered then, wrapped as {"rendered": …} so that a
+        // retry across the upgrade still gets it verbatim.
+        (7, "idempotency outcomes", [
+            "ALTER TABLE idempotency_keys ADD COLUMN outcome bytea",
+            """
+            UPDATE idempotency_keys
+            SET outcome = convert_to(json_build_object('rendered', json_build_object('status', status, 'body', body))::text, 'UTF8')
+            """,
+            "ALTER TABLE idempotency_keys ALTER COLUMN outcome SET NOT NULL",
+            "ALTER TABLE idempotency_keys DROP COLUMN status, DROP COLUMN body",
+        ]),
     ]
 
     /// Applies every step not yet recorded. A transaction-scoped advisory lock makes concurrent

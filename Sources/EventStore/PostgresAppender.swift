@@ -88,22 +88,11 @@ struct PostgresAppender: Sendable {
     }
 
     private func storeKeys(_ keys: [IdempotencyWrite], positions: [Int64], _ connection: PostgresConnection) async throws {
-        var principals: [String] = [], names: [String] = [], hashes: [String] = [], statuses: [Int] = [],
-            bodies: [String] = [], stored: [Int64] = []
-        for write in keys {
-            let position = positions[write.lastEventIndex]
-            let response = try write.render(position)
-            principals.append(write.key.principal)
-            names.append(write.key.key)
-            hashes.append(response.requestHash)
-            statuses.append(response.status)
-            bodies.append(String(decoding: response.body, as: UTF8.self))
-            stored.append(position)
-        }
         try await connection.query("""
-            INSERT INTO idempotency_keys (principal, key, request_hash, status, body, position)
-            SELECT * FROM unnest(\(principals)::text[], \(names)::text[], \(hashes)::text[], \(statuses)::int8[]::int4[],
-                                 \(bodies)::text[], \(stored)::int8[])
+            INSERT INTO idempotency_keys (principal, key, request_hash, outcome, position)
+            SELECT * FROM unnest(\(keys.map(\.key.principal))::text[], \(keys.map(\.key.key))::text[],
+                                 \(keys.map(\.requestHash))::text[], \(keys.map { ByteBuffer(bytes: $0.outcome) })::bytea[],
+                                 \(keys.map { positions[$0.lastEventIndex] })::int8[])
             """, logger: logger)
     }
 }

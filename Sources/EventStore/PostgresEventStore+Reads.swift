@@ -1,4 +1,5 @@
 import Foundation
+import Commands
 import PostgresNIO
 
 extension PostgresEventStore {
@@ -112,21 +113,21 @@ extension PostgresEventStore {
     public func lookup(_ index: EventIndex, _ value: String) async throws -> StoredEvent? {
         let query: PostgresQuery = switch index {
         case .bookingId:
-            "SELECT \(unescaped: Self.columns) FROM events WHERE type = 'BookingPlaced' AND data->>'bookingId' = \(value) LIMIT 1"
+            "SELECT \(unescaped: Self.columns) FROM events WHERE type = '\(unescaped: EventType.bookingPlaced.rawValue)' AND data->>'bookingId' = \(value) LIMIT 1"
         case .tokenHash:
-            "SELECT \(unescaped: Self.columns) FROM events WHERE type = 'UserRegistered' AND data->>'tokenHash' = \(value) LIMIT 1"
+            "SELECT \(unescaped: Self.columns) FROM events WHERE type = '\(unescaped: EventType.userRegistered.rawValue)' AND data->>'tokenHash' = \(value) LIMIT 1"
         }
         return try await events(query).first
     }
 
-    public func storedResponse(for key: IdempotencyKey) async throws -> StoredResponse? {
+    public func storedOutcome(for key: IdempotencyKey) async throws -> StoredOutcome? {
         do {
             let rows = try await client.query("""
-                SELECT status, body, position, request_hash FROM idempotency_keys
+                SELECT outcome, position, request_hash FROM idempotency_keys
                 WHERE principal = \(key.principal) AND key = \(key.key)
                 """, logger: logger)
-            for try await (status, body, position, hash) in rows.decode((Int, String, Int64, String).self) {
-                return StoredResponse(status: status, body: Data(body.utf8), position: position, requestHash: hash)
+            for try await (outcome, position, hash) in rows.decode((Data, Int64, String).self) {
+                return StoredOutcome(outcome: outcome, position: position, requestHash: hash)
             }
             return nil
         } catch {

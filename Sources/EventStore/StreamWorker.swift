@@ -6,7 +6,7 @@ actor StreamWorker<D: Decider> {
     private struct Job {
         var command: D.Command
         var metadata: EventMetadata
-        var idempotency: IdempotencyRequest<D>?
+        var idempotency: IdempotencyRequest?
         var reply: FirstOutcome<CommandResult<D>>
     }
 
@@ -40,7 +40,7 @@ actor StreamWorker<D: Decider> {
         self.onCommitted = onCommitted
     }
 
-    func submit(_ command: D.Command, metadata: EventMetadata, idempotency: IdempotencyRequest<D>?) async throws -> CommandResult<D> {
+    func submit(_ command: D.Command, metadata: EventMetadata, idempotency: IdempotencyRequest?) async throws -> CommandResult<D> {
         let reply = FirstOutcome<CommandResult<D>>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -118,9 +118,10 @@ actor StreamWorker<D: Decider> {
                     return
                 }
 
-                let keys = zip(jobs, decisions).compactMap { job, decision -> IdempotencyWrite? in
+                let keys = try zip(jobs, decisions).compactMap { job, decision -> IdempotencyWrite? in
                     guard let request = job.idempotency, case .recorded(_, let outcome, let lastIndex) = decision else { return nil }
-                    return IdempotencyWrite(key: request.key, lastEventIndex: lastIndex) { try request.render(outcome, $0) }
+                    return IdempotencyWrite(key: request.key, lastEventIndex: lastIndex,
+                                            outcome: try EventJSON.encoder().encode(outcome), requestHash: request.requestHash)
                 }
                 let (store, write) = (store, StreamWrite(streamId: streamId, expected: .exact(version), events: events))
                 // Bounded: an append on a connection that died mid-flight may never return, and every

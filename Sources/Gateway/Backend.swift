@@ -36,46 +36,44 @@ public struct GatewaySettings: Sendable {
     }
 }
 
-/// Everything the routes act through: one command handler per aggregate type, accounts, look-ups.
+/// The gateway's composition root: builds each service once from the stores and settings. Routes get
+/// only the service they act through (see `GatewayRouter.routes`), never this.
 public final class Backend: Sendable {
-    let store: any EventStore
-    let readModels: ReadModelQueries
     let settings: GatewaySettings
-    let sessions: CommandHandler<SessionDecider>
-    let halls: CommandHandler<HallDecider>
-    let accounts: Accounts
-    let bookings: BookingLocator
     let auth: Authenticator
-    let clock: @Sendable () -> Date
-    /// Seat maps and GA remaining of the sessions this gateway serves, kept current by `sessions`.
-    let live: LiveSessions
-    /// Requests waiting for a read model (`minPosition`, a lookup that missed), bounded.
-    let readWaits = ReadWaits()
-    /// Read-model repairs of every projector (nil: not reported, as in tests without a database client).
-    let repairs: ProjectionRepairs?
+    let accounts: Accounts
+    let intake: CommandIntake
+    let bookings: BookingService
+    let catalogue: CatalogueService
+    let reads: Reads
+    let monitoring: Monitoring
+    /// The session command handler, for in-process workers such as hold expiry.
+    public let sessionCommands: CommandHandler<SessionDecider>
     /// Request figures of this gateway, for `/metrics` and `/kpis`.
     public let metrics = RequestMetrics()
 
     public init(store: any EventStore, documents: any DocumentStore, settings: GatewaySettings, policy: RetryPolicy = RetryPolicy(),
                 repairs: ProjectionRepairs? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
-        self.store = store
-        self.repairs = repairs
-        self.readModels = ReadModelQueries(documents: documents)
         self.settings = settings
-        self.clock = clock
         // A stream stuck on a dead connection must recover within one request time-out, early enough to
         // read the log and say whether a cut-off append was recorded before the request itself times out.
         var policy = policy
         policy.databaseTimeout = min(policy.databaseTimeout, settings.requestTimeout * 0.6)
         let live = LiveSessions()
-        self.live = live
-        self.sessions = CommandHandler(store: store, policy: policy, clock: clock, onCommitted: live.committed)
-        self.halls = CommandHandler(store: store, policy: policy, clock: clock)
-        self.accounts = Accounts(store: store, cacheCapacity: settings.cacheCapacity)
-        self.bookings = BookingLocator(store: store, cacheCapacity: settings.cacheCapacity)
-        self.auth = Authenticator(adminToken: settings.adminToken, accounts: accounts)
+        let sessions = CommandHandler<SessionDecider>(store: store, policy: policy, clock: clock, onCommitted: live.committed)
+        let halls = CommandHandler<HallDecider>(store: store, policy: policy, clock: clock)
+        sessionCommands = sessions
+        accounts = Accounts(store: store, cacheCapacity: settings.cacheCapacity)
+        auth = Authenticator(adminToken: settings.adminToken, accounts: accounts)
+        intake = CommandIntake(auth: auth, gatewayId: settings.gatewayId, store: store)
+        bookings = BookingService(sessions: sessions, locator: BookingLocator(store: store, cacheCapacity: settings.cacheCapacity),
+                                  holdTTL: settings.holdTTL, maxSeatsPerBooking: settings.maxSeatsPerBooking)
+        catalogue = CatalogueService(halls: halls, sessions: sessions)
+        reads = Reads(store: store, models: ReadModelQueries(documents: documents), sessions: sessions, live: live,
+                      waits: ReadWaits(), repairs: repairs)
+        monitoring = Monitoring(reads: reads, metrics: metrics, commands: sessions.statistics, gatewayId: settings.gatewayId)
+        self.clock = clock
     }
 
-    /// The session command handler, for in-process workers such as hold expiry.
-    public var sessionCommands: CommandHandler<SessionDecider> { sessions }
+    let clock: @Sendable () -> Date
 }

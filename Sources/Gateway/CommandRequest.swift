@@ -16,9 +16,9 @@ struct CommandRequest: Sendable {
     let notes: RequestNotes
 
     /// Authenticates (unless `open`), reads the bounded body and the `Idempotency-Key`.
-    static func read(_ request: inout Request, context: AppRequestContext, backend: Backend,
-                            open: Bool = false) async throws -> CommandRequest {
-        let principal: Principal? = open ? nil : try await backend.auth.principal(request)
+    static func read(_ request: inout Request, context: AppRequestContext, intake: CommandIntake,
+                     open: Bool = false) async throws -> CommandRequest {
+        let principal: Principal? = open ? nil : try await intake.auth.principal(request)
         context.notes.note(userId: principal?.userId)
         let body = try await JSONBody.bytes(&request)
         let rawKey = request.headers[.idempotencyKey]
@@ -33,7 +33,7 @@ struct CommandRequest: Sendable {
             key: rawKey.map { IdempotencyKey(principal: scope, key: $0) },
             metadata: EventMetadata(
                 correlationId: context.requestId, userId: principal?.userId, idempotencyKey: rawKey,
-                gatewayId: backend.settings.gatewayId),
+                gatewayId: intake.gatewayId),
             notes: context.notes)
     }
 
@@ -54,39 +54,61 @@ struct CommandRequest: Sendable {
         try JSONBody.decode(type, from: body)
     }
 
-    /// Runs `action` unless this key already has a response: then replays it, or refuses a
-    /// different request under the same key. A command that fails while a concurrent twin with
-    /// the same key succeeded answers with the twin's response.
-    func idempotent(_ backend: Backend, _ action: () async throws -> StoredResponse) async throws -> Response {
-        if let key, let stored = try await backend.store.storedResponse(for: key) {
-            return try replay(stored)
+    /// The idempotency key to store with the command's events, if the request has one.
+    var idempotency: IdempotencyRequest? {
+        key.map { IdempotencyRequest(key: $0, requestHash: requestHash) }
+    }
+
+    /// Runs `action` unless this key already has an outcome: then answers from it (`replay`), or refuses a
+    /// different request under the same key. A command that fails while a concurrent twin with the same
+    /// key succeeded answers with the twin's outcome.
+    func idempotent<Outcome: Decodable>(
+        _ store: any EventStore, replay render: (Outcome, Int64) throws -> Response, _ action: () async throws -> Response
+    ) async throws -> Response {
+        if let key, let stored = try await store.storedOutcome(for: key) {
+            return try replay(stored, render)
         }
         do {
-            return Self.response(try await action())
+            return try await action()
         } catch {
-            if let key, let stored = try? await backend.store.storedResponse(for: key) {
-                return try replay(stored)
+            if let key, let stored = try? await store.storedOutcome(for: key) {
+                return try replay(stored, render)
             }
             throw error
         }
     }
 
-    /// A stored response rendered for this request.
-    func stored(status: HTTPResponse.Status, body: some Encodable, position: Int64) throws -> StoredResponse {
-        StoredResponse(status: Int(status.code), body: try JSONResponse.encode(body), position: position, requestHash: requestHash)
-    }
-
-    private func replay(_ stored: StoredResponse) throws -> Response {
+    private func replay<Outcome: Decodable>(_ stored: StoredOutcome, _ render: (Outcome, Int64) throws -> Response) throws -> Response {
         guard stored.requestHash == requestHash else { throw APIError.idempotencyKeyReused }
-        var response = Self.response(stored)
+        var response: Response
+        if let legacy = try? JSONDecoder().decode(RenderedAnswer.self, from: stored.outcome) {
+            response = Self.answer(status: HTTPResponse.Status(code: legacy.rendered.status), json: Data(legacy.rendered.body.utf8),
+                                   position: stored.position)
+        } else {
+            response = try render(try EventJSON.decoder().decode(Outcome.self, from: stored.outcome), stored.position)
+        }
         response.headers[.idempotentReplayed] = "true"
         return response
     }
 
-    static func response(_ stored: StoredResponse) -> Response {
-        JSONResponse.make(status: HTTPResponse.Status(code: stored.status), data: stored.body,
-                          headers: [.xPosition: String(stored.position)])
+    /// A command's answer: `body` and the position of its last event.
+    static func answer(status: HTTPResponse.Status, body: some Encodable, position: Int64) throws -> Response {
+        answer(status: status, json: try JSONResponse.encode(body), position: position)
     }
+
+    private static func answer(status: HTTPResponse.Status, json: Data, position: Int64) -> Response {
+        JSONResponse.make(status: status, data: json, headers: [.xPosition: String(position)])
+    }
+}
+
+/// What keys stored before migration 7 remember: the answer as rendered then.
+private struct RenderedAnswer: Decodable {
+    struct Answer: Decodable {
+        var status: Int
+        var body: String
+    }
+
+    var rendered: Answer
 }
 
 extension HTTPField.Name {

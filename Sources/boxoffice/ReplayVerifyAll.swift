@@ -33,7 +33,7 @@ struct ReplayVerifyAll: AsyncParsableCommand {
             var sessions = 0, documents = 0
             var failed: [Verification] = []
             while true {
-                let batch = try await runtime.events.readAll(after: checkpoint, limit: 1_000, types: ["SessionScheduled"])
+                let batch = try await runtime.events.readAll(after: checkpoint, limit: 1_000, types: [EventType.sessionScheduled.rawValue])
                 guard let last = batch.last else { break }
                 checkpoint = last.checkpoint
                 for event in batch {

@@ -36,7 +36,7 @@ struct SessionReplay {
             SessionDecider.evolve(&state, decoded)
             states.append(state)
             var step = Step(version: event.version, position: event.position, recordedAt: event.recordedAt, type: event.type,
-                            actor: event.metadata.userId ?? (event.type == "SessionScheduled" ? "admin" : "system"),
+                            actor: event.metadata.userId ?? (event.type == EventType.sessionScheduled.rawValue ? "admin" : "system"),
                             correlationId: event.metadata.correlationId,
                             counts: SeatMap.of(state, version: event.version).summary)
             switch decoded {

@@ -19,9 +19,7 @@ struct GroupCommitTests {
             for stream in fresh + taken {
                 group.addTask {
                     let key = IdempotencyKey(principal: "group-commit", key: stream)
-                    let write = IdempotencyWrite(key: key, lastEventIndex: 1) {
-                        StoredResponse(status: 201, body: Data(stream.utf8), position: $0, requestHash: "h")
-                    }
+                    let write = IdempotencyWrite(key: key, lastEventIndex: 1, outcome: Data(stream.utf8), requestHash: "h")
                     do {
                         return (stream, .success(try await store.append(
                             [StreamWrite(streamId: stream, expected: .noStream, events: [event(), event("Second")])], idempotency: [write])))
@@ -39,8 +37,8 @@ struct GroupCommitTests {
             let stored = try await store.readStream(stream, after: 0)
             #expect(stored.map(\.version) == [1, 2] && result.versions == [2])
             #expect(stored.map(\.position) == result.positions, "each caller gets its own events' positions")
-            let response = try #require(try await store.storedResponse(for: IdempotencyKey(principal: "group-commit", key: stream)))
-            #expect(response.position == result.positions[1] && response.body == Data(stream.utf8))
+            let key = try #require(try await store.storedOutcome(for: IdempotencyKey(principal: "group-commit", key: stream)))
+            #expect(key.position == result.positions[1] && key.outcome == Data(stream.utf8))
         }
         for stream in taken {
             guard case .failure(let error) = outcomes[stream]! else {
@@ -49,7 +47,7 @@ struct GroupCommitTests {
             }
             #expect(error is EventStoreError)
             #expect(try await store.readStream(stream, after: 0).count == 1)
-            #expect(try await store.storedResponse(for: IdempotencyKey(principal: "group-commit", key: stream)) == nil)
+            #expect(try await store.storedOutcome(for: IdempotencyKey(principal: "group-commit", key: stream)) == nil)
         }
         let rows = try await TestDatabase.client.query(
             "SELECT count(DISTINCT transaction_id)::int8 FROM events WHERE stream_id LIKE \("gc-\(run)-fresh-%")", logger: TestDatabase.logger)

@@ -36,7 +36,7 @@ struct CacheBoundsTests {
             lookups.add(1, ordering: .relaxed)
             return try await inner.lookup(index, value)
         }
-        func storedResponse(for key: IdempotencyKey) async throws -> StoredResponse? { try await inner.storedResponse(for: key) }
+        func storedOutcome(for key: IdempotencyKey) async throws -> StoredOutcome? { try await inner.storedOutcome(for: key) }
         func headPosition() async throws -> Int64 { try await inner.headPosition() }
         func hasEvents(after checkpoint: Checkpoint, through target: Checkpoint, types: [String]) async throws -> Bool {
             try await inner.hasEvents(after: checkpoint, through: target, types: types)

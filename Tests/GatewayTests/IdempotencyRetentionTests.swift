@@ -19,9 +19,7 @@ struct IdempotencyRetentionTests {
             let write = StreamWrite(streamId: TestDatabase.uniqueStream("retention"), expected: .noStream, events: [
                 NewEvent(type: "Noted", data: Data("{}".utf8), metadata: EventMetadata(correlationId: "retention")),
             ])
-            _ = try await store.append([write], idempotency: [IdempotencyWrite(key: key, lastEventIndex: 0) { position in
-                StoredResponse(status: 201, body: Data("{}".utf8), position: position, requestHash: "h")
-            }])
+            _ = try await store.append([write], idempotency: [IdempotencyWrite(key: key, lastEventIndex: 0, outcome: Data("{}".utf8), requestHash: "h")])
         }
         // A day and an hour ago by the database's clock, which is the one the clean-up reads.
         try await TestDatabase.client.query(
@@ -35,8 +33,8 @@ struct IdempotencyRetentionTests {
             workerId: "retention-test", logger: TestDatabase.logger,
             keyCleanup: .init(retention: .standard) { age, limit in try await store.deleteIdempotencyKeys(olderThan: age, limit: limit) })
         #expect(try await worker.cleanUpKeys() >= 1)
-        #expect(try await store.storedResponse(for: old) == nil, "a key past its retention is forgotten")
-        #expect(try await store.storedResponse(for: young) != nil, "a key within its retention still replays")
+        #expect(try await store.storedOutcome(for: old) == nil, "a key past its retention is forgotten")
+        #expect(try await store.storedOutcome(for: young) != nil, "a key within its retention still replays")
     }
 
     @Test func aNonsenseRetentionIsRefusedAtStartUp() async throws {

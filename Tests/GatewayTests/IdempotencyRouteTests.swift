@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 import Testing
 import TestSupport
 
@@ -64,6 +65,29 @@ struct IdempotencyRouteTests {
             let shouting = try await api.call(.post, "/users", json: ["name": "Bo", "email": body["email"]!.uppercased()])
             #expect(shouting.errorCode == "email_taken", "emails are unique regardless of case")
             #expect(try await api.call(.post, "/users", json: ["name": "Bo", "email": "not-an-email"]).status == 400)
+        }
+    }
+
+    /// Keys stored before migration 7 remember the answer as it was rendered; migration 7 wraps it as
+    /// {"rendered": …} (the same SQL expression is used here), and a retry still gets it verbatim.
+    @Test func keysStoredAsRenderedAnswersStillReplay() async throws {
+        try await harness.run { api in
+            let session = try await api.session()
+            let user = try await api.user()
+            let key = "legacy-\(UUID().uuidString)"
+            let path = "/sessions/\(session)/seats/reserve"
+            let first = try await api.call(.post, path, token: user.token, json: ["seats": ["A3"]], headers: ["Idempotency-Key": key])
+            #expect(first.status == 201)
+            let rendered = #"{"id":"bk_legacy","status":"HELD"}"#
+            try await TestDatabase.client.query("""
+                UPDATE idempotency_keys
+                SET outcome = convert_to(json_build_object('rendered', json_build_object('status', 201, 'body', \(rendered)::text))::text, 'UTF8')
+                WHERE key = \(key)
+                """, logger: TestDatabase.logger)
+            let replay = try await api.call(.post, path, token: user.token, json: ["seats": ["A3"]], headers: ["Idempotency-Key": key])
+            #expect(replay.status == 201 && replay.body == Data(rendered.utf8))
+            #expect(replay.headers[.init("Idempotent-Replayed")!] == "true")
+            #expect(replay.headers[.init("X-Position")!] == first.headers[.init("X-Position")!])
         }
     }
 }

@@ -7,7 +7,7 @@ import Projections
 /// time from the log and the read models, so every process reports the same figures for shared state.
 /// A store that does not answer makes `boxoffice_up{component}` 0 instead of failing the scrape.
 struct OperationalMetrics: Sendable {
-    let backend: Backend
+    let monitoring: Monitoring
 
     func text() async -> String {
         var out = ""
@@ -15,10 +15,10 @@ struct OperationalMetrics: Sendable {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
             for sample in samples { out += "\(name)\(sample.labels) \(sample.value)\n" }
         }
-        let head = try? await backend.store.headPosition()
-        let lags = try? await backend.projectionLags()
+        let head = try? await monitoring.reads.store.headPosition()
+        let lags = try? await monitoring.reads.projectionLags()
         var expired: Int?
-        if lags != nil, let sessions = try? await KPIRoutes.sessionKPIs(backend).sessions { expired = sessions.reduce(0) { $0 + $1.holds.expired } }
+        if lags != nil, let sessions = try? await KPIRoutes.sessionKPIs(monitoring.reads).sessions { expired = sessions.reduce(0) { $0 + $1.holds.expired } }
         metric("boxoffice_up", "gauge", "Whether the event store and the read-model store answer (1) or not (0).", [
             (#"{component="event_store"}"#, head == nil ? "0" : "1"), (#"{component="read_models"}"#, lags == nil ? "0" : "1"),
         ])
@@ -43,9 +43,9 @@ struct OperationalMetrics: Sendable {
                    [("", "\(expired)")])
         }
         metric("boxoffice_live_sessions", "gauge", "Sessions whose seat map this gateway keeps in memory.",
-               [("", "\(backend.live.count)")])
+               [("", "\(monitoring.reads.live.count)")])
         metric("boxoffice_read_waiters", "gauge", "Requests of this gateway waiting for a read model now.",
-               [("", "\(backend.readWaits.current)")])
+               [("", "\(monitoring.reads.waits.current)")])
         return out
     }
 }

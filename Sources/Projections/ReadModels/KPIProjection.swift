@@ -9,7 +9,7 @@ public struct KPIProjection: Projection {
     public static let bookings = Collection(projection: "kpis", name: "kpi-bookings")
 
     public let name = "kpis"
-    public let eventTypes = ["SessionScheduled", "BookingPlaced", "BookingConfirmed", "BookingCancelled", "HoldExpired"]
+    public let eventTypes = SessionEvent.typeNames
 
     public init() {}
 

@@ -10,7 +10,7 @@ public struct SessionProjection: Projection {
     public static let bookings = Collection(projection: "sessions", name: "bookings")
 
     public let name = "sessions"
-    public let eventTypes = ["SessionScheduled", "BookingPlaced", "BookingConfirmed", "BookingCancelled", "HoldExpired"]
+    public let eventTypes = SessionEvent.typeNames
 
     public init() {}
 
@@ -29,7 +29,7 @@ public struct SessionProjection: Projection {
     }
 
     static func bookingId(in event: StoredEvent) -> String? {
-        guard event.type != "SessionScheduled" else { return nil }
+        guard event.type != EventType.sessionScheduled.rawValue else { return nil }
         return (try? JSONDecoder().decode(BookingRef.self, from: event.data))?.bookingId
     }
 

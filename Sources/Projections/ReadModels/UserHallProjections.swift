@@ -6,7 +6,7 @@ import Foundation
 public struct UserProjection: Projection {
     public static let users = Collection(projection: "users", name: "users")
     public let name = "users"
-    public let eventTypes = ["UserRegistered"]
+    public let eventTypes = UserEvent.typeNames
 
     public init() {}
 
@@ -27,7 +27,7 @@ public struct UserProjection: Projection {
 public struct HallProjection: Projection {
     public static let halls = Collection(projection: "halls", name: "halls")
     public let name = "halls"
-    public let eventTypes = ["HallCreated"]
+    public let eventTypes = HallEvent.typeNames
 
     public init() {}
 

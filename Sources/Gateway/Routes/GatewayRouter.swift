@@ -6,13 +6,13 @@ import Logging
 public enum GatewayRouter {
     /// All routes of the gateway.
     public static func routes(_ backend: Backend) -> [Route] {
-        AdminRoutes(backend: backend).routes
-            + UserRoutes(backend: backend).routes
-            + BookingRoutes(backend: backend).routes
-            + HistoryRoutes(backend: backend).routes
-            + HealthRoutes(backend: backend).routes
-            + QueryRoutes(backend: backend).routes
-            + KPIRoutes(backend: backend).routes
+        AdminRoutes(intake: backend.intake, catalogue: backend.catalogue).routes
+            + UserRoutes(intake: backend.intake, accounts: backend.accounts, clock: backend.clock).routes
+            + BookingRoutes(intake: backend.intake, bookings: backend.bookings).routes
+            + HistoryRoutes(auth: backend.auth, reads: backend.reads).routes
+            + HealthRoutes(auth: backend.auth, monitoring: backend.monitoring).routes
+            + QueryRoutes(auth: backend.auth, reads: backend.reads).routes
+            + KPIRoutes(monitoring: backend.monitoring).routes
             + PageRoutes().routes
             + OpenAPIRoutes().routes
     }

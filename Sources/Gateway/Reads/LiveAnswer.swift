@@ -11,18 +11,18 @@ import Projections
 /// the request arrived: `minPosition` needs no wait, and a session just created is never a 404. The
 /// strong `ETag` names the stream version and the representation; `If-None-Match` with it is a 304.
 struct LiveAnswer: Sendable {
-    let backend: Backend
+    let reads: Reads
 
     func respond(_ request: Request, sessionId: String, format: SeatMapFormat) async throws -> Response {
         let wanted = try ReadYourWrites.wanted(request)
-        let latest = try await backend.sessions.latest(of: Streams.session(sessionId))
-        let answer = try backend.live.answer(sessionId, state: latest.state, version: latest.version,
+        let latest = try await reads.sessions.latest(of: Streams.session(sessionId))
+        let answer = try reads.live.answer(sessionId, state: latest.state, version: latest.version,
                                              position: latest.position, format: format)
         var reflected = answer?.position ?? latest.position
         if let wanted, wanted > reflected {
             // Every event committed before this request is in the answer, so the asked one is too, unless
             // it lies beyond the end of the log (never answered to anyone).
-            guard try await backend.store.headPosition() >= wanted else {
+            guard try await reads.store.headPosition() >= wanted else {
                 throw APIError.invalidRequest("minPosition \(wanted) is beyond the end of the event log")
             }
             reflected = wanted

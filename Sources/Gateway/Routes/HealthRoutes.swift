@@ -8,10 +8,11 @@ import Projections
 /// The public (load balancers, probes) gets only `{"status"}` and the status code. The details (error
 /// text, process name, positions) help an attacker map the system, so only the admin token sees them.
 struct HealthRoutes: Sendable {
-    let backend: Backend
+    let auth: Authenticator
+    let monitoring: Monitoring
 
     var routes: [Route] {
-        [Route(.get, "/health") { request, _ in try await health(details: backend.auth.isAdmin(request)) }]
+        [Route(.get, "/health") { request, _ in try await health(details: auth.isAdmin(request)) }]
     }
 
     struct PublicHealth: Encodable {
@@ -37,16 +38,16 @@ struct HealthRoutes: Sendable {
     private func health(details: Bool) async throws -> Response {
         let started = ContinuousClock.now
         var eventStore = Component(status: "up")
-        var readModels = Component(status: "up", kind: backend.readModels.documents.kind)
+        var readModels = Component(status: "up", kind: monitoring.reads.models.documents.kind)
         var projections: [ProjectionLag] = []
         do {
-            eventStore.headPosition = try await backend.store.headPosition()
+            eventStore.headPosition = try await monitoring.reads.store.headPosition()
             eventStore.latencyMs = Self.milliseconds(ContinuousClock.now - started)
         } catch {
             eventStore = Component(status: "down", error: String(describing: error).prefix(200).description)
         }
         do {
-            projections = try await backend.projectionLags()
+            projections = try await monitoring.reads.projectionLags()
         } catch {
             readModels.status = "down"
             readModels.error = String(describing: error).prefix(200).description
@@ -56,7 +57,7 @@ struct HealthRoutes: Sendable {
             return JSONResponse.make(status: healthy ? .ok : .serviceUnavailable, body: PublicHealth(status: healthy ? "ok" : "degraded"))
         }
         return JSONResponse.make(status: healthy ? .ok : .serviceUnavailable, body: Health(
-            status: healthy ? "ok" : "degraded", gatewayId: backend.settings.gatewayId,
+            status: healthy ? "ok" : "degraded", gatewayId: monitoring.gatewayId,
             eventStore: eventStore, readModels: readModels, projections: projections))
     }
 
@@ -75,22 +76,4 @@ struct ProjectionLag: Encodable {
     var updatedAt: Date?
     /// Read-model repairs this projection needed so far (any process); anything but 0 deserves a look.
     var repairs: Int?
-}
-
-extension Backend {
-    /// Each projection's applied position and what it has not applied yet (events, and age of the oldest).
-    func projectionLags() async throws -> [ProjectionLag] {
-        let now = Date()
-        var lags: [ProjectionLag] = []
-        let repairCounts = try await repairs?.counts()
-        for projection in Projections.all {
-            let position = try await readModels.position(of: projection.name)
-            let backlog = try await store.backlog(after: position.checkpoint, types: projection.eventTypes)
-            lags.append(ProjectionLag(
-                name: projection.name, position: position.checkpoint.position, lagEvents: backlog.events,
-                lagMs: backlog.oldest.map { max(0, now.timeIntervalSince($0) * 1000).rounded() } ?? 0,
-                updatedAt: position.updatedAt, repairs: repairCounts.map { $0[projection.name] ?? 0 }))
-        }
-        return lags
-    }
 }

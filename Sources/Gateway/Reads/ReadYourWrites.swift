@@ -9,7 +9,7 @@ import Projections
 /// process wait at once; beyond that an answer comes at once with the position it reflects
 /// (`X-Read-Model-Position`), so anonymous reads can never hold the connections commands need.
 struct ReadYourWrites: Sendable {
-    let backend: Backend
+    let reads: Reads
     static var maxWait: Duration { .seconds(2) }
 
     /// Waits as asked and returns the position the answer reflects (the lowest of `projections`, or the
@@ -24,14 +24,14 @@ struct ReadYourWrites: Sendable {
         var pendingAt: [String: Checkpoint] = [:]
         var delay = Duration.milliseconds(2)
         var waiting = false
-        defer { if waiting { backend.readWaits.leave() } }
+        defer { if waiting { reads.waits.leave() } }
         while true {
             let applied = try await applied(projections)
             guard let wanted, wanted > 0 else { return applied.map(\.position).min() ?? 0 }
             if target == nil {
-                target = try await backend.store.checkpoint(at: wanted)
+                target = try await reads.store.checkpoint(at: wanted)
                 // A position past the head was never answered to anyone: waiting for it would only burn 2 s.
-                if target == nil, !checkedHead, try await backend.store.headPosition() < wanted {
+                if target == nil, !checkedHead, try await reads.store.headPosition() < wanted {
                     throw APIError.invalidRequest("minPosition \(wanted) is beyond the end of the event log")
                 }
                 checkedHead = true
@@ -43,7 +43,7 @@ struct ReadYourWrites: Sendable {
                 var reflected = true
                 for (name, checkpoint) in zip(projections, applied) where checkpoint < target {
                     if pendingAt[name] != checkpoint, let types = Projections.named(name)?.eventTypes,
-                       try await !backend.store.hasEvents(after: checkpoint, through: target, types: types) { continue }
+                       try await !reads.store.hasEvents(after: checkpoint, through: target, types: types) { continue }
                     pendingAt[name] = checkpoint
                     reflected = false
                 }
@@ -51,7 +51,7 @@ struct ReadYourWrites: Sendable {
             }
             if ContinuousClock.now >= deadline { return applied.map(\.position).min() ?? 0 }
             if !waiting {
-                guard backend.readWaits.enter() else { return applied.map(\.position).min() ?? 0 }
+                guard reads.waits.enter() else { return applied.map(\.position).min() ?? 0 }
                 waiting = true
             }
             try await Task.sleep(for: delay)
@@ -63,16 +63,16 @@ struct ReadYourWrites: Sendable {
     /// this call (at most `maxWait`): a booking or user just created is found, not answered 404.
     func found<T>(in projection: String, _ fetch: () async throws -> T?) async throws -> T? {
         if let value = try await fetch() { return value }
-        let committed = try await backend.store.readBatch(after: .start, limit: 0, types: nil).through
+        let committed = try await reads.store.readBatch(after: .start, limit: 0, types: nil).through
         let deadline = ContinuousClock.now + Self.maxWait
         var delay = Duration.milliseconds(2)
         let types = Projections.named(projection)?.eventTypes ?? []
-        guard backend.readWaits.enter() else { return nil }
-        defer { backend.readWaits.leave() }
+        guard reads.waits.enter() else { return nil }
+        defer { reads.waits.leave() }
         while true {
-            let applied = try await backend.readModels.position(of: projection).checkpoint
+            let applied = try await reads.models.position(of: projection).checkpoint
             // Behind, but with none of its own events in between: nothing it could still add.
-            guard applied < committed, try await backend.store.hasEvents(after: applied, through: committed, types: types),
+            guard applied < committed, try await reads.store.hasEvents(after: applied, through: committed, types: types),
                   ContinuousClock.now < deadline else { break }
             try await Task.sleep(for: delay)
             delay = min(delay * 2, .milliseconds(50))
@@ -91,7 +91,7 @@ struct ReadYourWrites: Sendable {
     private func applied(_ projections: [String]) async throws -> [Checkpoint] {
         var checkpoints: [Checkpoint] = []
         for projection in projections {
-            checkpoints.append(try await backend.readModels.position(of: projection).checkpoint)
+            checkpoints.append(try await reads.models.position(of: projection).checkpoint)
         }
         return checkpoints
     }

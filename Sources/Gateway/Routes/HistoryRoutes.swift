@@ -6,7 +6,8 @@ import Projections
 
 /// Audit: a session's events straight from the log, and its state rebuilt as of any version.
 struct HistoryRoutes: Sendable {
-    let backend: Backend
+    let auth: Authenticator
+    let reads: Reads
 
     var routes: [Route] {
         [Route(.get, "/sessions/:id/history") { request, context in try await history(request, context) }]
@@ -42,13 +43,13 @@ struct HistoryRoutes: Sendable {
     }
 
     private func history(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        try await backend.auth.requireAdmin(request)
+        try await auth.requireAdmin(request)
         let sessionId = try context.id("id")
         let asOf: Int? = try request.uri.queryParameters["asOf"].map { raw in
             guard let version = Int(raw), version >= 1 else { throw APIError.invalidRequest("asOf must be a version >= 1") }
             return version
         }
-        let stored = try await backend.store.readStream(Streams.session(sessionId), after: 0)
+        let stored = try await reads.store.readStream(Streams.session(sessionId), after: 0)
         guard !stored.isEmpty else { throw DomainError.notFound("session") }
         let entries = try stored.map { event in
             Entry(version: event.version, position: event.position, type: event.type, recordedAt: event.recordedAt,

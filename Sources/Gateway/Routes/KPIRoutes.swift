@@ -7,7 +7,7 @@ import Projections
 /// `GET /kpis` (request figures of this gateway joined with the booking KPIs projected from the log)
 /// and `GET /metrics` (Prometheus text). Public: aggregates only, nothing about any one user.
 struct KPIRoutes: Sendable {
-    let backend: Backend
+    let monitoring: Monitoring
 
     /// Most sessions summed into one answer; a deployment with more shows `sessionsTruncated`.
     static var maxSessions: Int { 10_000 }
@@ -18,8 +18,8 @@ struct KPIRoutes: Sendable {
         [
             Route(.get, "/kpis") { _, _ in try await kpis() },
             Route(.get, "/metrics") { _, _ in
-                let text = backend.metrics.prometheusText(commands: backend.sessions.statistics)
-                    + (await OperationalMetrics(backend: backend).text())
+                let text = monitoring.metrics.prometheusText(commands: monitoring.commands)
+                    + (await OperationalMetrics(monitoring: monitoring).text())
                 return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
             },
@@ -38,14 +38,14 @@ struct KPIRoutes: Sendable {
     }
 
     private func kpis() async throws -> Response {
-        let requests = backend.metrics.snapshot(commands: backend.sessions.statistics)
+        let requests = monitoring.metrics.snapshot(commands: monitoring.commands)
         // Lags first: the documents read after them are at least as new as the positions reported.
-        let lags = try await backend.projectionLags()
-        let (sessions, truncated) = try await Self.sessionKPIs(backend)
+        let lags = try await monitoring.reads.projectionLags()
+        let (sessions, truncated) = try await Self.sessionKPIs(monitoring.reads)
         let listed = sessions.sorted { ($0.held + $0.booked, $1.sessionId) > ($1.held + $1.booked, $0.sessionId) }
             .prefix(Self.listedSessions).map(SessionOccupancy.init)
         return JSONResponse.make(status: .ok, body: KPIs(
-            generatedAt: Date(), gatewayId: backend.settings.gatewayId, uptimeSeconds: backend.metrics.uptimeSeconds,
+            generatedAt: Date(), gatewayId: monitoring.gatewayId, uptimeSeconds: monitoring.metrics.uptimeSeconds,
             requests: requests, bookings: BookingKPIs(sessions), sessions: listed, sessionsTruncated: truncated,
             projections: lags))
     }
@@ -53,11 +53,11 @@ struct KPIRoutes: Sendable {
 
 extension KPIRoutes {
     /// The booking KPIs of up to `maxSessions` sessions, and whether there were more.
-    static func sessionKPIs(_ backend: Backend) async throws -> (sessions: [SessionKPI], truncated: Bool) {
+    static func sessionKPIs(_ reads: Reads) async throws -> (sessions: [SessionKPI], truncated: Bool) {
         var sessions: [SessionKPI] = []
         var cursor: String?
         repeat {
-            let page = try await backend.readModels.sessionKPIs(limit: 1_000, cursor: cursor)
+            let page = try await reads.models.sessionKPIs(limit: 1_000, cursor: cursor)
             sessions += page.items
             cursor = page.nextCursor
         } while cursor != nil && sessions.count < maxSessions

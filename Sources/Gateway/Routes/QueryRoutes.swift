@@ -7,8 +7,9 @@ import Projections
 
 /// Every query route: answered from the read models, never from the event log.
 struct QueryRoutes: Sendable {
-    let backend: Backend
-    private var models: ReadModelQueries { backend.readModels }
+    let auth: Authenticator
+    let reads: Reads
+    private var models: ReadModelQueries { reads.models }
 
     var routes: [Route] {
         [
@@ -90,29 +91,29 @@ struct QueryRoutes: Sendable {
     }
 
     private func halls(_ request: Request) async throws -> Response {
-        let position = try await ReadYourWrites(backend: backend).position(request, projections: ["halls"])
+        let position = try await ReadYourWrites(reads: reads).position(request, projections: ["halls"])
         let (limit, cursor) = try paging(request)
         let page = try await listing { try await models.halls(limit: limit, cursor: cursor) }
         return answer(List(items: page.items, nextCursor: page.nextCursor), position: position)
     }
 
     private func hall(_ request: Request, _ id: String) async throws -> Response {
-        let position = try await ReadYourWrites(backend: backend).position(request, projections: ["halls"])
-        guard let hall = try await ReadYourWrites(backend: backend).found(in: "halls", { try await models.hall(id) }) else {
+        let position = try await ReadYourWrites(reads: reads).position(request, projections: ["halls"])
+        guard let hall = try await ReadYourWrites(reads: reads).found(in: "halls", { try await models.hall(id) }) else {
             throw DomainError.notFound("hall")
         }
         return answer(hall, position: position)
     }
 
     private func sessions(_ request: Request) async throws -> Response {
-        let position = try await ReadYourWrites(backend: backend).position(request, projections: ["sessions"])
+        let position = try await ReadYourWrites(reads: reads).position(request, projections: ["sessions"])
         let (limit, cursor) = try paging(request)
         let page = try await listing { try await models.sessions(limit: limit, cursor: cursor) }
         return answer(List(items: page.items.map(SessionListItem.init), nextCursor: page.nextCursor), position: position)
     }
 
     private func session(_ request: Request, _ id: String) async throws -> Response {
-        try await LiveAnswer(backend: backend).respond(request, sessionId: id, format: .session)
+        try await LiveAnswer(reads: reads).respond(request, sessionId: id, format: .session)
     }
 
     private func seats(_ request: Request, _ id: String) async throws -> Response {
@@ -122,12 +123,12 @@ struct QueryRoutes: Sendable {
         case "compact": format = .compact
         default: throw APIError.invalidRequest("format must be full or compact")
         }
-        return try await LiveAnswer(backend: backend).respond(request, sessionId: id, format: format)
+        return try await LiveAnswer(reads: reads).respond(request, sessionId: id, format: format)
     }
 
     private func bookings(_ request: Request) async throws -> Response {
-        let principal = try await backend.auth.principal(request)
-        let position = try await ReadYourWrites(backend: backend).position(request, projections: ["sessions"])
+        let principal = try await auth.principal(request)
+        let position = try await ReadYourWrites(reads: reads).position(request, projections: ["sessions"])
         let (limit, cursor) = try paging(request)
         var filters: [String: String] = [:]
         let parameters = request.uri.queryParameters
@@ -153,9 +154,9 @@ struct QueryRoutes: Sendable {
     }
 
     private func booking(_ request: Request, _ id: String) async throws -> Response {
-        let principal = try await backend.auth.principal(request)
-        let position = try await ReadYourWrites(backend: backend).position(request, projections: ["sessions"])
-        guard let booking = try await ReadYourWrites(backend: backend).found(in: "sessions", { try await models.booking(id) }) else {
+        let principal = try await auth.principal(request)
+        let position = try await ReadYourWrites(reads: reads).position(request, projections: ["sessions"])
+        guard let booking = try await ReadYourWrites(reads: reads).found(in: "sessions", { try await models.booking(id) }) else {
             throw DomainError.notFound("booking")
         }
         guard principal == .admin || principal.userId == booking.userId else { throw APIError.forbidden }
@@ -163,10 +164,10 @@ struct QueryRoutes: Sendable {
     }
 
     private func user(_ request: Request, _ id: String) async throws -> Response {
-        let principal = try await backend.auth.principal(request)
+        let principal = try await auth.principal(request)
         guard principal == .admin || principal.userId == id else { throw APIError.forbidden }
-        let position = try await ReadYourWrites(backend: backend).position(request, projections: ["users", "sessions"])
-        guard let user = try await ReadYourWrites(backend: backend).found(in: "users", { try await models.user(id) }) else {
+        let position = try await ReadYourWrites(reads: reads).position(request, projections: ["users", "sessions"])
+        guard let user = try await ReadYourWrites(reads: reads).found(in: "users", { try await models.user(id) }) else {
             throw DomainError.notFound("user")
         }
         let history = try await models.bookings(filters: ["userId": id], limit: 1000, cursor: nil)

@@ -54,11 +54,11 @@ final class Accounts: Sendable {
         }
     }
 
-    /// Appends the user's stream and a claim on the email's stream in one transaction; the claim
-    /// (expected: no stream) is what makes emails unique across concurrent registrations.
+    /// Registers through two deciders, the user's and the email claim's, whose events are appended in one
+    /// transaction; the claim (expected: no stream) is what makes emails unique across concurrent
+    /// registrations. The idempotency key remembers the registration (never the plaintext token).
     func register(
-        name: String, email: String, now: Date, metadata: EventMetadata,
-        idempotency: (key: IdempotencyKey, render: @Sendable (UserRegistered, Int64) throws -> StoredResponse)?
+        name: String, email: String, now: Date, metadata: EventMetadata, idempotency: IdempotencyRequest?
     ) async throws -> (user: UserRegistered, token: String, position: Int64) {
         let token = Identifiers.token()
         let registration = UserRegistered(
@@ -66,16 +66,18 @@ final class Accounts: Sendable {
             tokenHash: Identifiers.sha256(token), registeredAt: now)
         var metadata = metadata
         metadata.userId = registration.userId
-        let events = try UserDecider.decide(.register(registration), UserDecider.initialState, now: now)
-        let claim = try JSONEncoder().encode(["userId": registration.userId])
+        let user = try UserDecider.decide(.register(registration), UserDecider.initialState, now: now)
+        let claim = try EmailClaimDecider.decide(.claim(userId: registration.userId), EmailClaimDecider.initialState, now: now)
+        func stored(_ events: [some DomainEvent]) throws -> [NewEvent] {
+            try events.map { NewEvent(type: $0.typeName, data: try $0.encodedData(), metadata: metadata) }
+        }
         let writes = [
-            StreamWrite(streamId: Streams.user(registration.userId), expected: .noStream,
-                        events: try events.map { NewEvent(type: $0.typeName, data: try $0.encodedData(), metadata: metadata) }),
-            StreamWrite(streamId: Streams.email(UserDecider.normalizedEmail(email)), expected: .noStream,
-                        events: [NewEvent(type: "EmailClaimed", data: claim, metadata: metadata)]),
+            StreamWrite(streamId: Streams.user(registration.userId), expected: .noStream, events: try stored(user)),
+            StreamWrite(streamId: Streams.email(UserDecider.normalizedEmail(email)), expected: .noStream, events: try stored(claim)),
         ]
-        let keys = idempotency.map { request in
-            [IdempotencyWrite(key: request.key, lastEventIndex: 0) { try request.render(registration, $0) }]
+        let keys = try idempotency.map { request in
+            [IdempotencyWrite(key: request.key, lastEventIndex: 0, outcome: try EventJSON.encoder().encode(registration),
+                              requestHash: request.requestHash)]
         } ?? []
         do {
             let result = try await store.append(writes, idempotency: keys)
@@ -101,35 +103,5 @@ final class Accounts: Sendable {
         }
         tokenCache.withLock { $0.set(hash, user.userId) }
         return user.userId
-    }
-}
-
-/// Finds the session stream a booking lives in.
-/// Bounded: a forgotten booking is found again in the log, so the cache only saves look-ups.
-final class BookingLocator: Sendable {
-    let store: any EventStore
-    private let cache: Mutex<LRUCache<String, String>>
-
-    init(store: any EventStore, cacheCapacity: Int = GatewaySettings.defaultCacheCapacity) {
-        self.store = store
-        self.cache = Mutex(LRUCache(capacity: cacheCapacity))
-    }
-
-    func remember(bookingId: String, sessionId: String) {
-        cache.withLock { $0.set(bookingId, sessionId) }
-    }
-
-    /// Bookings held in memory, for the bounds test.
-    var cachedBookings: Int { cache.withLock { $0.count } }
-
-    /// The session id of a booking; throws not found for an unknown booking.
-    func sessionId(of bookingId: String) async throws -> String {
-        if let cached = cache.withLock({ $0.get(bookingId) }) { return cached }
-        guard Identifiers.isSane(bookingId), let event = try await store.lookup(.bookingId, bookingId) else {
-            throw DomainError.notFound("booking")
-        }
-        let sessionId = Streams.sessionId(ofStream: event.streamId)
-        remember(bookingId: bookingId, sessionId: sessionId)
-        return sessionId
     }
 }

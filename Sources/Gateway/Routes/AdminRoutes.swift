@@ -6,7 +6,8 @@ import Hummingbird
 
 /// Creating halls, seated sessions, GA events and numbered shows (admin token).
 struct AdminRoutes: Sendable {
-    let backend: Backend
+    let intake: CommandIntake
+    let catalogue: CatalogueService
 
     var routes: [Route] {
         [
@@ -19,8 +20,8 @@ struct AdminRoutes: Sendable {
 
     private func adminCommand(_ request: Request, _ context: AppRequestContext) async throws -> CommandRequest {
         var request = request
-        try await backend.auth.requireAdmin(request)
-        return try await CommandRequest.read(&request, context: context, backend: backend)
+        try await intake.auth.requireAdmin(request)
+        return try await CommandRequest.read(&request, context: context, intake: intake)
     }
 
     private func createHall(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -31,13 +32,11 @@ struct AdminRoutes: Sendable {
             sections: body.sections.enumerated().map { index, section in
                 SeatSection(id: section.id ?? "s\(index + 1)", name: section.name, price: section.price, rows: section.rows)
             })
-        return try await command.idempotent(backend) {
-            let render: @Sendable (HallState, Int64) throws -> StoredResponse = { state, position in
-                try command.stored(status: .created, body: HallBody(state.hall!, position: position), position: position)
-            }
-            let result = try await backend.halls.execute(
-                .create(hall), on: Streams.hall(hall.hallId), metadata: command.metadata,
-                idempotency: command.key.map { IdempotencyRequest(key: $0, render: render) })
+        let render = { (state: HallState, position: Int64) in
+            try CommandRequest.answer(status: .created, body: HallBody(state.hall!, position: position), position: position)
+        }
+        return try await command.idempotent(intake.store, replay: render) {
+            let result = try await catalogue.create(hall, command)
             return try render(result.outcome, result.position)
         }
     }
@@ -47,15 +46,12 @@ struct AdminRoutes: Sendable {
         let body = try command.decode(CreateSessionRequest.self)
         let startsAt = try RequestDates.parse(body.startsAt, field: "startsAt")
         guard Identifiers.isSane(body.hallId) else { throw DomainError.notFound("hall") }
-        return try await command.idempotent(backend) {
-            guard let hall = try await backend.halls.state(of: Streams.hall(body.hallId)).state.hall else {
-                throw DomainError.notFound("hall")
-            }
-            return try await schedule(SessionScheduled(
+        return try await schedule(command) {
+            let hall = try await catalogue.hall(body.hallId)
+            return SessionScheduled(
                 sessionId: Identifiers.make("ses"), title: body.title, startsAt: startsAt, kind: .seated,
-                hall: HallRef(id: hall.hallId, name: hall.name), seatSections: hall.sections, gaSections: []),
-                command: command) { session, position in SessionBody(session, position: position) }
-        }
+                hall: HallRef(id: hall.hallId, name: hall.name), seatSections: hall.sections, gaSections: [])
+        } body: { session, position in SessionBody(session, position: position) }
     }
 
     private func createEvent(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -65,12 +61,11 @@ struct AdminRoutes: Sendable {
         let sections = body.sections.enumerated().map { index, section in
             GASection(id: section.id ?? "s\(index + 1)", name: section.name, price: section.price, capacity: section.capacity)
         }
-        return try await command.idempotent(backend) {
-            try await schedule(SessionScheduled(
+        return try await schedule(command) {
+            SessionScheduled(
                 sessionId: Identifiers.make("evt"), title: body.name, startsAt: startsAt, kind: .general,
-                hall: nil, seatSections: [], gaSections: sections),
-                command: command) { session, position in SessionBody(session, position: position) }
-        }
+                hall: nil, seatSections: [], gaSections: sections)
+        } body: { session, position in SessionBody(session, position: position) }
     }
 
     private func createShow(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -81,25 +76,24 @@ struct AdminRoutes: Sendable {
             throw APIError.invalidRequest("total_seats must be between 1 and \(LayoutLimits.maxSeats)")
         }
         let rows = [SeatRow(row: "", seats: body.total_seats)]
-        return try await command.idempotent(backend) {
-            try await schedule(SessionScheduled(
+        return try await schedule(command) {
+            SessionScheduled(
                 sessionId: Identifiers.make("shw"), title: body.name, startsAt: startsAt, kind: .seated, hall: nil,
-                seatSections: [SeatSection(id: "main", name: "General", price: 0, rows: rows)], gaSections: []),
-                command: command) { session, position in ShowCreatedBody(showId: session.sessionId, position: position) }
-        }
+                seatSections: [SeatSection(id: "main", name: "General", price: 0, rows: rows)], gaSections: [])
+        } body: { session, position in ShowCreatedBody(showId: session.sessionId, position: position) }
     }
 
+    /// Schedules what `make` builds (after the key was looked up, so a retry makes nothing new).
     private func schedule(
-        _ scheduled: SessionScheduled, command: CommandRequest,
-        body: @escaping @Sendable (SessionScheduled, Int64) -> any Encodable
-    ) async throws -> StoredResponse {
-        command.notes.note(sessionId: scheduled.sessionId)
-        let render: @Sendable (SessionOutcome, Int64) throws -> StoredResponse = { outcome, position in
-            try command.stored(status: .created, body: body(outcome.session!, position), position: position)
+        _ command: CommandRequest, _ make: () async throws -> SessionScheduled,
+        body: @escaping (SessionScheduled, Int64) -> any Encodable
+    ) async throws -> Response {
+        let render = { (outcome: SessionOutcome, position: Int64) in
+            try CommandRequest.answer(status: .created, body: body(outcome.session!, position), position: position)
         }
-        let result = try await backend.sessions.execute(
-            .schedule(scheduled), on: Streams.session(scheduled.sessionId), metadata: command.metadata,
-            idempotency: command.key.map { IdempotencyRequest(key: $0, render: render) })
-        return try render(result.outcome, result.position)
+        return try await command.idempotent(intake.store, replay: render) {
+            let result = try await catalogue.schedule(try await make(), command)
+            return try render(result.outcome, result.position)
+        }
     }
 }

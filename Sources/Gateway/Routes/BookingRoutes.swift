@@ -1,0 +1,73 @@
+import Commands
+import EventStore
+import Projections
+import Foundation
+import Hummingbird
+
+/// Holding, booking, confirming and cancelling (user token, or admin on a user's behalf).
+struct BookingRoutes: Sendable {
+    let intake: CommandIntake
+    let bookings: BookingService
+
+    var routes: [Route] {
+        [
+            Route(.post, "/sessions/:id/seats/reserve") { request, context in
+                try await reserve(request, context, sessionId: try context.id("id"))
+            },
+            Route(.post, "/book") { request, context in try await book(request, context) },
+            Route(.post, "/bookings/:id/confirm") { request, context in
+                try await change(request, context, bookingId: try context.id("id"), confirm: true)
+            },
+            Route(.post, "/book/confirm") { request, context in
+                try await change(request, context, bookingId: nil, confirm: true)
+            },
+            Route(.post, "/bookings/:id/cancel") { request, context in
+                try await change(request, context, bookingId: try context.id("id"), confirm: false)
+            },
+        ]
+    }
+
+    private func reserve(_ request: Request, _ context: AppRequestContext, sessionId: String) async throws -> Response {
+        var request = request
+        let command = try await CommandRequest.read(&request, context: context, intake: intake)
+        let body = try command.decode(ReserveRequest.self)
+        return try await run(bookings.hold(body.seats, confirm: body.confirm ?? false, for: body.userId, in: sessionId,
+                                           by: command.principal), status: .created, command)
+    }
+
+    private func book(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        var request = request
+        let command = try await CommandRequest.read(&request, context: context, intake: intake)
+        let body = try command.decode(BookRequest.self)
+        guard let sessionId = body.targetSession else {
+            throw APIError.invalidRequest("one of eventId, sessionId or showId is required")
+        }
+        guard Identifiers.isSane(sessionId) else { throw DomainError.notFound("session") }
+        if let seats = body.seats {
+            return try await run(bookings.hold(seats, confirm: body.confirm ?? false, for: body.userId, in: sessionId,
+                                               by: command.principal), status: .created, command)
+        }
+        guard let qty = body.qty else { throw APIError.invalidRequest("either seats or qty is required") }
+        return try await run(bookings.book(qty, of: body.sectionId, hold: body.hold ?? false, for: body.userId, in: sessionId,
+                                           by: command.principal), status: .created, command)
+    }
+
+    private func change(_ request: Request, _ context: AppRequestContext, bookingId: String?, confirm: Bool) async throws -> Response {
+        var request = request
+        let command = try await CommandRequest.read(&request, context: context, intake: intake)
+        let id = try bookingId ?? command.decode(BookingIdRequest.self).bookingId
+        return try await run(try await bookings.change(id, confirm: confirm, by: command.principal), status: .ok, command)
+    }
+
+    private func run(_ booking: BookingCommand, status: HTTPResponse.Status, _ command: CommandRequest) async throws -> Response {
+        command.notes.note(bookingId: booking.command.bookingId, sessionId: booking.sessionId)
+        let render = { (outcome: SessionOutcome, position: Int64) in
+            try CommandRequest.answer(status: status, body: BookingBody(
+                outcome.booking!, sessionId: booking.sessionId, position: position, remaining: outcome.remaining), position: position)
+        }
+        return try await command.idempotent(intake.store, replay: render) {
+            let result = try await bookings.execute(booking, command)
+            return try render(result.outcome, result.position)
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Commands
+import EventStore
+import Foundation
+
+/// A session command that passed the request rules, and the session it is for.
+struct BookingCommand: Sendable {
+    var command: SessionCommand
+    var sessionId: String
+}
+
+/// Holding, booking, confirming and cancelling: the rules a request must meet before its command is
+/// decided (how many seats, who may book for whom), and the session command handler that decides it.
+/// A request is first made a `BookingCommand` (refused here when it breaks a rule), then executed:
+/// the route looks its idempotency key up between the two.
+struct BookingService: Sendable {
+    let sessions: CommandHandler<SessionDecider>
+    let locator: BookingLocator
+    let holdTTL: TimeInterval
+    let maxSeatsPerBooking: Int
+
+    /// Holds (or books at once, with `confirm`) named seats.
+    func hold(_ seats: [String], confirm: Bool, for userId: String?, in sessionId: String,
+              by principal: Principal) throws -> BookingCommand {
+        try checkCount(seats.count, what: "seats")
+        if let bad = seats.first(where: { !Identifiers.isSane($0, maxLength: 16) }) {
+            throw APIError.invalidRequest("unknown seat id \(bad.prefix(16))")
+        }
+        let userId = try actingUser(principal, requested: userId)
+        return BookingCommand(command: .holdSeats(HoldSeats(
+            bookingId: Identifiers.make("bk"), userId: userId, seats: seats, confirm: confirm, holdTTL: holdTTL)),
+            sessionId: sessionId)
+    }
+
+    /// Books (or holds) `qty` places of a GA section.
+    func book(_ qty: Int, of sectionId: String?, hold: Bool, for userId: String?, in sessionId: String,
+              by principal: Principal) throws -> BookingCommand {
+        try checkCount(qty, what: "qty")
+        if let sectionId, !Identifiers.isSane(sectionId, maxLength: 64) { throw DomainError.notFound("section") }
+        let userId = try actingUser(principal, requested: userId)
+        return BookingCommand(command: .bookQuantity(BookQuantity(
+            bookingId: Identifiers.make("bk"), userId: userId, sectionId: sectionId, qty: qty, hold: hold, holdTTL: holdTTL)),
+            sessionId: sessionId)
+    }
+
+    /// Confirms or cancels a booking.
+    func change(_ bookingId: String, confirm: Bool, by principal: Principal) async throws -> BookingCommand {
+        let sessionId = try await locator.sessionId(of: bookingId)
+        let actor = principal.actor
+        return BookingCommand(command: confirm ? .confirm(bookingId: bookingId, by: actor) : .cancel(bookingId: bookingId, by: actor),
+                              sessionId: sessionId)
+    }
+
+    /// Decides and records a command that passed the rules.
+    func execute(_ booking: BookingCommand, _ command: CommandRequest) async throws -> CommandResult<SessionDecider> {
+        let (sessionCommand, sessionId) = (booking.command, booking.sessionId)
+        let result: CommandResult<SessionDecider>
+        do {
+            result = try await sessions.execute(sessionCommand, on: Streams.session(sessionId), metadata: command.metadata,
+                                                idempotency: command.idempotency)
+        } catch CommandError.outcomeUnknown {
+            throw APIError.outcomeUnknown(bookingId: sessionCommand.bookingId)
+        }
+        if let bookingId = sessionCommand.bookingId {
+            locator.remember(bookingId: bookingId, sessionId: sessionId)
+        }
+        return result
+    }
+
+    private func checkCount(_ count: Int, what: String) throws {
+        guard count >= 1 else { throw APIError.invalidRequest("\(what) must not be empty or below 1") }
+        guard count <= maxSeatsPerBooking else { throw APIError.invalidRequest("at most \(maxSeatsPerBooking) \(what) per booking") }
+    }
+
+    /// A user books for themselves; the admin must name the user it books for.
+    private func actingUser(_ principal: Principal, requested: String?) throws -> String {
+        switch principal {
+        case .admin:
+            guard let requested, Identifiers.isSane(requested) else {
+                throw APIError.invalidRequest("userId is required when booking with the admin token")
+            }
+            return requested
+        case .user(let id):
+            guard requested == nil || requested == id else { throw APIError.forbidden }
+            return id
+        }
+    }
+}
