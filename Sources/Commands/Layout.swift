@@ -144,7 +144,7 @@ enum LayoutRules {
 
     static func sectionId(_ id: String) throws(DomainError) {
         guard !id.isEmpty, id.count <= 64,
-              id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+            id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
         else { throw .invalid("section id must be 1 to 64 letters, digits, - or _: \(id)") }
     }
 }

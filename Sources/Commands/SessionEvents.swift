@@ -40,8 +40,10 @@ public struct SessionScheduled: Codable, Equatable, Sendable {
     /// GA sections (empty for a seated session).
     public var gaSections: [GASection]
 
-    public init(sessionId: String, title: String, startsAt: Date?, kind: SessionKind, hall: HallRef?,
-                seatSections: [SeatSection], gaSections: [GASection]) {
+    public init(
+        sessionId: String, title: String, startsAt: Date?, kind: SessionKind, hall: HallRef?,
+        seatSections: [SeatSection], gaSections: [GASection]
+    ) {
         self.sessionId = sessionId
         self.title = title
         self.startsAt = startsAt
@@ -64,8 +66,10 @@ public struct BookingPlaced: Codable, Equatable, Sendable {
     public var holdExpiresAt: Date?
     public var createdAt: Date
 
-    public init(bookingId: String, userId: String, seats: [String]?, sectionId: String?, qty: Int?,
-                amount: Decimal, status: BookingStatus, holdExpiresAt: Date?, createdAt: Date) {
+    public init(
+        bookingId: String, userId: String, seats: [String]?, sectionId: String?, qty: Int?,
+        amount: Decimal, status: BookingStatus, holdExpiresAt: Date?, createdAt: Date
+    ) {
         self.bookingId = bookingId
         self.userId = userId
         self.seats = seats

@@ -73,7 +73,10 @@ final class AppendQueue: Sendable {
                 state.writing -= 1
                 return nil
             }
-            var batch: [Request] = [], rest: [Request] = [], streams: Set<String> = [], events = 0
+            var batch: [Request] = []
+            var rest: [Request] = []
+            var streams: Set<String> = []
+            var events = 0
             // A caller that stopped waiting before its append was sent gets nothing written.
             for request in state.pending where !request.reply.isSettled {
                 let ids = request.writes.map(\.streamId)
@@ -105,7 +108,9 @@ final class AppendQueue: Sendable {
             }
             return
         }
-        var writes: [StreamWrite] = [], keys: [IdempotencyWrite] = [], offsets: [Int] = []
+        var writes: [StreamWrite] = []
+        var keys: [IdempotencyWrite] = []
+        var offsets: [Int] = []
         var events = 0
         for request in batch {
             offsets.append(events)

@@ -50,8 +50,10 @@ public struct RetryPolicy: Sendable {
     /// Longest one read or append of a stream may take before its outcome is treated as unknown.
     public var databaseTimeout: Duration
 
-    public init(maxAttempts: Int = 12, maxJitterMilliseconds: Int = 40, maxBatch: Int = 128,
-                databaseTimeout: Duration = .seconds(10)) {
+    public init(
+        maxAttempts: Int = 12, maxJitterMilliseconds: Int = 40, maxBatch: Int = 128,
+        databaseTimeout: Duration = .seconds(10)
+    ) {
         self.maxAttempts = maxAttempts
         self.maxJitterMilliseconds = maxJitterMilliseconds
         self.maxBatch = maxBatch
@@ -77,9 +79,11 @@ public final class CommandHandler<D: Decider>: Sendable {
     public let statistics = CommandStatistics()
     private let workers = Mutex(WorkerCache<D>())
 
-    public init(store: any EventStore, policy: RetryPolicy = RetryPolicy(), cacheLimit: Int = 20_000,
-                clock: @escaping @Sendable () -> Date = { Date() },
-                onCommitted: (@Sendable (String, [CommittedEvent<D.Event>]) -> Void)? = nil) {
+    public init(
+        store: any EventStore, policy: RetryPolicy = RetryPolicy(), cacheLimit: Int = 20_000,
+        clock: @escaping @Sendable () -> Date = { Date() },
+        onCommitted: (@Sendable (String, [CommittedEvent<D.Event>]) -> Void)? = nil
+    ) {
         self.store = store
         self.policy = policy
         self.cacheLimit = max(cacheLimit, 1)
@@ -124,8 +128,9 @@ public final class CommandHandler<D: Decider>: Sendable {
                     cache.workers[id] = nil
                 }
             }
-            let worker = StreamWorker<D>(streamId: streamId, store: store, policy: policy, statistics: statistics,
-                                                    clock: clock, onCommitted: onCommitted)
+            let worker = StreamWorker<D>(
+                streamId: streamId, store: store, policy: policy, statistics: statistics,
+                clock: clock, onCommitted: onCommitted)
             cache.workers[streamId] = (worker, cache.tick)
             return worker
         }

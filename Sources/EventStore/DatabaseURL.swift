@@ -50,7 +50,7 @@ public enum DatabaseURL {
 
     private static func components(_ url: String) throws -> URLComponents {
         guard let components = URLComponents(string: url),
-              let scheme = components.scheme, scheme == "postgres" || scheme == "postgresql"
+            let scheme = components.scheme, scheme == "postgres" || scheme == "postgresql"
         else { throw Invalid(description: "DATABASE_URL must look like postgres://user@host:port/database") }
         return components
     }
@@ -63,8 +63,9 @@ public enum DatabaseURL {
         let raw = query("sslmode", components) ?? TLSMode.prefer.rawValue
         guard let mode = TLSMode(rawValue: raw) else {
             // A typo must not quietly fall back to something weaker than what was meant.
-            throw Invalid(description: "DATABASE_URL: unknown sslmode=\(raw); use one of "
-                          + TLSMode.allCases.map(\.rawValue).joined(separator: ", "))
+            throw Invalid(
+                description: "DATABASE_URL: unknown sslmode=\(raw); use one of "
+                    + TLSMode.allCases.map(\.rawValue).joined(separator: ", "))
         }
         return mode
     }

@@ -13,8 +13,10 @@ public struct EventMetadata: Codable, Equatable, Sendable {
     /// The process that appended it.
     public var gatewayId: String?
 
-    public init(correlationId: String, causationId: String? = nil, userId: String? = nil,
-                idempotencyKey: String? = nil, gatewayId: String? = nil) {
+    public init(
+        correlationId: String, causationId: String? = nil, userId: String? = nil,
+        idempotencyKey: String? = nil, gatewayId: String? = nil
+    ) {
         self.correlationId = correlationId
         self.causationId = causationId
         self.userId = userId
@@ -73,8 +75,10 @@ public struct StoredEvent: Sendable, Equatable {
     public var transactionId: UInt64
     public var recordedAt: Date
 
-    public init(position: Int64, streamId: String, version: Int, type: String, data: Data,
-                metadata: EventMetadata, transactionId: UInt64, recordedAt: Date) {
+    public init(
+        position: Int64, streamId: String, version: Int, type: String, data: Data,
+        metadata: EventMetadata, transactionId: UInt64, recordedAt: Date
+    ) {
         self.position = position
         self.streamId = streamId
         self.version = version

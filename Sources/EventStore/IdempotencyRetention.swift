@@ -23,7 +23,8 @@ extension PostgresEventStore {
     public func deleteIdempotencyKeys(olderThan keepFor: Duration, limit: Int = 5_000) async throws -> Int {
         let seconds = Double(keepFor.components.seconds) + Double(keepFor.components.attoseconds) / 1e18
         do {
-            let rows = try await client.query("""
+            let rows = try await client.query(
+                """
                 WITH gone AS (
                     DELETE FROM idempotency_keys WHERE ctid IN (
                         SELECT ctid FROM idempotency_keys

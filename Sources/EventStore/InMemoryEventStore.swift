@@ -38,24 +38,28 @@ public final class InMemoryEventStore: EventStore {
                 throw EventStoreError.idempotencyKeyTaken(key: taken.key.key)
             }
             state.transactions += 1
-            var appended: [StoredEvent] = [], newVersions: [Int] = []
+            var appended: [StoredEvent] = []
+            var newVersions: [Int] = []
             var position = state.events.last?.position ?? 0
             for write in writes {
                 var version = state.versions[write.streamId] ?? 0
                 for event in write.events {
                     position += 1
                     version += 1
-                    appended.append(StoredEvent(position: position, streamId: write.streamId, version: version, type: event.type,
-                                                data: event.data, metadata: event.metadata, transactionId: state.transactions,
-                                                recordedAt: now))
+                    appended.append(
+                        StoredEvent(
+                            position: position, streamId: write.streamId, version: version, type: event.type,
+                            data: event.data, metadata: event.metadata, transactionId: state.transactions,
+                            recordedAt: now))
                 }
                 newVersions.append(version)
                 state.versions[write.streamId] = version
             }
             state.events += appended
             for key in idempotency {
-                state.keys[key.key] = StoredOutcome(outcome: key.outcome, position: appended[key.lastEventIndex].position,
-                                                    requestHash: key.requestHash)
+                state.keys[key.key] = StoredOutcome(
+                    outcome: key.outcome, position: appended[key.lastEventIndex].position,
+                    requestHash: key.requestHash)
             }
             return AppendResult(positions: appended.map(\.position), versions: newVersions)
         }
@@ -83,14 +87,16 @@ public final class InMemoryEventStore: EventStore {
     }
 
     public func lookup(_ index: EventIndex, _ value: String) async throws -> StoredEvent? {
-        let (type, field): (EventType, String) = switch index {
-        case .bookingId: (.bookingPlaced, "bookingId")
-        case .tokenHash: (.userRegistered, "tokenHash")
-        }
+        let (type, field): (EventType, String) =
+            switch index {
+            case .bookingId: (.bookingPlaced, "bookingId")
+            case .tokenHash: (.userRegistered, "tokenHash")
+            }
         return state.withLock { state in
             state.events.first { event in
                 guard event.type == type.rawValue,
-                      let object = try? JSONSerialization.jsonObject(with: event.data) as? [String: Any] else { return false }
+                    let object = try? JSONSerialization.jsonObject(with: event.data) as? [String: Any]
+                else { return false }
                 return object[field] as? String == value
             }
         }

@@ -5,103 +5,124 @@ import PostgresNIO
 public enum Migrations {
     /// Each entry is applied in its own transaction and recorded in `schema_migrations`.
     static let steps: [(version: Int, name: String, sql: [String])] = [
-        (1, "event log", [
-            """
-            CREATE TABLE events (
-                global_position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                stream_id text NOT NULL,
-                version int NOT NULL,
-                type text NOT NULL,
-                data jsonb NOT NULL,
-                metadata jsonb NOT NULL,
-                transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
-                recorded_at timestamptz NOT NULL DEFAULT now(),
-                CONSTRAINT events_stream_version UNIQUE (stream_id, version)
-            )
-            """,
-            "CREATE INDEX events_commit_order ON events (transaction_id, global_position)",
-            "CREATE INDEX events_booking_id ON events ((data->>'bookingId')) WHERE type = 'BookingPlaced'",
-            "CREATE INDEX events_token_hash ON events ((data->>'tokenHash')) WHERE type = 'UserRegistered'",
-            """
-            CREATE FUNCTION events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN PERFORM pg_notify('boxoffice_events', ''); RETURN NULL; END $$
-            """,
-            """
-            CREATE TRIGGER events_notify AFTER INSERT ON events
-            FOR EACH STATEMENT EXECUTE FUNCTION events_notify()
-            """,
-        ]),
-        (2, "idempotency keys", [
-            """
-            CREATE TABLE idempotency_keys (
-                principal text NOT NULL,
-                key text NOT NULL,
-                request_hash text NOT NULL,
-                status int NOT NULL,
-                body text NOT NULL,
-                position bigint NOT NULL,
-                created_at timestamptz NOT NULL DEFAULT now(),
-                CONSTRAINT idempotency_keys_pkey PRIMARY KEY (principal, key)
-            )
-            """,
-            "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
-        ]),
-        (3, "read models", [
-            """
-            CREATE TABLE documents (
-                projection text NOT NULL,
-                generation int NOT NULL,
-                collection text NOT NULL,
-                id text NOT NULL,
-                version bigint NOT NULL,
-                body jsonb NOT NULL,
-                PRIMARY KEY (projection, generation, collection, id)
-            )
-            """,
-            "CREATE INDEX documents_user ON documents (projection, generation, collection, (body->>'userId'), (body->>'createdAt'))",
-            "CREATE INDEX documents_session ON documents (projection, generation, collection, (body->>'sessionId'), (body->>'createdAt'))",
-            "CREATE INDEX documents_status ON documents (projection, generation, collection, (body->>'status'), (body->>'createdAt'))",
-            "CREATE INDEX documents_created ON documents (projection, generation, collection, (body->>'createdAt'))",
-            "CREATE TABLE projection_generations (projection text PRIMARY KEY, generation int NOT NULL)",
-            """
-            CREATE TABLE projection_checkpoints (
-                projection text NOT NULL,
-                generation int NOT NULL,
-                transaction_id bigint NOT NULL,
-                position bigint NOT NULL,
-                owner text,
-                updated_at timestamptz NOT NULL DEFAULT now(),
-                PRIMARY KEY (projection, generation)
-            )
-            """,
-        ]),
-        (4, "due holds", [
-            """
-            CREATE INDEX documents_hold_expiry ON documents (projection, generation, collection, (body->>'status'),
-                                                             (body->>'holdExpiresAt'))
-            """,
-        ]),
+        (
+            1, "event log",
+            [
+                """
+                CREATE TABLE events (
+                    global_position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    stream_id text NOT NULL,
+                    version int NOT NULL,
+                    type text NOT NULL,
+                    data jsonb NOT NULL,
+                    metadata jsonb NOT NULL,
+                    transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+                    recorded_at timestamptz NOT NULL DEFAULT now(),
+                    CONSTRAINT events_stream_version UNIQUE (stream_id, version)
+                )
+                """,
+                "CREATE INDEX events_commit_order ON events (transaction_id, global_position)",
+                "CREATE INDEX events_booking_id ON events ((data->>'bookingId')) WHERE type = 'BookingPlaced'",
+                "CREATE INDEX events_token_hash ON events ((data->>'tokenHash')) WHERE type = 'UserRegistered'",
+                """
+                CREATE FUNCTION events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN PERFORM pg_notify('boxoffice_events', ''); RETURN NULL; END $$
+                """,
+                """
+                CREATE TRIGGER events_notify AFTER INSERT ON events
+                FOR EACH STATEMENT EXECUTE FUNCTION events_notify()
+                """,
+            ]
+        ),
+        (
+            2, "idempotency keys",
+            [
+                """
+                CREATE TABLE idempotency_keys (
+                    principal text NOT NULL,
+                    key text NOT NULL,
+                    request_hash text NOT NULL,
+                    status int NOT NULL,
+                    body text NOT NULL,
+                    position bigint NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    CONSTRAINT idempotency_keys_pkey PRIMARY KEY (principal, key)
+                )
+                """,
+                "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
+            ]
+        ),
+        (
+            3, "read models",
+            [
+                """
+                CREATE TABLE documents (
+                    projection text NOT NULL,
+                    generation int NOT NULL,
+                    collection text NOT NULL,
+                    id text NOT NULL,
+                    version bigint NOT NULL,
+                    body jsonb NOT NULL,
+                    PRIMARY KEY (projection, generation, collection, id)
+                )
+                """,
+                "CREATE INDEX documents_user ON documents (projection, generation, collection, (body->>'userId'), (body->>'createdAt'))",
+                "CREATE INDEX documents_session ON documents (projection, generation, collection, (body->>'sessionId'), (body->>'createdAt'))",
+                "CREATE INDEX documents_status ON documents (projection, generation, collection, (body->>'status'), (body->>'createdAt'))",
+                "CREATE INDEX documents_created ON documents (projection, generation, collection, (body->>'createdAt'))",
+                "CREATE TABLE projection_generations (projection text PRIMARY KEY, generation int NOT NULL)",
+                """
+                CREATE TABLE projection_checkpoints (
+                    projection text NOT NULL,
+                    generation int NOT NULL,
+                    transaction_id bigint NOT NULL,
+                    position bigint NOT NULL,
+                    owner text,
+                    updated_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (projection, generation)
+                )
+                """,
+            ]
+        ),
+        (
+            4, "due holds",
+            [
+                """
+                CREATE INDEX documents_hold_expiry ON documents (projection, generation, collection, (body->>'status'),
+                                                                 (body->>'holdExpiresAt'))
+                """
+            ]
+        ),
         // The append notifies after COMMIT (`CommitNotifier`): a NOTIFY inside the transaction serialised
         // every commit on a database-wide lock.
-        (5, "notify after commit", [
-            "DROP TRIGGER IF EXISTS events_notify ON events",
-            "DROP FUNCTION IF EXISTS events_notify()",
-        ]),
-        (6, "read-model repairs", [
-            "CREATE TABLE projection_repairs (projection text PRIMARY KEY, repairs bigint NOT NULL, last_at timestamptz NOT NULL)",
-        ]),
+        (
+            5, "notify after commit",
+            [
+                "DROP TRIGGER IF EXISTS events_notify ON events",
+                "DROP FUNCTION IF EXISTS events_notify()",
+            ]
+        ),
+        (
+            6, "read-model repairs",
+            [
+                "CREATE TABLE projection_repairs (projection text PRIMARY KEY, repairs bigint NOT NULL, last_at timestamptz NOT NULL)"
+            ]
+        ),
         // A key remembers the command's outcome, opaque to the store, instead of an HTTP response. Keys
         // stored before keep the answer the gateway rendered then, wrapped as {"rendered": …} so that a
         // retry across the upgrade still gets it verbatim.
-        (7, "idempotency outcomes", [
-            "ALTER TABLE idempotency_keys ADD COLUMN outcome bytea",
-            """
-            UPDATE idempotency_keys
-            SET outcome = convert_to(json_build_object('rendered', json_build_object('status', status, 'body', body))::text, 'UTF8')
-            """,
-            "ALTER TABLE idempotency_keys ALTER COLUMN outcome SET NOT NULL",
-            "ALTER TABLE idempotency_keys DROP COLUMN status, DROP COLUMN body",
-        ]),
+        (
+            7, "idempotency outcomes",
+            [
+                "ALTER TABLE idempotency_keys ADD COLUMN outcome bytea",
+                """
+                UPDATE idempotency_keys
+                SET outcome = convert_to(json_build_object('rendered', json_build_object('status', status, 'body', body))::text, 'UTF8')
+                """,
+                "ALTER TABLE idempotency_keys ALTER COLUMN outcome SET NOT NULL",
+                "ALTER TABLE idempotency_keys DROP COLUMN status, DROP COLUMN body",
+            ]
+        ),
     ]
 
     /// Applies every step not yet recorded. A transaction-scoped advisory lock makes concurrent

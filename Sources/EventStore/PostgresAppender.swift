@@ -34,7 +34,11 @@ struct PostgresAppender: Sendable {
     }
 
     private func insertQuery(_ writes: [StreamWrite], baseVersions: [Int]?) throws -> PostgresQuery {
-        var streams: [String] = [], versions: [Int] = [], types: [String] = [], data: [String] = [], metadata: [String] = []
+        var streams: [String] = []
+        var versions: [Int] = []
+        var types: [String] = []
+        var data: [String] = []
+        var metadata: [String] = []
         let encoder = JSONEncoder()
         for (index, write) in writes.enumerated() {
             let base: Int
@@ -88,7 +92,8 @@ struct PostgresAppender: Sendable {
     }
 
     private func storeKeys(_ keys: [IdempotencyWrite], positions: [Int64], _ connection: PostgresConnection) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO idempotency_keys (principal, key, request_hash, outcome, position)
             SELECT * FROM unnest(\(keys.map(\.key.principal))::text[], \(keys.map(\.key.key))::text[],
                                  \(keys.map(\.requestHash))::text[], \(keys.map { ByteBuffer(bytes: $0.outcome) })::bytea[],

@@ -1,5 +1,5 @@
-import Foundation
 import Commands
+import Foundation
 import PostgresNIO
 
 extension PostgresEventStore {
@@ -18,7 +18,8 @@ extension PostgresEventStore {
     /// `transaction_id::text`, putting transaction 1401 before 906 (how read models once lost events).
     public func readAll(after checkpoint: Checkpoint, limit: Int, types: [String]?) async throws -> [StoredEvent] {
         let transaction = String(checkpoint.transactionId)
-        return try await events("""
+        return try await events(
+            """
             SELECT \(unescaped: Self.columns) FROM events
             WHERE (transaction_id, global_position) > (\(transaction)::xid8, \(checkpoint.position))
               AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -34,40 +35,44 @@ extension PostgresEventStore {
         let transaction = String(checkpoint.transactionId)
         let rows: [(Bool, StoredEvent)]
         do {
-            rows = try await decodeRows(client.query("""
-                SELECT u.horizon, u.global_position, u.stream_id, u.version, u.type, u.data::text, u.metadata::text,
-                       u.transaction_id::text, u.recorded_at
-                FROM (
-                    (SELECT false AS horizon, global_position, stream_id, version, type, data, metadata, transaction_id, recorded_at
-                     FROM events
-                     WHERE (transaction_id, global_position) > (\(transaction)::xid8, \(checkpoint.position))
-                       AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-                       AND (\(types ?? [])::text[] = '{}' OR type = ANY(\(types ?? [])::text[]))
-                     ORDER BY events.transaction_id, events.global_position
-                     LIMIT \(limit))
-                    UNION ALL
-                    (SELECT true, global_position, '', 0, '', 'null'::jsonb, 'null'::jsonb, transaction_id, recorded_at
-                     FROM events
-                     WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-                     ORDER BY events.transaction_id DESC, events.global_position DESC
-                     LIMIT 1)
-                ) AS u
-                ORDER BY u.horizon, u.transaction_id, u.global_position
-                """, logger: logger))
+            rows = try await decodeRows(
+                client.query(
+                    """
+                    SELECT u.horizon, u.global_position, u.stream_id, u.version, u.type, u.data::text, u.metadata::text,
+                           u.transaction_id::text, u.recorded_at
+                    FROM (
+                        (SELECT false AS horizon, global_position, stream_id, version, type, data, metadata, transaction_id, recorded_at
+                         FROM events
+                         WHERE (transaction_id, global_position) > (\(transaction)::xid8, \(checkpoint.position))
+                           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                           AND (\(types ?? [])::text[] = '{}' OR type = ANY(\(types ?? [])::text[]))
+                         ORDER BY events.transaction_id, events.global_position
+                         LIMIT \(limit))
+                        UNION ALL
+                        (SELECT true, global_position, '', 0, '', 'null'::jsonb, 'null'::jsonb, transaction_id, recorded_at
+                         FROM events
+                         WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                         ORDER BY events.transaction_id DESC, events.global_position DESC
+                         LIMIT 1)
+                    ) AS u
+                    ORDER BY u.horizon, u.transaction_id, u.global_position
+                    """, logger: logger))
         } catch {
             throw Self.translate(error)
         }
         let events = rows.filter { !$0.0 }.map(\.1)
         let horizon = rows.first { $0.0 }.map { $0.1.checkpoint } ?? checkpoint
-        let through = if let last = events.last, events.count >= limit { last.checkpoint } else {
-            max(horizon, events.last?.checkpoint ?? checkpoint, checkpoint)
-        }
+        let through =
+            if let last = events.last, events.count >= limit { last.checkpoint } else {
+                max(horizon, events.last?.checkpoint ?? checkpoint, checkpoint)
+            }
         return EventBatch(events: events, through: through)
     }
 
     public func checkpoint(at position: Int64) async throws -> Checkpoint? {
         do {
-            let rows = try await client.query("""
+            let rows = try await client.query(
+                """
                 SELECT transaction_id::text, global_position FROM events
                 WHERE global_position >= \(position) AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
                 ORDER BY global_position LIMIT 1
@@ -83,7 +88,8 @@ extension PostgresEventStore {
 
     public func hasEvents(after checkpoint: Checkpoint, through target: Checkpoint, types: [String]) async throws -> Bool {
         do {
-            let rows = try await client.query("""
+            let rows = try await client.query(
+                """
                 SELECT EXISTS (SELECT 1 FROM events
                 WHERE (transaction_id, global_position) > (\(String(checkpoint.transactionId))::xid8, \(checkpoint.position))
                   AND (transaction_id, global_position) <= (\(String(target.transactionId))::xid8, \(target.position))
@@ -98,7 +104,8 @@ extension PostgresEventStore {
 
     public func backlog(after checkpoint: Checkpoint, types: [String]?) async throws -> (events: Int, oldest: Date?) {
         do {
-            let rows = try await client.query("""
+            let rows = try await client.query(
+                """
                 SELECT count(*)::int8, min(recorded_at) FROM events
                 WHERE (transaction_id, global_position) > (\(String(checkpoint.transactionId))::xid8, \(checkpoint.position))
                   AND (\(types ?? [])::text[] = '{}' OR type = ANY(\(types ?? [])::text[]))
@@ -111,18 +118,20 @@ extension PostgresEventStore {
     }
 
     public func lookup(_ index: EventIndex, _ value: String) async throws -> StoredEvent? {
-        let query: PostgresQuery = switch index {
-        case .bookingId:
-            "SELECT \(unescaped: Self.columns) FROM events WHERE type = '\(unescaped: EventType.bookingPlaced.rawValue)' AND data->>'bookingId' = \(value) LIMIT 1"
-        case .tokenHash:
-            "SELECT \(unescaped: Self.columns) FROM events WHERE type = '\(unescaped: EventType.userRegistered.rawValue)' AND data->>'tokenHash' = \(value) LIMIT 1"
-        }
+        let query: PostgresQuery =
+            switch index {
+            case .bookingId:
+                "SELECT \(unescaped: Self.columns) FROM events WHERE type = '\(unescaped: EventType.bookingPlaced.rawValue)' AND data->>'bookingId' = \(value) LIMIT 1"
+            case .tokenHash:
+                "SELECT \(unescaped: Self.columns) FROM events WHERE type = '\(unescaped: EventType.userRegistered.rawValue)' AND data->>'tokenHash' = \(value) LIMIT 1"
+            }
         return try await events(query).first
     }
 
     public func storedOutcome(for key: IdempotencyKey) async throws -> StoredOutcome? {
         do {
-            let rows = try await client.query("""
+            let rows = try await client.query(
+                """
                 SELECT outcome, position, request_hash FROM idempotency_keys
                 WHERE principal = \(key.principal) AND key = \(key.key)
                 """, logger: logger)
@@ -151,7 +160,8 @@ extension PostgresEventStore {
             var events: [StoredEvent] = []
             let decoder = JSONDecoder()
             for try await (position, stream, version, type, data, metadata, transaction, recordedAt)
-                in rows.decode((Int64, String, Int, String, String, String, String, Date).self) {
+                in rows.decode((Int64, String, Int, String, String, String, String, Date).self)
+            {
                 events.append(try Self.event(position, stream, version, type, data, metadata, transaction, recordedAt, decoder))
             }
             return events
@@ -165,21 +175,27 @@ extension PostgresEventStore {
         var result: [(Bool, StoredEvent)] = []
         let decoder = JSONDecoder()
         for try await (horizon, position, stream, version, type, data, metadata, transaction, recordedAt)
-            in rows.decode((Bool, Int64, String, Int, String, String, String, String, Date).self) {
-            let event = horizon
-                ? StoredEvent(position: position, streamId: "", version: 0, type: "", data: Data(), metadata: EventMetadata(correlationId: ""),
-                              transactionId: UInt64(transaction) ?? 0, recordedAt: recordedAt)
+            in rows.decode((Bool, Int64, String, Int, String, String, String, String, Date).self)
+        {
+            let event =
+                horizon
+                ? StoredEvent(
+                    position: position, streamId: "", version: 0, type: "", data: Data(), metadata: EventMetadata(correlationId: ""),
+                    transactionId: UInt64(transaction) ?? 0, recordedAt: recordedAt)
                 : try Self.event(position, stream, version, type, data, metadata, transaction, recordedAt, decoder)
             result.append((horizon, event))
         }
         return result
     }
 
-    private static func event(_ position: Int64, _ stream: String, _ version: Int, _ type: String, _ data: String,
-                              _ metadata: String, _ transaction: String, _ recordedAt: Date,
-                              _ decoder: JSONDecoder) throws -> StoredEvent {
-        StoredEvent(position: position, streamId: stream, version: version, type: type, data: Data(data.utf8),
-                    metadata: try decoder.decode(EventMetadata.self, from: Data(metadata.utf8)),
-                    transactionId: UInt64(transaction) ?? 0, recordedAt: recordedAt)
+    private static func event(
+        _ position: Int64, _ stream: String, _ version: Int, _ type: String, _ data: String,
+        _ metadata: String, _ transaction: String, _ recordedAt: Date,
+        _ decoder: JSONDecoder
+    ) throws -> StoredEvent {
+        StoredEvent(
+            position: position, streamId: stream, version: version, type: type, data: Data(data.utf8),
+            metadata: try decoder.decode(EventMetadata.self, from: Data(metadata.utf8)),
+            transactionId: UInt64(transaction) ?? 0, recordedAt: recordedAt)
     }
 }

@@ -60,7 +60,7 @@ public enum PostgresErrors {
                 return error
             }
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown,
-             .queryCancelled:
+            .queryCancelled:
             return EventStoreError.unavailable("\(psql.code)")
         default:
             return error

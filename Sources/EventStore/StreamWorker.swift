@@ -30,8 +30,10 @@ actor StreamWorker<D: Decider> {
     private var pending: [Job] = []
     private var draining = false
 
-    init(streamId: String, store: any EventStore, policy: RetryPolicy, statistics: CommandStatistics,
-         clock: @escaping @Sendable () -> Date, onCommitted: (@Sendable (String, [CommittedEvent<D.Event>]) -> Void)?) {
+    init(
+        streamId: String, store: any EventStore, policy: RetryPolicy, statistics: CommandStatistics,
+        clock: @escaping @Sendable () -> Date, onCommitted: (@Sendable (String, [CommittedEvent<D.Event>]) -> Void)?
+    ) {
         self.streamId = streamId
         self.store = store
         self.policy = policy
@@ -120,8 +122,9 @@ actor StreamWorker<D: Decider> {
 
                 let keys = try zip(jobs, decisions).compactMap { job, decision -> IdempotencyWrite? in
                     guard let request = job.idempotency, case .recorded(_, let outcome, let lastIndex) = decision else { return nil }
-                    return IdempotencyWrite(key: request.key, lastEventIndex: lastIndex,
-                                            outcome: try EventJSON.encoder().encode(outcome), requestHash: request.requestHash)
+                    return IdempotencyWrite(
+                        key: request.key, lastEventIndex: lastIndex,
+                        outcome: try EventJSON.encoder().encode(outcome), requestHash: request.requestHash)
                 }
                 let (store, write) = (store, StreamWrite(streamId: streamId, expected: .exact(version), events: events))
                 // Bounded: an append on a connection that died mid-flight may never return, and every
@@ -157,9 +160,11 @@ actor StreamWorker<D: Decider> {
                             if case .recorded(let events, _, _) = decision { return events }
                             return []
                         }
-                        onCommitted(streamId, zip(decided, result.positions).enumerated().map {
-                            CommittedEvent(event: $1.0, version: base + $0 + 1, position: $1.1)
-                        })
+                        onCommitted(
+                            streamId,
+                            zip(decided, result.positions).enumerated().map {
+                                CommittedEvent(event: $1.0, version: base + $0 + 1, position: $1.1)
+                            })
                     }
                 }
                 lastPosition = result.positions.last ?? lastPosition
@@ -218,9 +223,10 @@ actor StreamWorker<D: Decider> {
     private func outcome(of events: [NewEvent], after base: Int) async -> AppendOutcome {
         let (store, streamId) = (store, streamId)
         guard let found = try? await withDeadline(policy.databaseTimeout / 2, { try await store.readStream(streamId, after: base) }),
-              !found.isEmpty else { return .unknown }
+            !found.isEmpty
+        else { return .unknown }
         guard found.count >= events.count,
-              zip(found, events).allSatisfy({ $0.type == $1.type && $0.metadata.correlationId == $1.metadata.correlationId })
+            zip(found, events).allSatisfy({ $0.type == $1.type && $0.metadata.correlationId == $1.metadata.correlationId })
         else { return .lost }
         return .committed(positions: found.prefix(events.count).map(\.position))
     }

@@ -24,8 +24,10 @@ public struct GatewaySettings: Sendable {
     /// Enough for every active user of a big on-sale; a few MiB per cache.
     public static let defaultCacheCapacity = 50_000
 
-    public init(adminToken: String, holdTTL: TimeInterval = 300, maxSeatsPerBooking: Int = 10, gatewayId: String,
-                requestTimeout: Duration = .seconds(5), rateLimit: RateLimit = .standard, corsOrigins: [String] = []) {
+    public init(
+        adminToken: String, holdTTL: TimeInterval = 300, maxSeatsPerBooking: Int = 10, gatewayId: String,
+        requestTimeout: Duration = .seconds(5), rateLimit: RateLimit = .standard, corsOrigins: [String] = []
+    ) {
         self.adminToken = adminToken
         self.holdTTL = holdTTL
         self.maxSeatsPerBooking = maxSeatsPerBooking
@@ -52,8 +54,10 @@ public final class Backend: Sendable {
     /// Request figures of this gateway, for `/metrics` and `/kpis`.
     public let metrics = RequestMetrics()
 
-    public init(store: any EventStore, documents: any DocumentStore, settings: GatewaySettings, policy: RetryPolicy = RetryPolicy(),
-                repairs: ProjectionRepairs? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        store: any EventStore, documents: any DocumentStore, settings: GatewaySettings, policy: RetryPolicy = RetryPolicy(),
+        repairs: ProjectionRepairs? = nil, clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.settings = settings
         // A stream stuck on a dead connection must recover within one request time-out, early enough to
         // read the log and say whether a cut-off append was recorded before the request itself times out.
@@ -66,11 +70,13 @@ public final class Backend: Sendable {
         accounts = Accounts(store: store, cacheCapacity: settings.cacheCapacity)
         auth = Authenticator(adminToken: settings.adminToken, accounts: accounts)
         intake = CommandIntake(auth: auth, gatewayId: settings.gatewayId, store: store)
-        bookings = BookingService(sessions: sessions, locator: BookingLocator(store: store, cacheCapacity: settings.cacheCapacity),
-                                  holdTTL: settings.holdTTL, maxSeatsPerBooking: settings.maxSeatsPerBooking)
+        bookings = BookingService(
+            sessions: sessions, locator: BookingLocator(store: store, cacheCapacity: settings.cacheCapacity),
+            holdTTL: settings.holdTTL, maxSeatsPerBooking: settings.maxSeatsPerBooking)
         catalogue = CatalogueService(halls: halls, sessions: sessions)
-        reads = Reads(store: store, models: ReadModelQueries(documents: documents), sessions: sessions, live: live,
-                      waits: ReadWaits(), repairs: repairs)
+        reads = Reads(
+            store: store, models: ReadModelQueries(documents: documents), sessions: sessions, live: live,
+            waits: ReadWaits(), repairs: repairs)
         monitoring = Monitoring(reads: reads, metrics: metrics, commands: sessions.statistics, gatewayId: settings.gatewayId)
         self.clock = clock
     }

@@ -16,8 +16,10 @@ struct CommandRequest: Sendable {
     let notes: RequestNotes
 
     /// Authenticates (unless `open`), reads the bounded body and the `Idempotency-Key`.
-    static func read(_ request: inout Request, context: AppRequestContext, intake: CommandIntake,
-                     open: Bool = false) async throws -> CommandRequest {
+    static func read(
+        _ request: inout Request, context: AppRequestContext, intake: CommandIntake,
+        open: Bool = false
+    ) async throws -> CommandRequest {
         let principal: Principal? = open ? nil : try await intake.auth.principal(request)
         context.notes.note(userId: principal?.userId)
         let body = try await JSONBody.bytes(&request)
@@ -39,15 +41,18 @@ struct CommandRequest: Sendable {
 
     /// Ignores formatting: the same JSON sent with other spacing or key order is the same request.
     private static func fingerprint(_ body: Data, method: String, path: String) -> String {
-        let canonical = (try? JSONSerialization.data(withJSONObject: JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]),
-                                                     options: [.sortedKeys, .fragmentsAllowed])) ?? body
+        let canonical =
+            (try? JSONSerialization.data(
+                withJSONObject: JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]),
+                options: [.sortedKeys, .fragmentsAllowed])) ?? body
         return Identifiers.sha256(Data("\(method) \(path)\n".utf8) + canonical)
     }
 
     /// The same request with its idempotency key in another scope.
     func scoped(_ scope: String) -> CommandRequest {
-        CommandRequest(principal: principal, body: body, requestHash: requestHash,
-                       key: key.map { IdempotencyKey(principal: scope, key: $0.key) }, metadata: metadata, notes: notes)
+        CommandRequest(
+            principal: principal, body: body, requestHash: requestHash,
+            key: key.map { IdempotencyKey(principal: scope, key: $0.key) }, metadata: metadata, notes: notes)
     }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
@@ -82,8 +87,9 @@ struct CommandRequest: Sendable {
         guard stored.requestHash == requestHash else { throw APIError.idempotencyKeyReused }
         var response: Response
         if let legacy = try? JSONDecoder().decode(RenderedAnswer.self, from: stored.outcome) {
-            response = Self.answer(status: HTTPResponse.Status(code: legacy.rendered.status), json: Data(legacy.rendered.body.utf8),
-                                   position: stored.position)
+            response = Self.answer(
+                status: HTTPResponse.Status(code: legacy.rendered.status), json: Data(legacy.rendered.body.utf8),
+                position: stored.position)
         } else {
             response = try render(try EventJSON.decoder().decode(Outcome.self, from: stored.outcome), stored.position)
         }

@@ -23,9 +23,10 @@ enum ErrorMapping {
         case CommandError.outcomeUnknown, EventStoreError.outcomeUnknown:
             return map(APIError.outcomeUnknown(bookingId: nil))
         case CommandError.overloaded(let seconds):
-            return Mapped(status: .serviceUnavailable, code: "overloaded",
-                          message: "too many concurrent changes to this session; retry shortly",
-                          headers: [.retryAfter: "\(seconds)"])
+            return Mapped(
+                status: .serviceUnavailable, code: "overloaded",
+                message: "too many concurrent changes to this session; retry shortly",
+                headers: [.retryAfter: "\(seconds)"])
         case is CancellationError:
             return unavailable("the request was cut short")
         case let error as MongoError where error.isUnavailable:
@@ -55,11 +56,13 @@ enum ErrorMapping {
         case .notFound(let what): Mapped(status: .notFound, code: "not_found", message: "\(what) not found")
         case .forbidden: Mapped(status: .forbidden, code: "forbidden", message: "this booking belongs to someone else")
         case .seatUnavailable(let seats):
-            Mapped(status: .conflict, code: "seat_unavailable", message: "some seats are already taken",
-                   details: ["seats": .array(seats.map(JSONValue.string))])
+            Mapped(
+                status: .conflict, code: "seat_unavailable", message: "some seats are already taken",
+                details: ["seats": .array(seats.map(JSONValue.string))])
         case .insufficientCapacity(let remaining):
-            Mapped(status: .conflict, code: "insufficient_capacity", message: "not enough places left",
-                   details: ["remaining": .number(Double(remaining))])
+            Mapped(
+                status: .conflict, code: "insufficient_capacity", message: "not enough places left",
+                details: ["remaining": .number(Double(remaining))])
         case .holdExpired: Mapped(status: .conflict, code: "hold_expired", message: "the hold has expired")
         case .bookingCancelled: Mapped(status: .conflict, code: "booking_cancelled", message: "the booking was cancelled")
         case .emailTaken: Mapped(status: .conflict, code: "email_taken", message: "this email is already registered")
@@ -70,26 +73,32 @@ enum ErrorMapping {
     private static func map(_ error: APIError) -> Mapped {
         switch error {
         case .invalidRequest(let message): Mapped(status: .badRequest, code: "invalid_request", message: message)
-        case .unauthorized: Mapped(status: .unauthorized, code: "unauthorized", message: "a valid bearer token is required",
-                                   headers: [.wwwAuthenticate: "Bearer"])
+        case .unauthorized:
+            Mapped(
+                status: .unauthorized, code: "unauthorized", message: "a valid bearer token is required",
+                headers: [.wwwAuthenticate: "Bearer"])
         case .forbidden: Mapped(status: .forbidden, code: "forbidden", message: "not allowed for this token")
         case .notFound(let what): Mapped(status: .notFound, code: "not_found", message: "\(what) not found")
         case .methodNotAllowed(let allowed):
-            Mapped(status: .methodNotAllowed, code: "method_not_allowed", message: "method not allowed here",
-                   details: ["allowed": .array(allowed.map(JSONValue.string))],
-                   headers: [.allow: allowed.joined(separator: ", ")])
+            Mapped(
+                status: .methodNotAllowed, code: "method_not_allowed", message: "method not allowed here",
+                details: ["allowed": .array(allowed.map(JSONValue.string))],
+                headers: [.allow: allowed.joined(separator: ", ")])
         case .payloadTooLarge(let limit):
             Mapped(status: .contentTooLarge, code: "payload_too_large", message: "body larger than \(limit) bytes")
         case .rateLimited(let seconds):
-            Mapped(status: .tooManyRequests, code: "rate_limited", message: "too many requests from this client; retry later",
-                   headers: [.retryAfter: "\(seconds)"])
+            Mapped(
+                status: .tooManyRequests, code: "rate_limited", message: "too many requests from this client; retry later",
+                headers: [.retryAfter: "\(seconds)"])
         case .idempotencyKeyReused:
-            Mapped(status: .conflict, code: "idempotency_key_reused",
-                   message: "this Idempotency-Key was used with a different request")
+            Mapped(
+                status: .conflict, code: "idempotency_key_reused",
+                message: "this Idempotency-Key was used with a different request")
         case .outcomeUnknown(let bookingId):
-            Mapped(status: .serviceUnavailable, code: "outcome_unknown",
-                   message: "the command was cut off and may still be recorded: look the booking up, or retry with the same Idempotency-Key",
-                   details: bookingId.map { ["bookingId": .string($0)] } ?? [:], headers: [.retryAfter: "1"])
+            Mapped(
+                status: .serviceUnavailable, code: "outcome_unknown",
+                message: "the command was cut off and may still be recorded: look the booking up, or retry with the same Idempotency-Key",
+                details: bookingId.map { ["bookingId": .string($0)] } ?? [:], headers: [.retryAfter: "1"])
         }
     }
 
@@ -101,10 +110,12 @@ enum ErrorMapping {
 
     /// The JSON error response for `error`; anything unmapped is logged and becomes a 500.
     static func response(for error: any Error, logger: Logger) -> Response {
-        let mapped = map(error) ?? {
-            logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
-            return Mapped(status: .internalServerError, code: "internal", message: "internal error")
-        }()
+        let mapped =
+            map(error)
+            ?? {
+                logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+                return Mapped(status: .internalServerError, code: "internal", message: "internal error")
+            }()
         if mapped.code == "unavailable" {
             logger.warning("answered unavailable", metadata: ["error": "\(String(reflecting: error))"])
         }

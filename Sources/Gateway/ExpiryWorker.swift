@@ -32,9 +32,11 @@ public struct ExpiryWorker: Service {
         }
     }
 
-    public init(sessions: CommandHandler<SessionDecider>, documents: any DocumentStore, workerId: String, logger: Logger,
-                interval: Duration = .milliseconds(250), clock: @escaping @Sendable () -> Date = { Date() },
-                keyCleanup: KeyCleanup? = nil) {
+    public init(
+        sessions: CommandHandler<SessionDecider>, documents: any DocumentStore, workerId: String, logger: Logger,
+        interval: Duration = .milliseconds(250), clock: @escaping @Sendable () -> Date = { Date() },
+        keyCleanup: KeyCleanup? = nil
+    ) {
         self.sessions = sessions
         self.readModels = ReadModelQueries(documents: documents)
         self.workerId = workerId
@@ -88,10 +90,12 @@ public struct ExpiryWorker: Service {
         return try await withThrowingTaskGroup(of: Int.self) { group in
             for booking in due {
                 group.addTask {
-                    let metadata = EventMetadata(correlationId: correlation, causationId: "booking:\(booking.id)",
-                                                 gatewayId: workerId)
-                    let result = try await sessions.execute(.expire(bookingId: booking.id), on: Streams.session(booking.sessionId),
-                                                            metadata: metadata)
+                    let metadata = EventMetadata(
+                        correlationId: correlation, causationId: "booking:\(booking.id)",
+                        gatewayId: workerId)
+                    let result = try await sessions.execute(
+                        .expire(bookingId: booking.id), on: Streams.session(booking.sessionId),
+                        metadata: metadata)
                     return result.events.count
                 }
             }

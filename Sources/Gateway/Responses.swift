@@ -96,7 +96,8 @@ struct SessionBody: Encodable {
         kind = session.kind
         hall = session.hall
         startsAt = session.startsAt
-        sections = session.kind == .seated
+        sections =
+            session.kind == .seated
             ? session.seatSections.map { .seated(SeatSectionBody($0)) }
             : session.gaSections.map {
                 .general(GASectionBody(id: $0.id, name: $0.name, price: $0.price, capacity: $0.capacity, remaining: $0.capacity))

@@ -29,9 +29,10 @@ struct APIClient: Sendable {
         let response = try await http.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         let parsed = bytes.readableBytes > 0 ? try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) : nil
-        return Reply(status: Int(response.status.code),
-                     json: (parsed as? [String: Any]).map(Self.sendable) ?? [:],
-                     array: (parsed as? [Any]).map { $0.map { Self.sendableValue($0) } } ?? [])
+        return Reply(
+            status: Int(response.status.code),
+            json: (parsed as? [String: Any]).map(Self.sendable) ?? [:],
+            array: (parsed as? [Any]).map { $0.map { Self.sendableValue($0) } } ?? [])
     }
 
     /// Sends and requires the expected status.

@@ -22,29 +22,35 @@ public struct Fill: Sendable {
     }
 
     private func fill(_ api: APIClient, admin: String) async throws -> ToolReport {
-        let event = try await api.expect(201, .POST, "/events/create", token: admin, body: [
-            "name": "Fill \(Date())", "sections": [["name": "Floor", "price": 1, "capacity": events]],
-        ])
+        let event = try await api.expect(
+            201, .POST, "/events/create", token: admin,
+            body: [
+                "name": "Fill \(Date())", "sections": [["name": "Floor", "price": 1, "capacity": events]],
+            ])
         let eventId = event.json["id"] as? String ?? ""
         var tokens: [String] = []
         for index in 0..<clients {
-            let user = try await api.expect(201, .POST, "/users", token: nil, body: [
-                "name": "Filler \(index)", "email": "filler-\(index)-\(UUID().uuidString.prefix(8))@fill.test",
-            ])
+            let user = try await api.expect(
+                201, .POST, "/users", token: nil,
+                body: [
+                    "name": "Filler \(index)", "email": "filler-\(index)-\(UUID().uuidString.prefix(8))@fill.test",
+                ])
             tokens.append(user.json["token"] as? String ?? "")
         }
         let lags = LagSamples()
         let sampler = Task {
             while !Task.isCancelled {
                 if let health = try? await api.send(.GET, "/health", token: admin),
-                   let projections = health.json["projections"] as? [[String: any Sendable]] {
+                    let projections = health.json["projections"] as? [[String: any Sendable]]
+                {
                     await lags.add(projections.compactMap { $0["lagMs"] as? Double }.max() ?? 0)
                 }
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
         let started = ContinuousClock.now
-        let perClient = events / clients, extra = events % clients
+        let perClient = events / clients
+        let extra = events % clients
         let failures = try await withThrowingTaskGroup(of: Int.self) { group in
             for (index, token) in tokens.enumerated() {
                 let count = perClient + (index < extra ? 1 : 0)

@@ -50,8 +50,10 @@ public struct LoadReport: Codable, Sendable {
     /// Every correctness check held.
     public var ok: Bool
 
-    init(workload: String, clients: Int, limit: Duration, stats: ClientStats, elapsed: Duration, soldOut: Bool,
-         lag: LagSummary?, cpu: [String: Double]? = nil, facts: [String: Int], checks: [LoadCheck]) {
+    init(
+        workload: String, clients: Int, limit: Duration, stats: ClientStats, elapsed: Duration, soldOut: Bool,
+        lag: LagSummary?, cpu: [String: Double]? = nil, facts: [String: Int], checks: [LoadCheck]
+    ) {
         let seconds = max(elapsed.seconds, 1e-9)
         let millis = { (histogram: Histogram<UInt64>, percentile: Double) in
             histogram.totalCount == 0 ? 0 : Double(histogram.valueAtPercentile(percentile)) / 1000
@@ -104,7 +106,8 @@ public struct LoadReport: Codable, Sendable {
             "  sold out                    \(soldOut)",
         ]
         if let lag = projectionLag {
-            lines.append("  projection lag (/health)    median \(f(lag.medianMs)) ms, p99 \(f(lag.p99Ms)) ms, max \(f(lag.maxMs)) ms (\(lag.samples) samples)")
+            lines.append(
+                "  projection lag (/health)    median \(f(lag.medianMs)) ms, p99 \(f(lag.p99Ms)) ms, max \(f(lag.maxMs)) ms (\(lag.samples) samples)")
         }
         if let cpu = cpuMs, successes > 0 {
             let per = cpu.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value / Double(successes)))" }
@@ -128,7 +131,8 @@ final class LagSampler: Sendable {
         task = Task {
             while !Task.isCancelled {
                 if let health = try? await api.send(.GET, "/health", token: admin),
-                   let projections = health.json["projections"] as? [[String: any Sendable]] {
+                    let projections = health.json["projections"] as? [[String: any Sendable]]
+                {
                     await samples.add(projections.compactMap { $0["lagMs"] as? Double }.max() ?? 0)
                 }
                 try? await Task.sleep(for: .milliseconds(100))

@@ -15,8 +15,10 @@ public struct LoadSettings: Sendable {
     public var serverPID: Int32?
     public var postgresPID: Int32?
 
-    public init(url: String, clients: Int, duration: Duration?, seed: UInt64, adminToken: String,
-                serverPID: Int32? = nil, postgresPID: Int32? = nil) {
+    public init(
+        url: String, clients: Int, duration: Duration?, seed: UInt64, adminToken: String,
+        serverPID: Int32? = nil, postgresPID: Int32? = nil
+    ) {
         self.serverPID = serverPID
         self.postgresPID = postgresPID
         self.url = url
@@ -40,8 +42,10 @@ extension APIClient {
     /// request needs its own HTTP/1.1 connection, so this must be at least the number of concurrent clients
     /// (C = 1,000 included), or requests queue inside the client and its latency is measured as the server's.
     static func with<T>(url: String, connections: Int, _ body: (APIClient) async throws -> T) async throws -> T {
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)))
+        let http = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(
+                connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)))
         do {
             let result = try await body(APIClient(http: http, baseURL: url.hasSuffix("/") ? String(url.dropLast()) : url))
             try await http.shutdown()

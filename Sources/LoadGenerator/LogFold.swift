@@ -16,7 +16,8 @@ struct LogFold: Sendable {
     static func read(_ api: APIClient, admin: String, session: String, capacity: Int? = nil) async throws -> LogFold {
         let history = try await api.expect(200, .GET, "/sessions/\(session)/history", token: admin)
         var fold = LogFold()
-        var seatsOf: [String: [String]] = [:], qtyOf: [String: Int] = [:]
+        var seatsOf: [String: [String]] = [:]
+        var qtyOf: [String: Int] = [:]
         var active = Set<String>()
         for (index, item) in history.array.enumerated() {
             let entry = item as? [String: any Sendable] ?? [:]

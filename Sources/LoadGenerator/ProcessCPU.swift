@@ -9,7 +9,8 @@ enum ProcessCPU {
     /// The stat fields after the command name (which may hold spaces): index 0 is field 3 (state).
     private static func fields(_ pid: String) -> [Substring]? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
         return stat[stat.index(after: close)...].split(separator: " ")
     }
 

@@ -20,15 +20,19 @@ public struct Race: Sendable {
     }
 
     private func race(_ api: APIClient, admin: String) async throws -> ToolReport {
-        let event = try await api.expect(201, .POST, "/events/create", token: admin, body: [
-            "name": "Race \(Date())", "sections": [["name": "Floor", "price": 10, "capacity": capacity]],
-        ])
+        let event = try await api.expect(
+            201, .POST, "/events/create", token: admin,
+            body: [
+                "name": "Race \(Date())", "sections": [["name": "Floor", "price": 10, "capacity": capacity]],
+            ])
         guard let eventId = event.json["id"] as? String else { throw APIClient.Failure(description: "no event id") }
         var tokens: [String] = []
         for index in 0..<clients {
-            let user = try await api.expect(201, .POST, "/users", token: nil, body: [
-                "name": "Racer \(index)", "email": "racer-\(index)-\(UUID().uuidString.prefix(8))@race.test",
-            ])
+            let user = try await api.expect(
+                201, .POST, "/users", token: nil,
+                body: [
+                    "name": "Racer \(index)", "email": "racer-\(index)-\(UUID().uuidString.prefix(8))@race.test",
+                ])
             tokens.append(user.json["token"] as? String ?? "")
         }
 
@@ -45,14 +49,18 @@ public struct Race: Sendable {
         let elapsed = ContinuousClock.now - started
 
         let history = try await api.expect(200, .GET, "/sessions/\(eventId)/history", token: admin)
-        var remaining = capacity, lowest = capacity, booked = 0
+        var remaining = capacity
+        var lowest = capacity
+        var booked = 0
         var versions: [Int] = []
         for case let entry as [String: any Sendable] in history.array {
             versions.append(Int(entry["version"] as? Double ?? 0))
             let data = entry["data"] as? [String: any Sendable] ?? [:]
             let qty = Int(data["qty"] as? Double ?? 0)
             switch entry["type"] as? String {
-            case "BookingPlaced": remaining -= qty; booked += qty
+            case "BookingPlaced":
+                remaining -= qty
+                booked += qty
             case "BookingCancelled", "HoldExpired": remaining += qty
             default: break
             }
@@ -74,7 +82,8 @@ public struct Race: Sendable {
               versions contiguous:               \(contiguous ? "yes" : "NO")
               elapsed:                           \(String(format: "%.1f", seconds * 1000)) ms (\(String(format: "%.0f", Double(clients) / max(seconds, 1e-9))) requests/s)
             """
-        let correct = lowest >= 0 && booked <= capacity && booked == succeeded && contiguous && other == 0
+        let correct =
+            lowest >= 0 && booked <= capacity && booked == succeeded && contiguous && other == 0
             && succeeded == min(capacity, clients)
         return ToolReport(text: text, ok: correct)
     }

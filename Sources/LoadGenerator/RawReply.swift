@@ -12,7 +12,10 @@ struct RawReply: Sendable {
 
     /// The `error.code` of an error answer.
     var errorCode: String? {
-        struct Envelope: Decodable { struct Inner: Decodable { var code: String }; var error: Inner }
+        struct Envelope: Decodable {
+            struct Inner: Decodable { var code: String }
+            var error: Inner
+        }
         return try? decode(Envelope.self).error.code
     }
 
@@ -41,9 +44,11 @@ extension APIClient {
     /// its own user, so a per-token rate limit sees each client separately.
     func registerUsers(_ count: Int, tag: String) async throws -> [String] {
         try await inParallel(count, width: 16) { index in
-            let reply = try await expect(201, .POST, "/users", token: nil, body: [
-                "name": "Load \(index)", "email": "load-\(tag)-\(index)@load.test",
-            ])
+            let reply = try await expect(
+                201, .POST, "/users", token: nil,
+                body: [
+                    "name": "Load \(index)", "email": "load-\(tag)-\(index)@load.test",
+                ])
             guard let token = reply.json["token"] as? String else { throw Failure(description: "no token for user \(index)") }
             return token
         }
@@ -55,10 +60,18 @@ func inParallel<T: Sendable>(_ count: Int, width: Int, _ body: @escaping @Sendab
     try await withThrowingTaskGroup(of: (Int, T).self) { group in
         var results = [T?](repeating: nil, count: count)
         var next = 0
-        while next < min(width, count) { let index = next; group.addTask { (index, try await body(index)) }; next += 1 }
+        while next < min(width, count) {
+            let index = next
+            group.addTask { (index, try await body(index)) }
+            next += 1
+        }
         while let (index, value) = try await group.next() {
             results[index] = value
-            if next < count { let index = next; group.addTask { (index, try await body(index)) }; next += 1 }
+            if next < count {
+                let index = next
+                group.addTask { (index, try await body(index)) }
+                next += 1
+            }
         }
         return results.map { $0! }
     }

@@ -9,7 +9,8 @@ struct SeatGeometry: Sendable {
 
     /// Letters for a 0-based row index.
     static func rowLabel(_ index: Int) -> String {
-        var label = "", value = index + 1
+        var label = ""
+        var value = index + 1
         while value > 0 {
             let digit = (value - 1) % 26
             label = String(UnicodeScalar(UInt8(65 + digit))) + label

@@ -4,13 +4,16 @@ import Foundation
 enum SeatedSetup {
     /// One hall of `geometry` and `count` sessions in it, created through the admin API.
     static func sessions(_ api: APIClient, admin: String, geometry: SeatGeometry, count: Int) async throws -> [String] {
-        let hall = try await api.expect(201, .POST, "/halls", token: admin,
-                                        body: geometry.hallBody(name: "Load hall \(UUID().uuidString.prefix(8))"))
+        let hall = try await api.expect(
+            201, .POST, "/halls", token: admin,
+            body: geometry.hallBody(name: "Load hall \(UUID().uuidString.prefix(8))"))
         guard let hallId = hall.json["id"] as? String else { throw APIClient.Failure(description: "no hall id") }
         return try await inParallel(count, width: 16) { index in
-            let session = try await api.expect(201, .POST, "/sessions", token: admin, body: [
-                "title": "Load \(index)", "hallId": hallId, "startsAt": "2026-12-24T20:00:00Z",
-            ])
+            let session = try await api.expect(
+                201, .POST, "/sessions", token: admin,
+                body: [
+                    "title": "Load \(index)", "hallId": hallId, "startsAt": "2026-12-24T20:00:00Z",
+                ])
             guard let id = session.json["id"] as? String else { throw APIClient.Failure(description: "no session id") }
             return id
         }
@@ -43,13 +46,20 @@ enum SeatedSetup {
     }
 
     struct SeatMapSummary: Decodable {
-        struct Summary: Decodable { var available: Int; var held: Int; var booked: Int }
+        struct Summary: Decodable {
+            var available: Int
+            var held: Int
+            var booked: Int
+        }
         var summary: Summary
     }
 
     /// WORKLOADS.md's W1/W2 checks, from the event log (history) and the read models.
-    static func check(_ api: APIClient, admin: String, sessions: [String], stats: ClientStats)
-        async throws -> (facts: [String: Int], checks: [LoadCheck]) {
+    static func check(
+        _ api: APIClient, admin: String, sessions: [String], stats: ClientStats
+    )
+        async throws -> (facts: [String: Int], checks: [LoadCheck])
+    {
         let folds = try await inParallel(sessions.count, width: 8) { index in
             try await LogFold.read(api, admin: admin, session: sessions[index])
         }
@@ -65,13 +75,17 @@ enum SeatedSetup {
         let twice = folds.flatMap(\.seatsBookedTwice)
         let readModelTaken = maps.map { $0.held + $0.booked }.reduce(0, +)
         let facts = ["seatsSold": sold, "bookingsInLog": placed, "seatsTakenInReadModel": readModelTaken, "sessions": sessions.count]
-        return (facts, [
-            LoadCheck(name: "no seat reserved twice", ok: twice.isEmpty, detail: twice.isEmpty ? "none" : "\(twice.prefix(10))"),
-            LoadCheck(name: "seats sold == 2 x successes", ok: sold == 2 * stats.successes, detail: "\(sold) sold, \(stats.successes) successes"),
-            LoadCheck(name: "bookings in the log == successes", ok: placed == stats.successes, detail: "\(placed) bookings"),
-            LoadCheck(name: "versions gapless", ok: folds.allSatisfy(\.versionsContiguous), detail: "\(sessions.count) streams"),
-            LoadCheck(name: "read model agrees with the log", ok: readModelTaken == sold,
-                      detail: "\(readModelTaken) seats taken in the seat maps"),
-        ])
+        return (
+            facts,
+            [
+                LoadCheck(name: "no seat reserved twice", ok: twice.isEmpty, detail: twice.isEmpty ? "none" : "\(twice.prefix(10))"),
+                LoadCheck(name: "seats sold == 2 x successes", ok: sold == 2 * stats.successes, detail: "\(sold) sold, \(stats.successes) successes"),
+                LoadCheck(name: "bookings in the log == successes", ok: placed == stats.successes, detail: "\(placed) bookings"),
+                LoadCheck(name: "versions gapless", ok: folds.allSatisfy(\.versionsContiguous), detail: "\(sessions.count) streams"),
+                LoadCheck(
+                    name: "read model agrees with the log", ok: readModelTaken == sold,
+                    detail: "\(readModelTaken) seats taken in the seat maps"),
+            ]
+        )
     }
 }

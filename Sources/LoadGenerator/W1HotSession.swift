@@ -11,8 +11,9 @@ public enum W1HotSession {
             let session = try await SeatedSetup.sessions(api, admin: admin, geometry: Self.geometry, count: 1)[0]
             try await SeatedSetup.waitForSeatMap(api, session)
             let tokens = try await api.registerUsers(settings.clients, tag: UUID().uuidString.prefix(8).lowercased())
-            var runner = WorkloadRunner(api: api, clients: settings.clients, duration: settings.duration ?? .seconds(15),
-                                        seed: settings.seed)
+            var runner = WorkloadRunner(
+                api: api, clients: settings.clients, duration: settings.duration ?? .seconds(15),
+                seed: settings.seed)
             runner.meter = settings.meter
             let lag = LagSampler(api, admin: admin)
             let (stats, elapsed, window) = await runner.run { client, _ in
@@ -22,8 +23,9 @@ public enum W1HotSession {
             try await SeatedSetup.waitForProjections(api, admin: admin)
             let cpu = window.finish()
             let (facts, checks) = try await SeatedSetup.check(api, admin: admin, sessions: [session], stats: stats)
-            return LoadReport(workload: "w1", clients: settings.clients, limit: runner.duration, stats: stats, elapsed: elapsed,
-                              soldOut: stats.soldOutClients > 0, lag: lagSummary, cpu: cpu, facts: facts, checks: checks)
+            return LoadReport(
+                workload: "w1", clients: settings.clients, limit: runner.duration, stats: stats, elapsed: elapsed,
+                soldOut: stats.soldOutClients > 0, lag: lagSummary, cpu: cpu, facts: facts, checks: checks)
         }
     }
 }

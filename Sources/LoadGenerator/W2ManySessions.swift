@@ -10,8 +10,9 @@ public enum W2ManySessions {
         return try await settings.withAPI { api in
             let ids = try await SeatedSetup.sessions(api, admin: admin, geometry: Self.geometry, count: sessions)
             let tokens = try await api.registerUsers(settings.clients, tag: UUID().uuidString.prefix(8).lowercased())
-            var runner = WorkloadRunner(api: api, clients: settings.clients, duration: settings.duration ?? .seconds(10),
-                                        seed: settings.seed)
+            var runner = WorkloadRunner(
+                api: api, clients: settings.clients, duration: settings.duration ?? .seconds(10),
+                seed: settings.seed)
             runner.meter = settings.meter
             let lag = LagSampler(api, admin: admin)
             let (stats, elapsed, window) = await runner.run { client, _ in
@@ -21,8 +22,9 @@ public enum W2ManySessions {
             try await SeatedSetup.waitForProjections(api, admin: admin)
             let cpu = window.finish()
             let (facts, checks) = try await SeatedSetup.check(api, admin: admin, sessions: ids, stats: stats)
-            return LoadReport(workload: "w2", clients: settings.clients, limit: runner.duration, stats: stats, elapsed: elapsed,
-                              soldOut: false, lag: lagSummary, cpu: cpu, facts: facts, checks: checks)
+            return LoadReport(
+                workload: "w2", clients: settings.clients, limit: runner.duration, stats: stats, elapsed: elapsed,
+                soldOut: false, lag: lagSummary, cpu: cpu, facts: facts, checks: checks)
         }
     }
 }

@@ -5,9 +5,11 @@ import Foundation
 public enum W3FlashGA {
     public static func run(_ settings: LoadSettings, capacity: Int) async throws -> LoadReport {
         try await settings.withAPI { api in
-            try await GARun(api: api, admin: settings.adminToken, capacity: capacity, clients: settings.clients,
-                            duration: settings.duration ?? .seconds(15), seed: settings.seed, meter: settings.meter)
-                .run(workload: "w3", tiny: false)
+            try await GARun(
+                api: api, admin: settings.adminToken, capacity: capacity, clients: settings.clients,
+                duration: settings.duration ?? .seconds(15), seed: settings.seed, meter: settings.meter
+            )
+            .run(workload: "w3", tiny: false)
         }
     }
 
@@ -16,9 +18,11 @@ public enum W3FlashGA {
         var settings = settings
         settings.clients = 20
         return try await settings.withAPI { api in
-            try await GARun(api: api, admin: settings.adminToken, capacity: 5, clients: 20,
-                            duration: settings.duration ?? .seconds(15), seed: settings.seed, meter: settings.meter)
-                .run(workload: "w3-tiny", tiny: true)
+            try await GARun(
+                api: api, admin: settings.adminToken, capacity: 5, clients: 20,
+                duration: settings.duration ?? .seconds(15), seed: settings.seed, meter: settings.meter
+            )
+            .run(workload: "w3-tiny", tiny: true)
         }
     }
 }
@@ -34,18 +38,24 @@ struct GARun {
     let meter: CPUMeter
 
     struct EventView: Decodable {
-        struct Section: Decodable { var id: String; var remaining: Int }
+        struct Section: Decodable {
+            var id: String
+            var remaining: Int
+        }
         var sections: [Section]
     }
 
     func run(workload: String, tiny: Bool) async throws -> LoadReport {
-        let created = try await api.expect(201, .POST, "/events/create", token: admin, body: [
-            "name": "Load \(workload) \(UUID().uuidString.prefix(8))",
-            "sections": [["name": "Floor", "price": 10, "capacity": capacity]],
-        ])
+        let created = try await api.expect(
+            201, .POST, "/events/create", token: admin,
+            body: [
+                "name": "Load \(workload) \(UUID().uuidString.prefix(8))",
+                "sections": [["name": "Floor", "price": 10, "capacity": capacity]],
+            ])
         guard let event = created.json["id"] as? String,
-              let section = (created.json["sections"] as? [any Sendable])?.first as? [String: any Sendable],
-              let sectionId = section["id"] as? String else { throw APIClient.Failure(description: "no event or section id") }
+            let section = (created.json["sections"] as? [any Sendable])?.first as? [String: any Sendable],
+            let sectionId = section["id"] as? String
+        else { throw APIClient.Failure(description: "no event or section id") }
         try await SeatedSetup.waitFor200(api, "/events/\(event)")
         let tokens = try await api.registerUsers(clients, tag: UUID().uuidString.prefix(8).lowercased())
         var runner = WorkloadRunner(api: api, clients: clients, duration: duration, seed: seed)
@@ -53,8 +63,9 @@ struct GARun {
         runner.meter = meter
         let lag = LagSampler(api, admin: admin)
         let (stats, elapsed, window) = await runner.run { client, random in
-            QuantityFromView(event: event, sectionId: sectionId, token: tokens[client],
-                             qty: tiny ? 1 : Int.random(in: 1...4, using: &random))
+            QuantityFromView(
+                event: event, sectionId: sectionId, token: tokens[client],
+                qty: tiny ? 1 : Int.random(in: 1...4, using: &random))
         }
         let lagSummary = await lag.stop()
         try await SeatedSetup.waitForProjections(api, admin: admin)
@@ -64,30 +75,39 @@ struct GARun {
         try await SeatedSetup.waitForProjections(api, admin: admin)
         let view = try await api.raw(.GET, "/events/\(event)?minPosition=\(fold.lastPosition)", token: nil).decode(EventView.self)
         let remaining = view.sections.first?.remaining ?? -1
-        var facts = ["capacity": capacity, "ticketsBooked": fold.ticketsTaken, "bookingsInLog": fold.bookingsPlaced,
-                     "remaining": remaining, "lowestRemainingInLog": fold.lowestRemaining == .max ? capacity : fold.lowestRemaining]
+        var facts = [
+            "capacity": capacity, "ticketsBooked": fold.ticketsTaken, "bookingsInLog": fold.bookingsPlaced,
+            "remaining": remaining, "lowestRemainingInLog": fold.lowestRemaining == .max ? capacity : fold.lowestRemaining,
+        ]
         var checks = [
-            LoadCheck(name: "remaining never below 0", ok: fold.lowestRemaining >= 0 && remaining >= 0,
-                      detail: "lowest in the log \(facts["lowestRemainingInLog"]!), read model \(remaining)"),
+            LoadCheck(
+                name: "remaining never below 0", ok: fold.lowestRemaining >= 0 && remaining >= 0,
+                detail: "lowest in the log \(facts["lowestRemainingInLog"]!), read model \(remaining)"),
             LoadCheck(name: "booked <= capacity", ok: fold.ticketsTaken <= capacity, detail: "\(fold.ticketsTaken) of \(capacity)"),
-            LoadCheck(name: "booked + remaining == capacity", ok: fold.ticketsTaken + remaining == capacity,
-                      detail: "\(fold.ticketsTaken) + \(remaining)"),
-            LoadCheck(name: "bookings in the log == successes", ok: fold.bookingsPlaced == stats.successes,
-                      detail: "\(fold.bookingsPlaced) bookings, \(stats.successes) successes"),
-            LoadCheck(name: "tickets in the log == tickets the clients bought", ok: fold.ticketsTaken == stats.units,
-                      detail: "\(stats.units) bought"),
+            LoadCheck(
+                name: "booked + remaining == capacity", ok: fold.ticketsTaken + remaining == capacity,
+                detail: "\(fold.ticketsTaken) + \(remaining)"),
+            LoadCheck(
+                name: "bookings in the log == successes", ok: fold.bookingsPlaced == stats.successes,
+                detail: "\(fold.bookingsPlaced) bookings, \(stats.successes) successes"),
+            LoadCheck(
+                name: "tickets in the log == tickets the clients bought", ok: fold.ticketsTaken == stats.units,
+                detail: "\(stats.units) bought"),
             LoadCheck(name: "versions gapless", ok: fold.versionsContiguous, detail: "1 stream"),
         ]
         if tiny {
             let rejected = clients - stats.successes
             facts["booked"] = stats.successes
             facts["rejected"] = rejected
-            checks.append(LoadCheck(name: "exactly 5 booked, 15 rejected, remaining 0",
-                                    ok: stats.successes == 5 && rejected == 15 && remaining == 0,
-                                    detail: "\(stats.successes) booked, \(rejected) rejected, remaining \(remaining)"))
+            checks.append(
+                LoadCheck(
+                    name: "exactly 5 booked, 15 rejected, remaining 0",
+                    ok: stats.successes == 5 && rejected == 15 && remaining == 0,
+                    detail: "\(stats.successes) booked, \(rejected) rejected, remaining \(remaining)"))
         }
-        return LoadReport(workload: workload, clients: clients, limit: duration, stats: stats, elapsed: elapsed,
-                          soldOut: stats.soldOutClients > 0, lag: lagSummary, cpu: cpu, facts: facts, checks: checks)
+        return LoadReport(
+            workload: workload, clients: clients, limit: duration, stats: stats, elapsed: elapsed,
+            soldOut: stats.soldOutClients > 0, lag: lagSummary, cpu: cpu, facts: facts, checks: checks)
     }
 }
 

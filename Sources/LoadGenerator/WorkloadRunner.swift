@@ -28,8 +28,14 @@ struct ClientStats: Sendable {
     var lastAttemptEnd: ContinuousClock.Instant?
 
     mutating func merge(_ other: ClientStats) {
-        attempts += other.attempts; successes += other.successes; units += other.units; taken += other.taken
-        concurrency += other.concurrency; gaveUp += other.gaveUp; requests += other.requests; errors += other.errors
+        attempts += other.attempts
+        successes += other.successes
+        units += other.units
+        taken += other.taken
+        concurrency += other.concurrency
+        gaveUp += other.gaveUp
+        requests += other.requests
+        errors += other.errors
         soldOutClients += other.soldOutClients
         errorSamples += other.errorSamples.prefix(max(0, 5 - errorSamples.count))
         attemptLatency.add(other.attemptLatency)
@@ -60,8 +66,11 @@ struct WorkloadRunner: Sendable {
 
     /// Runs the clients; `plan(i)` gives client i's next request. Returns the merged tallies, the elapsed time
     /// and the CPU window opened at the common start.
-    func run(_ plan: @escaping @Sendable (Int, inout SeededGenerator) -> any RequestPlan) async
-        -> (ClientStats, Duration, CPUWindow) {
+    func run(
+        _ plan: @escaping @Sendable (Int, inout SeededGenerator) -> any RequestPlan
+    ) async
+        -> (ClientStats, Duration, CPUWindow)
+    {
         // Warm-up, untimed: every client's connection is opened before the common start.
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<clients { group.addTask { _ = try? await api.raw(.GET, "/health", token: nil) } }
@@ -87,8 +96,10 @@ struct WorkloadRunner: Sendable {
         return (total, (total.lastAttemptEnd ?? start) - start, window)
     }
 
-    private func client(_ index: Int, deadline: ContinuousClock.Instant,
-                        plan: @Sendable (Int, inout SeededGenerator) -> any RequestPlan) async -> ClientStats {
+    private func client(
+        _ index: Int, deadline: ContinuousClock.Instant,
+        plan: @Sendable (Int, inout SeededGenerator) -> any RequestPlan
+    ) async -> ClientStats {
         var stats = ClientStats()
         var random = SeededGenerator(seed: seed &+ UInt64(index))
         requests: while ContinuousClock.now < deadline, stats.requests < (requestsPerClient ?? .max) {

@@ -16,7 +16,10 @@ enum Database {
     /// Runs `body` while `client` runs.
     static func withClient<T: Sendable>(_ client: PostgresClient, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { await client.run(); return nil }
+            group.addTask {
+                await client.run()
+                return nil
+            }
             defer { group.cancelAll() }
             let result = try await body(client)
             return result

@@ -6,19 +6,22 @@ import NIOCore
 
 /// The gateway's protective limits; each flag falls back to its environment variable.
 struct LimitOptions: ParsableArguments {
-    @Option(name: .customLong("rate-limit"),
-            help: "Requests per second per user, or per client address without a valid token; 0 disables (env RATE_LIMIT, default 1000).")
+    @Option(
+        name: .customLong("rate-limit"),
+        help: "Requests per second per user, or per client address without a valid token; 0 disables (env RATE_LIMIT, default 1000).")
     var rateLimit: Double?
 
     @Option(name: .customLong("rate-limit-burst"), help: "Requests allowed at once (env RATE_LIMIT_BURST, default twice the rate).")
     var rateLimitBurst: Double?
 
-    @Option(name: .customLong("idle-timeout"),
-            help: "Seconds before a connection with no request in progress is closed (env IDLE_TIMEOUT, default 30).")
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: "Seconds before a connection with no request in progress is closed (env IDLE_TIMEOUT, default 30).")
     var idleTimeout: Double?
 
-    @Option(name: .customLong("trusted-proxies"),
-            help: "Comma-separated proxy addresses or CIDR ranges whose X-Forwarded-For is believed (env TRUSTED_PROXIES, default none).")
+    @Option(
+        name: .customLong("trusted-proxies"),
+        help: "Comma-separated proxy addresses or CIDR ranges whose X-Forwarded-For is believed (env TRUSTED_PROXIES, default none).")
     var trustedProxies: String?
 
     @Option(name: .customLong("cors-origins"), help: "Comma-separated origins allowed by CORS, * for any (env CORS_ORIGINS, default none).")

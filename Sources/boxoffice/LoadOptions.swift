@@ -12,8 +12,9 @@ struct LoadOptions: ParsableArguments {
     var adminToken: String?
     @Option(name: .customLong("server-pid"), help: "Also report the CPU used by this process (the server) during the run (Linux).")
     var serverPID: Int32?
-    @Option(name: .customLong("postgres-pid"),
-            help: "Also report the CPU used by this PostgreSQL postmaster and its backends during the run (Linux).")
+    @Option(
+        name: .customLong("postgres-pid"),
+        help: "Also report the CPU used by this PostgreSQL postmaster and its backends during the run (Linux).")
     var postgresPID: Int32?
 
     func validate() throws {
@@ -25,8 +26,9 @@ struct LoadOptions: ParsableArguments {
         guard let token = adminToken ?? Environment.value("ADMIN_TOKEN") else {
             throw ValidationError("the admin token is required (--admin-token or ADMIN_TOKEN) to set up the workload")
         }
-        return LoadSettings(url: url, clients: clients, duration: duration.map { .seconds($0) }, seed: seed,
-                            adminToken: token, serverPID: serverPID, postgresPID: postgresPID)
+        return LoadSettings(
+            url: url, clients: clients, duration: duration.map { .seconds($0) }, seed: seed,
+            adminToken: token, serverPID: serverPID, postgresPID: postgresPID)
     }
 
     /// Prints the report (text or JSON) and fails the command when a correctness check failed.

@@ -25,11 +25,13 @@ struct Rebuild: AsyncParsableCommand {
             try await Migrations.apply(runtime.client, logger: runtime.logger)
             for projection in selected {
                 let started = ContinuousClock.now
-                let result = try await ProjectionRebuild.run(projection, events: runtime.events, documents: runtime.documents,
-                                                             owner: runtime.processId + "-rebuild")
+                let result = try await ProjectionRebuild.run(
+                    projection, events: runtime.events, documents: runtime.documents,
+                    owner: runtime.processId + "-rebuild")
                 let seconds = (ContinuousClock.now - started).seconds
-                print("rebuilt \(projection.name): \(result.events) events into generation \(result.generation) in "
-                    + String(format: "%.2f s (%.0f events/s)", seconds, Double(result.events) / max(seconds, 0.001)))
+                print(
+                    "rebuilt \(projection.name): \(result.events) events into generation \(result.generation) in "
+                        + String(format: "%.2f s (%.0f events/s)", seconds, Double(result.events) / max(seconds, 0.001)))
             }
         }
     }

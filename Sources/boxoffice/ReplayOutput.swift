@@ -6,17 +6,23 @@ import Projections
 enum ReplayOutput {
     static func text(_ replay: SessionReplay, asOf: Int?, verification: Verification?) -> String {
         var out = "Session \(replay.sessionId) — \"\(replay.title)\", \(replay.steps.count) events\n\n"
-        let header = [pad("ver", 4, right: true), pad("position", 9, right: true), pad("recorded (UTC)", 24), pad("event", 17),
-                      pad("who", 22), pad("booking", 22), pad("seats / qty", 20), pad("status", 10),
-                      pad("avail", 6, right: true), pad("held", 6, right: true), pad("booked", 7, right: true)]
+        let header = [
+            pad("ver", 4, right: true), pad("position", 9, right: true), pad("recorded (UTC)", 24), pad("event", 17),
+            pad("who", 22), pad("booking", 22), pad("seats / qty", 20), pad("status", 10),
+            pad("avail", 6, right: true), pad("held", 6, right: true), pad("booked", 7, right: true),
+        ]
         out += header.joined(separator: " ") + "\n"
         for step in replay.steps {
             let marker = step.version == asOf ? "▶" : " "
-            out += marker + [pad("\(step.version)", 3, right: true), pad("\(step.position)", 9, right: true),
-                             pad(ISO8601.string(from: step.recordedAt), 24), pad(step.type, 17), pad(step.actor, 22),
-                             pad(step.bookingId ?? "-", 22), pad(step.subject ?? "-", 20), pad(step.status ?? "-", 10),
-                             pad("\(step.counts.available)", 6, right: true), pad("\(step.counts.held)", 6, right: true),
-                             pad("\(step.counts.booked)", 7, right: true)].joined(separator: " ") + "\n"
+            out +=
+                marker
+                + [
+                    pad("\(step.version)", 3, right: true), pad("\(step.position)", 9, right: true),
+                    pad(ISO8601.string(from: step.recordedAt), 24), pad(step.type, 17), pad(step.actor, 22),
+                    pad(step.bookingId ?? "-", 22), pad(step.subject ?? "-", 20), pad(step.status ?? "-", 10),
+                    pad("\(step.counts.available)", 6, right: true), pad("\(step.counts.held)", 6, right: true),
+                    pad("\(step.counts.booked)", 7, right: true),
+                ].joined(separator: " ") + "\n"
         }
         let map = replay.seatMap(asOf: asOf)
         out += "\nSeat map as of version \(map.version)" + (asOf == nil ? " (latest)" : "") + "   . available  H held  # booked\n"
@@ -45,8 +51,9 @@ enum ReplayOutput {
             var seatMap: SeatMap
             var verification: Verification?
         }
-        let body = Body(sessionId: replay.sessionId, title: replay.title, timeline: replay.steps,
-                        seatMap: replay.seatMap(asOf: asOf), verification: verification)
+        let body = Body(
+            sessionId: replay.sessionId, title: replay.title, timeline: replay.steps,
+            seatMap: replay.seatMap(asOf: asOf), verification: verification)
         return String(decoding: try encoder(pretty: true).encode(body), as: UTF8.self)
     }
 

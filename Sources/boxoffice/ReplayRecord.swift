@@ -15,8 +15,9 @@ struct ReplayRecord: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
     @Argument(help: "Session id.") var sessionId: String
     @Option(help: "File to write the JSON lines to (default: stdout).") var output: String?
-    @Option(name: .customLong("read-models"),
-            help: "Also write the session's stored read-model documents to this JSON file (after the projections caught up).")
+    @Option(
+        name: .customLong("read-models"),
+        help: "Also write the session's stored read-model documents to this JSON file (after the projections caught up).")
     var readModels: String?
     @Option(help: "Seconds to wait for the projections before writing --read-models.") var wait: Double = 10
 

@@ -30,7 +30,8 @@ struct ReplaySession: AsyncParsableCommand {
                 throw ValidationError("--as-of must be between 1 and \(events.count), the session's version")
             }
             let replay = try SessionReplay(sessionId: sessionId, events: events)
-            let verification = verify
+            let verification =
+                verify
                 ? try await SessionVerifier(events: runtime.events, documents: runtime.documents, wait: .seconds(wait)).verify(sessionId)
                 : nil
             if json {

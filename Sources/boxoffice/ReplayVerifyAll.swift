@@ -30,7 +30,8 @@ struct ReplayVerifyAll: AsyncParsableCommand {
                 try await Task.sleep(for: .milliseconds(50))
             }
             var checkpoint = Checkpoint.start
-            var sessions = 0, documents = 0
+            var sessions = 0
+            var documents = 0
             var failed: [Verification] = []
             while true {
                 let batch = try await runtime.events.readAll(after: checkpoint, limit: 1_000, types: [EventType.sessionScheduled.rawValue])
@@ -45,8 +46,9 @@ struct ReplayVerifyAll: AsyncParsableCommand {
                 }
             }
             if !json {
-                print("\(sessions) sessions, \(documents) documents verified; "
-                    + (failed.isEmpty ? "no drift" : "\(failed.count) sessions with problems"))
+                print(
+                    "\(sessions) sessions, \(documents) documents verified; "
+                        + (failed.isEmpty ? "no drift" : "\(failed.count) sessions with problems"))
             }
             return failed
         }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Commands
 import EventStore
-import Gateway
 import Foundation
+import Gateway
 import Logging
 import PostgresNIO
 import Projections
@@ -32,8 +32,9 @@ struct Runtime {
     /// One runner per projection; each runs only while this process holds that projection's lease.
     func projectors(batchSize: Int = 1_000) -> [any Service] {
         Projections.all.map {
-            ProjectionRunner(projection: $0, events: events, documents: documents, client: client, logger: logger,
-                             owner: processId, batchSize: batchSize)
+            ProjectionRunner(
+                projection: $0, events: events, documents: documents, client: client, logger: logger,
+                owner: processId, batchSize: batchSize)
         }
     }
 
@@ -52,9 +53,10 @@ struct Runtime {
     /// Runs `services` after the client, with graceful shutdown on SIGTERM and SIGINT; migrations first.
     func run(_ services: [any Service]) async throws {
         let migrations = MigrationService(client: client, logger: logger, then: services)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: client), .init(service: migrations)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: client), .init(service: migrations)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

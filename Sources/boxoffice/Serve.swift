@@ -35,23 +35,27 @@ struct Serve: AsyncParsableCommand {
         }
         let runtime = try Runtime(common, label: "boxoffice")
         let logger = runtime.logger
-        let token = configured ?? {
-            let generated = "adm_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-            logger.notice("--dev without ADMIN_TOKEN: generated one for this run", metadata: ["admin.token": "\(generated)"])
-            return generated
-        }()
+        let token =
+            configured
+            ?? {
+                let generated = "adm_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+                logger.notice("--dev without ADMIN_TOKEN: generated one for this run", metadata: ["admin.token": "\(generated)"])
+                return generated
+            }()
         let ttl = try holdTTL ?? Environment.number("HOLD_TTL", Double.self) ?? 300
         let maxSeats = try Environment.number("MAX_SEATS_PER_BOOKING", Int.self) ?? 10
         let timeout = try requestTimeout ?? Environment.number("REQUEST_TIMEOUT", Double.self) ?? 5
         guard ttl > 0, maxSeats >= 1, timeout > 0 else {
             throw ValidationError("HOLD_TTL, MAX_SEATS_PER_BOOKING and REQUEST_TIMEOUT must be positive")
         }
-        var settings = GatewaySettings(adminToken: token, holdTTL: ttl, maxSeatsPerBooking: maxSeats, gatewayId: runtime.processId,
-                                       requestTimeout: .milliseconds(Int(timeout * 1000)), rateLimit: try limits.limit(),
-                                       corsOrigins: limits.origins())
+        var settings = GatewaySettings(
+            adminToken: token, holdTTL: ttl, maxSeatsPerBooking: maxSeats, gatewayId: runtime.processId,
+            requestTimeout: .milliseconds(Int(timeout * 1000)), rateLimit: try limits.limit(),
+            corsOrigins: limits.origins())
         settings.trustedProxies = try limits.proxies()
-        let backend = Backend(store: runtime.events, documents: runtime.documents, settings: settings,
-                              repairs: ProjectionRepairs(client: runtime.client, logger: logger))
+        let backend = Backend(
+            store: runtime.events, documents: runtime.documents, settings: settings,
+            repairs: ProjectionRepairs(client: runtime.client, logger: logger))
         let address = host ?? Environment.value("HOST") ?? "127.0.0.1"
         let listenPort = try port ?? Environment.number("PORT", Int.self) ?? 8080
         let app = Application(

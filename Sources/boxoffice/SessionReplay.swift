@@ -35,10 +35,11 @@ struct SessionReplay {
             guard let decoded = try SessionEvent.decode(type: event.type, data: event.data) else { continue }
             SessionDecider.evolve(&state, decoded)
             states.append(state)
-            var step = Step(version: event.version, position: event.position, recordedAt: event.recordedAt, type: event.type,
-                            actor: event.metadata.userId ?? (event.type == EventType.sessionScheduled.rawValue ? "admin" : "system"),
-                            correlationId: event.metadata.correlationId,
-                            counts: SeatMap.of(state, version: event.version).summary)
+            var step = Step(
+                version: event.version, position: event.position, recordedAt: event.recordedAt, type: event.type,
+                actor: event.metadata.userId ?? (event.type == EventType.sessionScheduled.rawValue ? "admin" : "system"),
+                correlationId: event.metadata.correlationId,
+                counts: SeatMap.of(state, version: event.version).summary)
             switch decoded {
             case .scheduled(let scheduled):
                 step.subject = scheduled.kind == .seated ? "hall \(scheduled.hall?.name ?? "-")" : "general admission"

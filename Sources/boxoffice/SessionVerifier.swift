@@ -39,9 +39,10 @@ struct SessionVerifier: Sendable {
             let drifts = try await SessionAudit.drift(stream, documents: documents)
             let newer = try await events.readStream(Streams.session(sessionId), after: stream.count)
             if drifts.isEmpty || newer.isEmpty || round == 2 {
-                return Verification(sessionId: sessionId, version: last.version,
-                                    documents: try SessionAudit.expected(stream).count, behind: false,
-                                    drifts: drifts.map(\.description))
+                return Verification(
+                    sessionId: sessionId, version: last.version,
+                    documents: try SessionAudit.expected(stream).count, behind: false,
+                    drifts: drifts.map(\.description))
             }
             stream += newer
         }

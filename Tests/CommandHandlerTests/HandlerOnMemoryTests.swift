@@ -13,16 +13,20 @@ struct HandlerOnMemoryTests {
 
     func schedule(_ handler: Handler, capacity: Int) async throws -> String {
         let id = UUID().uuidString.lowercased()
-        _ = try await handler.execute(.schedule(SessionScheduled(
-            sessionId: id, title: "Flash", startsAt: nil, kind: .general, hall: nil, seatSections: [],
-            gaSections: [GASection(id: "floor", name: "Floor", price: 10, capacity: capacity)])),
+        _ = try await handler.execute(
+            .schedule(
+                SessionScheduled(
+                    sessionId: id, title: "Flash", startsAt: nil, kind: .general, hall: nil, seatSections: [],
+                    gaSections: [GASection(id: "floor", name: "Floor", price: 10, capacity: capacity)])),
             on: Streams.session(id), metadata: metadata)
         return id
     }
 
     func book(_ handler: Handler, _ id: String, key: IdempotencyRequest? = nil) async throws -> CommandResult<SessionDecider> {
-        try await handler.execute(.bookQuantity(BookQuantity(
-            bookingId: UUID().uuidString, userId: "u", sectionId: "floor", qty: 1, hold: false, holdTTL: 300)),
+        try await handler.execute(
+            .bookQuantity(
+                BookQuantity(
+                    bookingId: UUID().uuidString, userId: "u", sectionId: "floor", qty: 1, hold: false, holdTTL: 300)),
             on: Streams.session(id), metadata: metadata, idempotency: key)
     }
 
@@ -44,8 +48,9 @@ struct HandlerOnMemoryTests {
             return nil
         }
         #expect(sold == 50, "exactly the capacity is sold")
-        #expect(refusals.count == 250 && refusals.allSatisfy { $0 == .insufficientCapacity(remaining: 0) },
-                "every other buyer is told it is sold out: \(Set(refusals.map { "\($0)" }))")
+        #expect(
+            refusals.count == 250 && refusals.allSatisfy { $0 == .insufficientCapacity(remaining: 0) },
+            "every other buyer is told it is sold out: \(Set(refusals.map { "\($0)" }))")
         let stream = try await store.readStream(Streams.session(id), after: 0)
         #expect(stream.map(\.version) == Array(1...51), "versions are contiguous: one schedule, 50 bookings")
         let state = SessionDecider.fold(try stream.map { try #require(try SessionEvent.decode(type: $0.type, data: $0.data)) })

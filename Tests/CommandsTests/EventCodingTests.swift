@@ -14,12 +14,14 @@ struct EventCodingTests {
         .scheduled(seatedSession),
         .scheduled(gaSession),
         .scheduled(gaOneSection),
-        .bookingPlaced(BookingPlaced(
-            bookingId: "b1", userId: "u1", seats: ["A1", "C1"], sectionId: nil, qty: nil, amount: 22.5,
-            status: .held, holdExpiresAt: exactMillis.addingTimeInterval(ttl), createdAt: exactMillis)),
-        .bookingPlaced(BookingPlaced(
-            bookingId: "b2", userId: "u2", seats: nil, sectionId: "floor", qty: 3, amount: Decimal(string: "59.97")!,
-            status: .confirmed, holdExpiresAt: nil, createdAt: t0)),
+        .bookingPlaced(
+            BookingPlaced(
+                bookingId: "b1", userId: "u1", seats: ["A1", "C1"], sectionId: nil, qty: nil, amount: 22.5,
+                status: .held, holdExpiresAt: exactMillis.addingTimeInterval(ttl), createdAt: exactMillis)),
+        .bookingPlaced(
+            BookingPlaced(
+                bookingId: "b2", userId: "u2", seats: nil, sectionId: "floor", qty: 3, amount: Decimal(string: "59.97")!,
+                status: .confirmed, holdExpiresAt: nil, createdAt: t0)),
         .bookingConfirmed(BookingChanged(bookingId: "b1", at: t0.addingTimeInterval(0.5))),
         .bookingCancelled(BookingChanged(bookingId: "b1", at: t0)),
         .holdExpired(BookingChanged(bookingId: "b1", at: t0.addingTimeInterval(ttl))),
@@ -32,10 +34,11 @@ struct EventCodingTests {
     }
 
     @Test func sessionTypeNamesAreStable() {
-        #expect(Self.sessionEvents.map(\.typeName) == [
-            "SessionScheduled", "SessionScheduled", "SessionScheduled", "BookingPlaced", "BookingPlaced",
-            "BookingConfirmed", "BookingCancelled", "HoldExpired",
-        ])
+        #expect(
+            Self.sessionEvents.map(\.typeName) == [
+                "SessionScheduled", "SessionScheduled", "SessionScheduled", "BookingPlaced", "BookingPlaced",
+                "BookingConfirmed", "BookingCancelled", "HoldExpired",
+            ])
     }
 
     @Test func hallCreatedRoundTrips() throws {
@@ -45,8 +48,9 @@ struct EventCodingTests {
     }
 
     @Test func userRegisteredRoundTrips() throws {
-        let event = UserEvent.registered(UserRegistered(
-            userId: "u1", name: "Ada", email: "ada@example.com", tokenHash: "abc", registeredAt: t0))
+        let event = UserEvent.registered(
+            UserRegistered(
+                userId: "u1", name: "Ada", email: "ada@example.com", tokenHash: "abc", registeredAt: t0))
         #expect(event.typeName == "UserRegistered")
         #expect(try UserEvent.decode(type: event.typeName, data: event.encodedData()) == event)
     }
@@ -68,9 +72,10 @@ struct EventCodingTests {
         let event = SessionEvent.bookingConfirmed(BookingChanged(bookingId: "b1", at: t0.addingTimeInterval(0.25)))
         #expect(String(decoding: try event.encodedData(), as: UTF8.self) == #"{"at":"2026-11-18T11:06:40.250Z","bookingId":"b1"}"#)
 
-        let placed = SessionEvent.bookingPlaced(BookingPlaced(
-            bookingId: "b", userId: "u", seats: nil, sectionId: "floor", qty: 1, amount: 12.5,
-            status: .held, holdExpiresAt: t0, createdAt: t0))
+        let placed = SessionEvent.bookingPlaced(
+            BookingPlaced(
+                bookingId: "b", userId: "u", seats: nil, sectionId: "floor", qty: 1, amount: 12.5,
+                status: .held, holdExpiresAt: t0, createdAt: t0))
         #expect(String(decoding: try placed.encodedData(), as: UTF8.self).contains(#""amount":12.5,"#))
         #expect(String(decoding: try placed.encodedData(), as: UTF8.self).contains(#""status":"HELD""#))
     }
@@ -85,7 +90,10 @@ struct EventCodingTests {
     @Test func millisecondDatesKeepTheirMillisecond() throws {
         let event = SessionEvent.bookingConfirmed(BookingChanged(bookingId: "b1", at: Self.withMillis))
         let decoded = try #require(try SessionEvent.decode(type: event.typeName, data: event.encodedData()))
-        guard case .bookingConfirmed(let change) = decoded else { Issue.record("decoded \(decoded)"); return }
+        guard case .bookingConfirmed(let change) = decoded else {
+            Issue.record("decoded \(decoded)")
+            return
+        }
         #expect(abs(change.at.timeIntervalSince(Self.withMillis)) < 0.0005)
         #expect(ISO8601.string(from: Self.withMillis) == "2026-11-18T11:06:40.123Z")
     }

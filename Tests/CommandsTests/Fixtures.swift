@@ -51,27 +51,31 @@ func bookQty(_ bookingId: String, _ qty: Int, in section: String? = "floor", use
 
 /// A seat hold placed at `at`, due `ttl` later.
 func seatsHeld(_ bookingId: String, _ seats: [String], user: String = "u1", at: Date = t0, amount: Decimal = 10) -> SessionEvent {
-    .bookingPlaced(BookingPlaced(
-        bookingId: bookingId, userId: user, seats: seats, sectionId: nil, qty: nil, amount: amount,
-        status: .held, holdExpiresAt: at.addingTimeInterval(ttl), createdAt: at))
+    .bookingPlaced(
+        BookingPlaced(
+            bookingId: bookingId, userId: user, seats: seats, sectionId: nil, qty: nil, amount: amount,
+            status: .held, holdExpiresAt: at.addingTimeInterval(ttl), createdAt: at))
 }
 
 func seatsBooked(_ bookingId: String, _ seats: [String], user: String = "u1", at: Date = t0) -> SessionEvent {
-    .bookingPlaced(BookingPlaced(
-        bookingId: bookingId, userId: user, seats: seats, sectionId: nil, qty: nil, amount: 10,
-        status: .confirmed, holdExpiresAt: nil, createdAt: at))
+    .bookingPlaced(
+        BookingPlaced(
+            bookingId: bookingId, userId: user, seats: seats, sectionId: nil, qty: nil, amount: 10,
+            status: .confirmed, holdExpiresAt: nil, createdAt: at))
 }
 
 func qtyHeld(_ bookingId: String, _ qty: Int, in section: String = "floor", user: String = "u1", at: Date = t0) -> SessionEvent {
-    .bookingPlaced(BookingPlaced(
-        bookingId: bookingId, userId: user, seats: nil, sectionId: section, qty: qty, amount: 20 * Decimal(qty),
-        status: .held, holdExpiresAt: at.addingTimeInterval(ttl), createdAt: at))
+    .bookingPlaced(
+        BookingPlaced(
+            bookingId: bookingId, userId: user, seats: nil, sectionId: section, qty: qty, amount: 20 * Decimal(qty),
+            status: .held, holdExpiresAt: at.addingTimeInterval(ttl), createdAt: at))
 }
 
 func qtyBooked(_ bookingId: String, _ qty: Int, in section: String = "floor", user: String = "u1", at: Date = t0) -> SessionEvent {
-    .bookingPlaced(BookingPlaced(
-        bookingId: bookingId, userId: user, seats: nil, sectionId: section, qty: qty, amount: 20 * Decimal(qty),
-        status: .confirmed, holdExpiresAt: nil, createdAt: at))
+    .bookingPlaced(
+        BookingPlaced(
+            bookingId: bookingId, userId: user, seats: nil, sectionId: section, qty: qty, amount: 20 * Decimal(qty),
+            status: .confirmed, holdExpiresAt: nil, createdAt: at))
 }
 
 func confirmed(_ bookingId: String, at: Date = t0) -> SessionEvent { .bookingConfirmed(BookingChanged(bookingId: bookingId, at: at)) }

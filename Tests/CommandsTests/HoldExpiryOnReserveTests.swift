@@ -36,9 +36,10 @@ struct HoldExpiryOnReserveTests {
     }
 
     @Test func expiresEachDueHolderOnce() throws {
-        let state = applying([
-            seatsHeld("x", ["A1"], user: "u2"), seatsHeld("y", ["B1", "B2"], user: "u3"),
-        ], to: scheduled)
+        let state = applying(
+            [
+                seatsHeld("x", ["A1"], user: "u2"), seatsHeld("y", ["B1", "B2"], user: "u3"),
+            ], to: scheduled)
         let events = try SessionDecider.decide(holdSeats("new", ["B2", "A1", "B1"]), state, now: deadline)
         // Which due holder goes first does not matter; that both go before the placement does.
         #expect(events.count == 3)
@@ -48,9 +49,10 @@ struct HoldExpiryOnReserveTests {
 
     // Expiries are only recorded alongside a placement that actually happens.
     @Test func aLiveSeatInTheRequestRefusesEverythingIncludingTheExpiry() {
-        let state = applying([
-            seatsHeld("due", ["A1"], user: "u2"), seatsHeld("live", ["A2"], user: "u3", at: t0.addingTimeInterval(60)),
-        ], to: scheduled)
+        let state = applying(
+            [
+                seatsHeld("due", ["A1"], user: "u2"), seatsHeld("live", ["A2"], user: "u3", at: t0.addingTimeInterval(60)),
+            ], to: scheduled)
         #expect(throws: DomainError.seatUnavailable(["A2"])) {
             try SessionDecider.decide(holdSeats("new", ["A1", "A2"]), state, now: deadline)
         }

@@ -19,8 +19,10 @@ struct InvariantPropertyTests {
                 // Repeats and a stray unknown seat are allowed: the refusals belong in the mix too.
                 var wanted = (0..<Int.random(in: 1...3, using: &run.rng)).map { _ in seats.randomElement(using: &run.rng)! }
                 if roll == 0 { wanted.append("Z9") }
-                run.decide(.holdSeats(HoldSeats(
-                    bookingId: id, userId: run.user(), seats: wanted, confirm: roll < 8, holdTTL: run.ttl())))
+                run.decide(
+                    .holdSeats(
+                        HoldSeats(
+                            bookingId: id, userId: run.user(), seats: wanted, confirm: roll < 8, holdTTL: run.ttl())))
             } else {
                 run.moveExistingBooking(roll: roll)
             }
@@ -39,9 +41,11 @@ struct InvariantPropertyTests {
             let roll = Int.random(in: 0..<100, using: &run.rng)
             if roll < 40 {
                 let section = ["floor", "floor", "vip", nil].randomElement(using: &run.rng)!
-                run.decide(.bookQuantity(BookQuantity(
-                    bookingId: "b\(step)", userId: run.user(), sectionId: section,
-                    qty: Int.random(in: 0...4, using: &run.rng), hold: roll >= 8, holdTTL: run.ttl())))
+                run.decide(
+                    .bookQuantity(
+                        BookQuantity(
+                            bookingId: "b\(step)", userId: run.user(), sectionId: section,
+                            qty: Int.random(in: 0...4, using: &run.rng), hold: roll >= 8, holdTTL: run.ttl())))
             } else {
                 run.moveExistingBooking(roll: roll)
             }

@@ -9,9 +9,13 @@ struct QuantityBookingTests {
 
     @Test func confirmsAtOnceByDefault() throws {
         let events = try SessionDecider.decide(bookQty("b1", 3), scheduled, now: t0)
-        #expect(events == [.bookingPlaced(BookingPlaced(
-            bookingId: "b1", userId: "u1", seats: nil, sectionId: "floor", qty: 3, amount: 60,
-            status: .confirmed, holdExpiresAt: nil, createdAt: t0))])
+        #expect(
+            events == [
+                .bookingPlaced(
+                    BookingPlaced(
+                        bookingId: "b1", userId: "u1", seats: nil, sectionId: "floor", qty: 3, amount: 60,
+                        status: .confirmed, holdExpiresAt: nil, createdAt: t0))
+            ])
     }
 
     @Test func holdsWhenAsked() throws {
@@ -75,9 +79,10 @@ struct QuantityBookingTests {
 
     @Test func refusesMoreThanRemainsAndSaysHowManyDo() {
         // 4 confirmed + 3 held (live) + 1 cancelled (released): 3 remain.
-        let state = applying([
-            qtyBooked("a", 4), qtyHeld("b", 3, user: "u2"), qtyBooked("c", 1), cancelled("c"), qtyBooked("v", 3, in: "vip"),
-        ], to: scheduled)
+        let state = applying(
+            [
+                qtyBooked("a", 4), qtyHeld("b", 3, user: "u2"), qtyBooked("c", 1), cancelled("c"), qtyBooked("v", 3, in: "vip"),
+            ], to: scheduled)
         #expect(throws: DomainError.insufficientCapacity(remaining: 3)) {
             try SessionDecider.decide(bookQty("d", 4), state, now: t0.addingTimeInterval(1))
         }
@@ -93,10 +98,11 @@ struct QuantityBookingTests {
     }
 
     @Test func expiresDueHoldsInTheSectionToMakeRoom() throws {
-        let state = applying([
-            qtyBooked("a", 5), qtyHeld("h1", 3, user: "u2"), qtyHeld("h2", 2, user: "u3"),
-            qtyHeld("other", 2, in: "vip", user: "u4"),
-        ], to: scheduled)
+        let state = applying(
+            [
+                qtyBooked("a", 5), qtyHeld("h1", 3, user: "u2"), qtyHeld("h2", 2, user: "u3"),
+                qtyHeld("other", 2, in: "vip", user: "u4"),
+            ], to: scheduled)
         let events = try SessionDecider.decide(bookQty("b", 4), state, now: deadline)
 
         // Both due floor holds go first; the due VIP hold is none of this booking's business.

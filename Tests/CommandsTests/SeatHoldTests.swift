@@ -8,9 +8,13 @@ struct SeatHoldTests {
 
     @Test func holdsSeatsUntilNowPlusTTLAtTheSumOfTheirPrices() throws {
         let events = try SessionDecider.decide(holdSeats("b1", ["A1", "C1"]), scheduled, now: t0)
-        #expect(events == [.bookingPlaced(BookingPlaced(
-            bookingId: "b1", userId: "u1", seats: ["A1", "C1"], sectionId: nil, qty: nil,
-            amount: 22.5, status: .held, holdExpiresAt: t0.addingTimeInterval(ttl), createdAt: t0))])
+        #expect(
+            events == [
+                .bookingPlaced(
+                    BookingPlaced(
+                        bookingId: "b1", userId: "u1", seats: ["A1", "C1"], sectionId: nil, qty: nil,
+                        amount: 22.5, status: .held, holdExpiresAt: t0.addingTimeInterval(ttl), createdAt: t0))
+            ])
 
         let state = applying(events, to: scheduled)
         #expect(state.seatHolder == ["A1": "b1", "C1": "b1"])

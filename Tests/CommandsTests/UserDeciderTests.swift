@@ -22,17 +22,17 @@ struct UserDeciderTests {
     }
 
     @Test(arguments: [
-        "ada.example.com",              // no @
-        "ada@example",                  // no dot in the domain
+        "ada.example.com",  // no @
+        "ada@example",  // no dot in the domain
         "ada@@example.com",
         "@example.com",
         "ada@.example.com",
         "ada@example.com.",
-        "ada @example.com",              // spaces
+        "ada @example.com",  // spaces
         " ada@example.com",
         "ada@exam\tple.com",
         "",
-        String(repeating: "a", count: 243) + "@example.com", // 255 characters
+        String(repeating: "a", count: 243) + "@example.com",  // 255 characters
     ])
     func refusesAMalformedEmail(_ email: String) {
         #expect(throws: DomainError.invalid("email is not a valid address")) {

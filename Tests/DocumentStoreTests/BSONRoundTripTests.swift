@@ -1,8 +1,9 @@
 import CMongoC
 import Commands
 import Foundation
-@testable import Projections
 import Testing
+
+@testable import Projections
 
 /// JSON → BSON (`bson_new_from_json`) → JSON (`BSONJSON`) must give back every read-model document
 /// exactly: no server involved.
@@ -54,8 +55,10 @@ struct BSONRoundTripTests {
     }
 
     @Test func unicodeAndEscapesSurvive() throws {
-        let strings = ["Zoë Ångström-Núñez", "東京物語", "🎬🍿", "quote \" backslash \\ slash /", "line\nbreak\ttab\r",
-                       "bell \u{07} nul \u{00} end", "", "\u{2028}\u{2029}"]
+        let strings = [
+            "Zoë Ångström-Núñez", "東京物語", "🎬🍿", "quote \" backslash \\ slash /", "line\nbreak\ttab\r",
+            "bell \u{07} nul \u{00} end", "", "\u{2028}\u{2029}",
+        ]
         let json = try JSONSerialization.data(withJSONObject: ["s": strings])
         let back = try JSONSerialization.jsonObject(with: try Self.roundTrip(json)) as? [String: [String]]
         #expect(back?["s"] == strings)
@@ -78,17 +81,31 @@ struct BSONRoundTripTests {
 
     @Test func queriesTranslateToFiltersWithTheKeysetTieBreak() throws {
         let collection = SessionProjection.sessions
-        let ascending = try MongoQuery(DocumentQuery(collection: collection, sortField: "startsAt", limit: 5,
-                                                     after: (sortValue: "2026-01-01T00:00:00.000Z", id: "s9")))
-        #expect(ascending.filter == ["$or": [["body.startsAt": ["$gt": "2026-01-01T00:00:00.000Z"]],
-                                             ["body.startsAt": "2026-01-01T00:00:00.000Z", "_id": ["$gt": "s9"]]]])
+        let ascending = try MongoQuery(
+            DocumentQuery(
+                collection: collection, sortField: "startsAt", limit: 5,
+                after: (sortValue: "2026-01-01T00:00:00.000Z", id: "s9")))
+        #expect(
+            ascending.filter == [
+                "$or": [
+                    ["body.startsAt": ["$gt": "2026-01-01T00:00:00.000Z"]],
+                    ["body.startsAt": "2026-01-01T00:00:00.000Z", "_id": ["$gt": "s9"]],
+                ]
+            ])
         #expect(ascending.options == ["sort": ["body.startsAt": .int32(1), "_id": .int32(1)], "limit": .int64(5)])
         // A cursor taken on a document without the field: the rest of that group, then every string.
         let afterMissing = try MongoQuery(DocumentQuery(collection: collection, sortField: "startsAt", after: (sortValue: "", id: "s2")))
-        #expect(afterMissing.filter == ["$or": [["body.startsAt": ["$gt": ""]],
-                                                ["body.startsAt": ["$in": [.null, ""]], "_id": ["$gt": "s2"]]]])
-        let descendingMissing = try MongoQuery(DocumentQuery(collection: collection, sortField: "startsAt", descending: true,
-                                                             after: (sortValue: "", id: "s2")))
+        #expect(
+            afterMissing.filter == [
+                "$or": [
+                    ["body.startsAt": ["$gt": ""]],
+                    ["body.startsAt": ["$in": [.null, ""]], "_id": ["$gt": "s2"]],
+                ]
+            ])
+        let descendingMissing = try MongoQuery(
+            DocumentQuery(
+                collection: collection, sortField: "startsAt", descending: true,
+                after: (sortValue: "", id: "s2")))
         #expect(descendingMissing.filter == ["body.startsAt": ["$in": [.null, ""]], "_id": ["$lt": "s2"]])
         let byId = try MongoQuery(DocumentQuery(collection: collection, descending: true, after: (sortValue: "s5", id: "s5")))
         #expect(byId.filter == ["_id": ["$lt": "s5"]])

@@ -1,9 +1,10 @@
 import EventStore
 import Foundation
 import PostgresNIO
-@testable import Projections
-import Testing
 import TestSupport
+import Testing
+
+@testable import Projections
 
 /// The stores the contract suite runs against: PostgreSQL and the MongoDB store on an emulated server
 /// always, the MongoDB store on a real server when `MONGODB_URI` is set.
@@ -22,7 +23,8 @@ enum ContractStores {
     /// The stores to run each contract test on. Says so, once, when the live MongoDB run is left out.
     static let kinds: [StoreKind] = {
         guard mongoURI != nil else {
-            print("""
+            print(
+                """
                 ⚠︎ DocumentStore contract: the live MongoDB run is SKIPPED because MONGODB_URI is not set (no MongoDB \
                 server can be installed on this machine; set MONGODB_URI to a scratch database to run it). The suite \
                 runs on PostgreSQL and on MongoDocumentStore against an emulated mongod (mockupdb + mongomock).

@@ -1,8 +1,9 @@
 import Commands
 import Foundation
 import Logging
-@testable import Projections
 import TestSupport
+
+@testable import Projections
 
 /// Realistic read-model documents: Unicode names, decimal prices, millisecond dates.
 enum DocumentFixtures {
@@ -21,20 +22,23 @@ enum DocumentFixtures {
     static func seatMap(seats: Int, sessionId: String = "s1") -> SeatMap {
         var summary = SeatCounts()
         let views: [SeatView] = (0..<seats).map { index in
-            let row = rowLabel(index / 50), number = index % 50 + 1
+            let row = rowLabel(index / 50)
+            let number = index % 50 + 1
             let status: SeatStatus = index % 7 == 0 ? .held : index % 5 == 0 ? .booked : .available
             switch status {
             case .held: summary.held += 1
             case .booked: summary.booked += 1
             case .available: summary.available += 1
             }
-            return SeatView(id: "\(row)\(number)", row: row, number: number, section: index < seats / 2 ? "stalls" : "balcón",
-                            price: index < seats / 2 ? Decimal(string: "12.5")! : Decimal(string: "9.99")!, status: status,
-                            holdExpiresAt: status == .held ? created.addingTimeInterval(300) : nil)
+            return SeatView(
+                id: "\(row)\(number)", row: row, number: number, section: index < seats / 2 ? "stalls" : "balcón",
+                price: index < seats / 2 ? Decimal(string: "12.5")! : Decimal(string: "9.99")!, status: status,
+                holdExpiresAt: status == .held ? created.addingTimeInterval(300) : nil)
         }
         summary.total = seats
-        let general = SectionView(id: "floor", name: "Fosse 🎤", price: Decimal(string: "45.05")!, capacity: 500, remaining: 497,
-                                  held: 1, booked: 2)
+        let general = SectionView(
+            id: "floor", name: "Fosse 🎤", price: Decimal(string: "45.05")!, capacity: 500, remaining: 497,
+            held: 1, booked: 2)
         return SeatMap(sessionId: sessionId, version: 17, seats: views, sections: [general], summary: summary)
     }
 
@@ -54,8 +58,10 @@ enum DocumentFixtures {
             counts: counts, version: 17)
     }
 
-    static func booking(_ id: String, amount: Decimal = Decimal(string: "25.5")!, userId: String = "u1",
-                        status: BookingStatus = .confirmed, createdAt: Date = created, position: Int64 = 42) -> BookingDocument {
+    static func booking(
+        _ id: String, amount: Decimal = Decimal(string: "25.5")!, userId: String = "u1",
+        status: BookingStatus = .confirmed, createdAt: Date = created, position: Int64 = 42
+    ) -> BookingDocument {
         BookingDocument(
             id: id, sessionId: "s1", sessionTitle: "Amélie — 東京物語 🎬", sessionKind: .seated, userId: userId, status: status,
             seats: ["A1", "A2"], sectionId: nil, qty: nil, sections: [.init(id: "stalls", name: "Parterre")], amount: amount,
@@ -69,10 +75,13 @@ enum DocumentFixtures {
 
     static func hall(_ id: String = "h1") -> HallDocument {
         let rows = (0..<12).map { SeatRow(row: rowLabel($0), seats: 20) }
-        return HallDocument(id: id, name: "Kino Babylon – Saal 1", sections: [
-            .init(id: "parkett", name: "Parkett", price: Decimal(string: "0.1")!, rows: rows,
-                  seatIds: rows.flatMap { row in (1...row.seats).map { "\(row.row)\($0)" } }),
-        ], seatCount: 240)
+        return HallDocument(
+            id: id, name: "Kino Babylon – Saal 1",
+            sections: [
+                .init(
+                    id: "parkett", name: "Parkett", price: Decimal(string: "0.1")!, rows: rows,
+                    seatIds: rows.flatMap { row in (1...row.seats).map { "\(row.row)\($0)" } })
+            ], seatCount: 240)
     }
 
     /// Encoded as the projections encode documents.

@@ -1,7 +1,8 @@
 import EventStore
 import Foundation
-@testable import Projections
 import Testing
+
+@testable import Projections
 
 /// `find`: equality filters, sort by a field then id (ascending and descending, ties and missing
 /// values included), limit, and keyset pages that together give the whole ordered result.
@@ -23,14 +24,16 @@ struct DocumentStoreFindTests {
     /// Twelve items: two ties on createdAt, two without createdAt, two users, two statuses.
     static let items: [Item] = (1...12).map { index in
         let id = String(format: "i%02d", index)
-        let createdAt: String? = switch index {
-        case 3, 4: "2026-03-01T10:00:00.000Z"
-        case 7, 8, 9: "2026-03-02T08:00:00.500Z"
-        case 11, 12: nil
-        default: "2026-0\(index % 9 + 1)-15T12:00:00.000Z"
-        }
-        return Item(id: id, userId: index.isMultiple(of: 2) ? "u2" : "u1", status: index % 3 == 0 ? "HELD" : "CONFIRMED",
-                    createdAt: createdAt)
+        let createdAt: String? =
+            switch index {
+            case 3, 4: "2026-03-01T10:00:00.000Z"
+            case 7, 8, 9: "2026-03-02T08:00:00.500Z"
+            case 11, 12: nil
+            default: "2026-0\(index % 9 + 1)-15T12:00:00.000Z"
+            }
+        return Item(
+            id: id, userId: index.isMultiple(of: 2) ? "u2" : "u1", status: index % 3 == 0 ? "HELD" : "CONFIRMED",
+            createdAt: createdAt)
     }
 
     /// The order both stores must give: a missing sort value sorts as "", ties by id.
@@ -40,18 +43,22 @@ struct DocumentStoreFindTests {
     }
 
     static func seeded(_ kind: StoreKind) async throws -> (any DocumentStore, Collection) {
-        let store = try await ContractStores.store(kind), projection = ContractStores.projection()
+        let store = try await ContractStores.store(kind)
+        let projection = ContractStores.projection()
         let collection = Collection(projection: projection, name: "items")
-        try await store.commit(try items.map {
-            DocumentWrite(key: DocumentKey(collection, $0.id), version: 1,
-                          body: try JSONSerialization.data(withJSONObject: $0.json, options: [.sortedKeys]))
-        }, projection: projection, generation: 1, checkpoint: Checkpoint(transactionId: 1, position: 1), owner: "contract")
+        try await store.commit(
+            try items.map {
+                DocumentWrite(
+                    key: DocumentKey(collection, $0.id), version: 1,
+                    body: try JSONSerialization.data(withJSONObject: $0.json, options: [.sortedKeys]))
+            }, projection: projection, generation: 1, checkpoint: Checkpoint(transactionId: 1, position: 1), owner: "contract")
         return (store, collection)
     }
 
     /// Every page of `query`, `limit` at a time, following the keyset cursor of each last item.
     static func pages(_ store: any DocumentStore, _ query: DocumentQuery) async throws -> [[String]] {
-        var query = query, pages: [[String]] = []
+        var query = query
+        var pages: [[String]] = []
         while pages.count < 50 {
             let page = try await store.find(query)
             guard !page.isEmpty else { return pages }
@@ -67,8 +74,11 @@ struct DocumentStoreFindTests {
     func pagesAscendingAndDescendingGiveTheWholeOrderedResult(_ kind: StoreKind) async throws {
         let (store, collection) = try await Self.seeded(kind)
         for descending in [false, true] {
-            let pages = try await Self.pages(store, DocumentQuery(collection: collection, sortField: "createdAt", descending: descending,
-                                                                  limit: 3))
+            let pages = try await Self.pages(
+                store,
+                DocumentQuery(
+                    collection: collection, sortField: "createdAt", descending: descending,
+                    limit: 3))
             #expect(pages.map(\.count) == [3, 3, 3, 3], "descending \(descending): \(pages)")
             #expect(pages.flatMap { $0 } == Self.expected(Self.items, descending: descending), "descending \(descending)")
         }
@@ -80,8 +90,9 @@ struct DocumentStoreFindTests {
     func filtersCombineWithSortLimitAndCursor(_ kind: StoreKind) async throws {
         let (store, collection) = try await Self.seeded(kind)
         let mine = Self.items.filter { $0.userId == "u1" && $0.status == "CONFIRMED" }
-        let query = DocumentQuery(collection: collection, filters: ["userId": "u1", "status": "CONFIRMED"], sortField: "createdAt",
-                                  descending: true, limit: 2)
+        let query = DocumentQuery(
+            collection: collection, filters: ["userId": "u1", "status": "CONFIRMED"], sortField: "createdAt",
+            descending: true, limit: 2)
         let pages = try await Self.pages(store, query)
         #expect(pages.flatMap { $0 } == Self.expected(mine, descending: true))
         #expect(pages.dropLast().allSatisfy { $0.count == 2 })
@@ -89,7 +100,8 @@ struct DocumentStoreFindTests {
         #expect(first.map(\.id) == Array(Self.expected(mine, descending: true).prefix(2)), "limit")
         #expect(try await store.find(DocumentQuery(collection: collection, filters: ["userId": "nobody"])).isEmpty)
         #expect(try await store.find(DocumentQuery(collection: collection, limit: 0)).isEmpty, "a limit of 0 is nothing, not everything")
-        #expect(try await store.find(DocumentQuery(collection: collection, filters: ["status": "HELD"], limit: 100)).map(\.id)
+        #expect(
+            try await store.find(DocumentQuery(collection: collection, filters: ["status": "HELD"], limit: 100)).map(\.id)
                 == Self.items.filter { $0.status == "HELD" }.map(\.id).sorted())
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TestSupport
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -67,8 +68,9 @@ final class MockMongo: Sendable {
         }
         guard let found else {
             if process.isRunning { process.terminate() }
-            throw StartFailure(description: "\(Self.python) \(script) \(scenario) printed no port: "
-                + output.text)
+            throw StartFailure(
+                description: "\(Self.python) \(script) \(scenario) printed no port: "
+                    + output.text)
         }
         port = found
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `boxoffice serve --with-workers` with nothing but `MONGODB_URI` added: the projectors write every
 /// read model through `MongoDocumentStore` and the query routes read them back, here from the
@@ -9,13 +9,16 @@ import TestSupport
 struct MongoEndToEndTests {
     @Test func commandsProjectIntoMongoDBAndQueriesReadFromIt() async throws {
         let emulator = try await MockMongo(script: "mongo_emulator.py", scenario: "emulator")
-        let server = try await ServerProcess(arguments: ["serve", "--with-workers"], environment: ["MONGODB_URI": emulator.uri],
-                                             databaseURL: try await TestDatabase.freshDatabase())
+        let server = try await ServerProcess(
+            arguments: ["serve", "--with-workers"], environment: ["MONGODB_URI": emulator.uri],
+            databaseURL: try await TestDatabase.freshDatabase())
         defer { server.stop() }
-        let base = server.baseURL, scenario = Scenario(baseURL: base, adminToken: server.adminToken)
+        let base = server.baseURL
+        let scenario = Scenario(baseURL: base, adminToken: server.adminToken)
         let session = try await scenario.seatedSession(rows: 2, seatsPerRow: 10, price: 12.5)
         let event = try await scenario.gaEvent(capacity: 20, price: 9.99)
-        let buyer = try await scenario.user("Zoë Ångström"), other = try await scenario.user("Ana")
+        let buyer = try await scenario.user("Zoë Ångström")
+        let other = try await scenario.user("Ana")
 
         let held = try await HTTP.send(.POST, "\(base)/sessions/\(session)/seats/reserve", token: buyer.token, json: ["seats": ["A1", "A2"]])
         let booking = try #require(held.json["id"] as? String)

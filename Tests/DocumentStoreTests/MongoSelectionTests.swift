@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The real executable with `MONGODB_URI`: nothing else to configure, and `/health` names the store
 /// that serves the read models and says whether it answers.

@@ -1,11 +1,13 @@
 import Commands
 import EventStore
 import Foundation
+import Testing
+
+@testable import Projections
+
 #if canImport(Glibc)
 import Glibc
 #endif
-@testable import Projections
-import Testing
 
 /// `MongoDocumentStore` against a scripted MongoDB server (mock_mongo.py, on mockupdb). The script
 /// asserts the exact commands libmongoc sends and answers like mongod; these tests check what the
@@ -57,9 +59,10 @@ struct MongoWireTests {
             // Redelivery: no second createIndexes, and duplicate keys on the document and the checkpoint.
             try await store.commit([writes[2]], projection: "sessions", generation: 1, checkpoint: checkpoint, owner: "wire-test")
 
-            let found = try await store.find(DocumentQuery(
-                collection: SessionProjection.bookings, filters: ["userId": "u1", "status": "CONFIRMED"], sortField: "createdAt",
-                descending: true, limit: 3, after: (sortValue: "2026-03-01T10:00:00.000Z", id: "b9")))
+            let found = try await store.find(
+                DocumentQuery(
+                    collection: SessionProjection.bookings, filters: ["userId": "u1", "status": "CONFIRMED"], sortField: "createdAt",
+                    descending: true, limit: 3, after: (sortValue: "2026-03-01T10:00:00.000Z", id: "b9")))
             #expect(found.map(\.id) == ["b8", "b7"])
             #expect(found.map(\.version) == [5, 2])
             let bookings = try found.map { try EventJSON.decoder().decode(BookingDocument.self, from: $0.body) }
@@ -71,8 +74,10 @@ struct MongoWireTests {
             #expect(user.name == "Zoë Ångström-Núñez")
             #expect(user.registeredAt == ISO8601.date(from: "2026-01-02T03:04:05.678Z"))
 
-            let keys: Set<DocumentKey> = [DocumentKey(SessionProjection.bookings, "b1"), DocumentKey(SessionProjection.bookings, "b2"),
-                                          DocumentKey(SessionProjection.seatMaps, "s1"), DocumentKey(SessionProjection.sessions, "s1")]
+            let keys: Set<DocumentKey> = [
+                DocumentKey(SessionProjection.bookings, "b1"), DocumentKey(SessionProjection.bookings, "b2"),
+                DocumentKey(SessionProjection.seatMaps, "s1"), DocumentKey(SessionProjection.sessions, "s1"),
+            ]
             let loaded = try await store.documents(keys, generation: 1)
             #expect(Set(loaded.keys) == [DocumentKey(SessionProjection.bookings, "b1"), DocumentKey(SessionProjection.seatMaps, "s1")])
             let held = try Self.decode(BookingDocument.self, loaded[DocumentKey(SessionProjection.bookings, "b1")])
@@ -95,8 +100,9 @@ struct MongoWireTests {
                 #expect(message.contains("not authorized on boxoffice"))
             }
             do {
-                try await store.commit([try Self.write(DocumentKey(HallProjection.halls, "h1"), version: 1, ["name": "Odeon"])], projection: "halls",
-                                       generation: 1, checkpoint: Checkpoint(transactionId: 1, position: 1), owner: "wire-test")
+                try await store.commit(
+                    [try Self.write(DocumentKey(HallProjection.halls, "h1"), version: 1, ["name": "Odeon"])], projection: "halls",
+                    generation: 1, checkpoint: Checkpoint(transactionId: 1, position: 1), owner: "wire-test")
                 Issue.record("a write error other than a duplicate key must throw")
             } catch let error as MongoError {
                 #expect(error == .server(code: 121, message: "Document failed validation"))
@@ -109,8 +115,9 @@ struct MongoWireTests {
             }
             #expect(try await store.activeGeneration(projection: "users") == 4, "the store answers again after the drop")
             await #expect(throws: StaleGeneration(projection: "users", generation: 2, active: 4)) {
-                try await store.commit([try Self.write(DocumentKey(UserProjection.users, "u1"), version: 1, ["name": "U"])], projection: "users",
-                                       generation: 2, checkpoint: Checkpoint(transactionId: 1, position: 1), owner: "wire-test")
+                try await store.commit(
+                    [try Self.write(DocumentKey(UserProjection.users, "u1"), version: 1, ["name": "U"])], projection: "users",
+                    generation: 2, checkpoint: Checkpoint(transactionId: 1, position: 1), owner: "wire-test")
             }
             try await store.activate(projection: "halls", generation: 2)
             try await store.drop(projection: "halls", generation: 5)
@@ -119,8 +126,9 @@ struct MongoWireTests {
 
     @Test func anUnreachableServerIsATypedConnectionErrorAndABadURIIsRefused() async throws {
         let closed = try MockMongo.closedPort()
-        let store = try MongoDocumentStore(uri: "mongodb://127.0.0.1:\(closed)/?serverSelectionTimeoutMS=300&connectTimeoutMS=300",
-                                           logger: DocumentFixtures.logger)
+        let store = try MongoDocumentStore(
+            uri: "mongodb://127.0.0.1:\(closed)/?serverSelectionTimeoutMS=300&connectTimeoutMS=300",
+            logger: DocumentFixtures.logger)
         let started = ContinuousClock.now
         do {
             _ = try await store.appliedPosition(projection: "sessions")

@@ -1,7 +1,7 @@
 import EventStore
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 func event(_ type: String = "Tested", _ payload: String = "{}", correlation: String = "test") -> NewEvent {
     NewEvent(type: type, data: Data(payload.utf8), metadata: EventMetadata(correlationId: correlation, gatewayId: "tests"))
@@ -47,14 +47,16 @@ struct AppendTests {
 
     @Test func multiStreamAppendIsAtomic() async throws {
         let store = try await TestDatabase.store()
-        let a = TestDatabase.uniqueStream("atomic-a"), b = TestDatabase.uniqueStream("atomic-b")
+        let a = TestDatabase.uniqueStream("atomic-a")
+        let b = TestDatabase.uniqueStream("atomic-b")
         _ = try await store.append([StreamWrite(streamId: b, expected: .noStream, events: [event()])], idempotency: [])
         await #expect(throws: EventStoreError.wrongExpectedVersion(streamId: "")) {
             do {
-                _ = try await store.append([
-                    StreamWrite(streamId: a, expected: .noStream, events: [event()]),
-                    StreamWrite(streamId: b, expected: .noStream, events: [event()]),
-                ], idempotency: [])
+                _ = try await store.append(
+                    [
+                        StreamWrite(streamId: a, expected: .noStream, events: [event()]),
+                        StreamWrite(streamId: b, expected: .noStream, events: [event()]),
+                    ], idempotency: [])
             } catch EventStoreError.wrongExpectedVersion {
                 throw EventStoreError.wrongExpectedVersion(streamId: "")
             }
@@ -70,8 +72,12 @@ struct AppendTests {
         for _ in 0..<25 {
             let stream = TestDatabase.uniqueStream("race")
             _ = try await first.append([StreamWrite(streamId: stream, expected: .noStream, events: [event()])], idempotency: [])
-            async let a = attempt { try await first.append([StreamWrite(streamId: stream, expected: .exact(1), events: [event("A")])], idempotency: []) }
-            async let b = attempt { try await second.append([StreamWrite(streamId: stream, expected: .exact(1), events: [event("B")])], idempotency: []) }
+            async let a = attempt {
+                try await first.append([StreamWrite(streamId: stream, expected: .exact(1), events: [event("A")])], idempotency: [])
+            }
+            async let b = attempt {
+                try await second.append([StreamWrite(streamId: stream, expected: .exact(1), events: [event("B")])], idempotency: [])
+            }
             let results = await [a, b]
             #expect(results.filter { if case .success = $0 { true } else { false } }.count == 1)
             for case .failure(let error) in results {
@@ -99,11 +105,13 @@ struct AppendCommitTests {
     /// A fresh database whose events table refuses, at commit time only, events of type `FailsAtCommit`.
     func storeFailingAtCommit() async throws -> PostgresEventStore {
         let (client, store) = try await TestDatabase.stores(try await TestDatabase.freshDatabase())
-        try await client.query("""
+        try await client.query(
+            """
             CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN RAISE EXCEPTION 'refused at commit'; END $$
             """, logger: TestDatabase.logger)
-        try await client.query("""
+        try await client.query(
+            """
             CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON events DEFERRABLE INITIALLY DEFERRED
             FOR EACH ROW WHEN (NEW.type = 'FailsAtCommit') EXECUTE FUNCTION refuse_at_commit()
             """, logger: TestDatabase.logger)
@@ -115,8 +123,9 @@ struct AppendCommitTests {
         let stream = TestDatabase.uniqueStream("commit")
         _ = try await store.append([StreamWrite(streamId: stream, expected: .noStream, events: [event()])], idempotency: [])
         await #expect(throws: (any Error).self, "a commit that fails is not acknowledged") {
-            try await store.append([StreamWrite(streamId: stream, expected: .exact(1), events: [event("FailsAtCommit")])],
-                                   idempotency: [])
+            try await store.append(
+                [StreamWrite(streamId: stream, expected: .exact(1), events: [event("FailsAtCommit")])],
+                idempotency: [])
         }
         #expect(try await store.readStream(stream, after: 0).map(\.version) == [1])
         _ = try await store.append([StreamWrite(streamId: stream, expected: .exact(1), events: [event()])], idempotency: [])

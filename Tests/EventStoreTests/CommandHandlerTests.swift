@@ -1,8 +1,8 @@
 import Commands
 import EventStore
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The load–decide–append–retry loop against a real PostgreSQL, with two handlers standing in for
 /// two processes that share the database.
@@ -14,18 +14,25 @@ struct CommandHandlerTests {
 
     func schedule(_ handler: Handler, capacity: Int) async throws -> String {
         let id = UUID().uuidString.lowercased()
-        _ = try await handler.execute(.schedule(SessionScheduled(
-            sessionId: id, title: "Flash", startsAt: nil, kind: .general, hall: nil, seatSections: [],
-            gaSections: [GASection(id: "floor", name: "Floor", price: 10, capacity: capacity)])),
+        _ = try await handler.execute(
+            .schedule(
+                SessionScheduled(
+                    sessionId: id, title: "Flash", startsAt: nil, kind: .general, hall: nil, seatSections: [],
+                    gaSections: [GASection(id: "floor", name: "Floor", price: 10, capacity: capacity)])),
             on: "session-\(id)", metadata: metadata())
         return id
     }
 
-    func book(_ handler: CommandHandler<SessionDecider>, _ id: String) async
-        -> Result<CommandResult<SessionDecider>, any Error> {
+    func book(
+        _ handler: CommandHandler<SessionDecider>, _ id: String
+    ) async
+        -> Result<CommandResult<SessionDecider>, any Error>
+    {
         await attempt {
-            try await handler.execute(.bookQuantity(BookQuantity(
-                bookingId: UUID().uuidString, userId: "u", sectionId: "floor", qty: 1, hold: false, holdTTL: 300)),
+            try await handler.execute(
+                .bookQuantity(
+                    BookQuantity(
+                        bookingId: UUID().uuidString, userId: "u", sectionId: "floor", qty: 1, hold: false, holdTTL: 300)),
                 on: "session-\(id)", metadata: metadata())
         }
     }
@@ -70,10 +77,12 @@ struct CommandHandlerTests {
     @Test func readingTheStateWhileAnAppendIsAcknowledgedNeverCountsAnEventTwice() async throws {
         // Every append is acknowledged 100 ms after PostgreSQL committed it, and says when it committed.
         let committed = AsyncStream.makeStream(of: Void.self)
-        let store = InterceptingEventStore(try await TestDatabase.store(), afterAppend: {
-            committed.continuation.yield()
-            try await Task.sleep(for: .milliseconds(100))
-        })
+        let store = InterceptingEventStore(
+            try await TestDatabase.store(),
+            afterAppend: {
+                committed.continuation.yield()
+                try await Task.sleep(for: .milliseconds(100))
+            })
         let handler = CommandHandler<SessionDecider>(store: store)
         let id = try await schedule(CommandHandler(store: store.inner), capacity: 100)
         var commits = committed.stream.makeAsyncIterator()
@@ -93,16 +102,21 @@ struct CommandHandlerTests {
 
     @Test func aRefusalOnAStaleCacheIsCheckedAgainstTheLog() async throws {
         let store = try await TestDatabase.store()
-        let one = Handler(store: store), two = Handler(store: store)
+        let one = Handler(store: store)
+        let two = Handler(store: store)
         let id = try await schedule(one, capacity: 1)
-        let first = try await one.execute(.bookQuantity(BookQuantity(
-            bookingId: "b1", userId: "u", sectionId: "floor", qty: 1, hold: false, holdTTL: 300)), on: "session-\(id)", metadata: metadata())
+        let first = try await one.execute(
+            .bookQuantity(
+                BookQuantity(
+                    bookingId: "b1", userId: "u", sectionId: "floor", qty: 1, hold: false, holdTTL: 300)), on: "session-\(id)", metadata: metadata())
         #expect(first.outcome.remaining == 0)
         // `two` loads the full section, then `one` frees it; `two` must not refuse from its stale cache.
         #expect(try await two.state(of: "session-\(id)").state.gaTaken["floor"] == 1)
         _ = try await one.execute(.cancel(bookingId: "b1", by: .admin), on: "session-\(id)", metadata: metadata())
-        let retry = try await two.execute(.bookQuantity(BookQuantity(
-            bookingId: "b2", userId: "u", sectionId: "floor", qty: 1, hold: false, holdTTL: 300)), on: "session-\(id)", metadata: metadata())
+        let retry = try await two.execute(
+            .bookQuantity(
+                BookQuantity(
+                    bookingId: "b2", userId: "u", sectionId: "floor", qty: 1, hold: false, holdTTL: 300)), on: "session-\(id)", metadata: metadata())
         #expect(retry.outcome.booking?.status == .confirmed)
     }
 
@@ -113,13 +127,17 @@ struct CommandHandlerTests {
         for _ in 0..<8 { ids.append(try await schedule(handler, capacity: 5)) }
         #expect(handler.cachedStreams <= 3)
         // The first session was evicted long ago: its state comes back from the log, not from memory.
-        let first = try await handler.execute(.bookQuantity(BookQuantity(
-            bookingId: "evicted", userId: "u", sectionId: "floor", qty: 5, hold: false, holdTTL: 60)),
+        let first = try await handler.execute(
+            .bookQuantity(
+                BookQuantity(
+                    bookingId: "evicted", userId: "u", sectionId: "floor", qty: 5, hold: false, holdTTL: 60)),
             on: "session-\(ids[0])", metadata: metadata())
         #expect(first.outcome.remaining == 0)
         await #expect(throws: DomainError.insufficientCapacity(remaining: 0)) {
-            try await handler.execute(.bookQuantity(BookQuantity(
-                bookingId: "again", userId: "u", sectionId: "floor", qty: 1, hold: false, holdTTL: 60)),
+            try await handler.execute(
+                .bookQuantity(
+                    BookQuantity(
+                        bookingId: "again", userId: "u", sectionId: "floor", qty: 1, hold: false, holdTTL: 60)),
                 on: "session-\(ids[0])", metadata: metadata())
         }
         #expect(handler.cachedStreams <= 3)

@@ -1,8 +1,8 @@
 import EventStore
 import Foundation
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 14 item 7: `sslmode` means what it means to libpq. `require` and `verify-*` never fall back to
 /// plaintext, and a mode nobody knows stops the process at start-up instead of quietly meaning `prefer`.
@@ -28,8 +28,9 @@ struct DatabaseURLTests {
     @Test(arguments: ["requre", "REQUIRE", "on", "true", ""])
     func anUnknownModeIsRefusedWithTheValidOnes(_ raw: String) {
         let error = #expect(throws: DatabaseURL.Invalid.self) { try DatabaseURL.configuration("\(Self.base)?sslmode=\(raw)") }
-        #expect(error?.description.contains("unknown sslmode=\(raw)") == true && error?.description.contains("verify-full") == true,
-                "\(String(describing: error))")
+        #expect(
+            error?.description.contains("unknown sslmode=\(raw)") == true && error?.description.contains("verify-full") == true,
+            "\(String(describing: error))")
     }
 
     /// The test server has no TLS: `require` must fail to connect where it used to connect in plaintext.

@@ -1,8 +1,8 @@
 import EventStore
 import Foundation
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 /// A reader must never pass an event that commits late with a lower position.
 @Suite("Gap-safe global reads", .serialized)
@@ -26,11 +26,14 @@ struct GapSafetyTests {
         let (client, store) = try await TestDatabase.stores(try await TestDatabase.freshDatabase())
         // Only transactions older than the cluster's oldest running one are readable: stay below it.
         var horizon = 0
-        for try await xmin in try await client.query("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::int8",
-                                                      logger: TestDatabase.logger).decode(Int.self) { horizon = xmin }
+        for try await xmin in try await client.query(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::int8",
+            logger: TestDatabase.logger
+        ).decode(Int.self) { horizon = xmin }
         let transactions = [8, 9, 10, 98, 99, 100] + [999, 1_000, 9_999, 10_000].filter { $0 < horizon }
         for (index, transaction) in transactions.enumerated() {
-            try await client.query("""
+            try await client.query(
+                """
                 INSERT INTO events (stream_id, version, type, data, metadata, transaction_id)
                 VALUES ('session-digits', \(index + 1), 'Tested', '{}', '{"correlationId":"t","gatewayId":"t"}',
                         \(String(transaction))::xid8)
@@ -51,7 +54,8 @@ struct GapSafetyTests {
     @Test(arguments: [true, false])
     func lateCommitWithLowerPositionIsNotSkipped(commitFirst: Bool) async throws {
         let store = try await TestDatabase.store()
-        let early = TestDatabase.uniqueStream("gap-t1"), late = TestDatabase.uniqueStream("gap-t2")
+        let early = TestDatabase.uniqueStream("gap-t1")
+        let late = TestDatabase.uniqueStream("gap-t2")
         var (checkpoint, _) = try await drain(store, from: .start, streams: [])
 
         let t1Inserted = AsyncStream.makeStream(of: Int64.self)
@@ -59,7 +63,8 @@ struct GapSafetyTests {
         // T1: takes position p inside a transaction that stays open until released.
         let t1 = Task {
             try await TestDatabase.makeClient().withTransaction(logger: TestDatabase.logger) { connection in
-                let rows = try await connection.query("""
+                let rows = try await connection.query(
+                    """
                     INSERT INTO events (stream_id, version, type, data, metadata)
                     VALUES (\(early), 1, 'Early', '{}', '{"correlationId":"gap"}') RETURNING global_position
                     """, logger: TestDatabase.logger)

@@ -1,8 +1,8 @@
 import EventStore
 import Foundation
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Group commit across streams")
 struct GroupCommitTests {
@@ -21,8 +21,12 @@ struct GroupCommitTests {
                     let key = IdempotencyKey(principal: "group-commit", key: stream)
                     let write = IdempotencyWrite(key: key, lastEventIndex: 1, outcome: Data(stream.utf8), requestHash: "h")
                     do {
-                        return (stream, .success(try await store.append(
-                            [StreamWrite(streamId: stream, expected: .noStream, events: [event(), event("Second")])], idempotency: [write])))
+                        return (
+                            stream,
+                            .success(
+                                try await store.append(
+                                    [StreamWrite(streamId: stream, expected: .noStream, events: [event(), event("Second")])], idempotency: [write]))
+                        )
                     } catch {
                         return (stream, .failure(error))
                     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Booking command routes")
 struct BookingRouteTests {
@@ -34,8 +34,9 @@ struct BookingRouteTests {
             #expect(late.status == 409 && late.errorCode == "booking_cancelled")
 
             let other = try await api.user()
-            let retaken = try await api.call(.post, "/sessions/\(session)/seats/reserve", token: other.token,
-                                             json: ["seats": ["A1", "A2"], "confirm": true])
+            let retaken = try await api.call(
+                .post, "/sessions/\(session)/seats/reserve", token: other.token,
+                json: ["seats": ["A1", "A2"], "confirm": true])
             #expect(retaken.status == 201 && retaken.json["status"] as? String == "CONFIRMED", "cancelled seats are free at once")
         }
     }
@@ -51,15 +52,17 @@ struct BookingRouteTests {
             }
             #expect(try await api.call(.post, path, token: user.token, json: ["seats": "A1"]).status == 400)
             #expect(try await api.call(.post, path, token: user.token, raw: Data("{\"seats\":[".utf8)).status == 400)
-            #expect(try await api.call(.post, path, token: user.token, json: ["seats": ["A1"], "extra": 1]).status == 201,
-                    "unknown fields are ignored")
+            #expect(
+                try await api.call(.post, path, token: user.token, json: ["seats": ["A1"], "extra": 1]).status == 201,
+                "unknown fields are ignored")
             let missing = try await api.call(.post, "/sessions/ses_missing/seats/reserve", token: user.token, json: ["seats": ["A1"]])
             #expect(missing.status == 404 && missing.errorCode == "not_found")
             let taken = try await api.call(.post, path, token: user.token, json: ["seats": ["A2", "A1"]])
             #expect(taken.status == 409 && taken.error["seats"] as? [String] == ["A1"])
             #expect(try await api.call(.post, path, json: ["seats": ["A3"]]).status == 401)
-            #expect(try await api.call(.post, path, token: Harness.admin, json: ["seats": ["A3"]]).status == 400,
-                    "the admin must name the user it books for")
+            #expect(
+                try await api.call(.post, path, token: Harness.admin, json: ["seats": ["A3"]]).status == 400,
+                "the admin must name the user it books for")
             let onBehalf = try await api.call(.post, path, token: Harness.admin, json: ["seats": ["A3"], "userId": user.id])
             #expect(onBehalf.status == 201 && onBehalf.json["userId"] as? String == user.id)
         }
@@ -74,8 +77,9 @@ struct BookingRouteTests {
             #expect(booked.json["status"] as? String == "CONFIRMED" && booked.json["remaining"] as? Int == 2)
             #expect(booked.json["qty"] as? Int == 3 && booked.json["amount"] as? Double == 75)
             let sectionId = try #require(booked.json["sectionId"] as? String)
-            let held = try await api.call(.post, "/book", token: user.token,
-                                          json: ["sessionId": event, "sectionId": sectionId, "qty": 1, "hold": true])
+            let held = try await api.call(
+                .post, "/book", token: user.token,
+                json: ["sessionId": event, "sectionId": sectionId, "qty": 1, "hold": true])
             #expect(held.status == 201 && held.json["status"] as? String == "HELD" && held.json["remaining"] as? Int == 1)
             let tooMany = try await api.call(.post, "/book", token: user.token, json: ["eventId": event, "qty": 2])
             #expect(tooMany.status == 409 && tooMany.errorCode == "insufficient_capacity" && tooMany.error["remaining"] as? Int == 1)
@@ -92,7 +96,8 @@ struct BookingRouteTests {
     @Test func onlyTheOwnerOrTheAdminActsOnABooking() async throws {
         try await harness.run { api in
             let session = try await api.session()
-            let owner = try await api.user(), stranger = try await api.user()
+            let owner = try await api.user()
+            let stranger = try await api.user()
             let held = try await api.call(.post, "/sessions/\(session)/seats/reserve", token: owner.token, json: ["seats": ["B1"]])
             let booking = try #require(held.json["id"] as? String)
             #expect(try await api.call(.post, "/bookings/\(booking)/confirm", token: stranger.token).status == 403)
@@ -105,7 +110,8 @@ struct BookingRouteTests {
     @Test func expiredHoldsCannotBeConfirmedAndFreeTheirSeats() async throws {
         try await harness.run(holdTTL: 30) { api in
             let session = try await api.session()
-            let first = try await api.user(), second = try await api.user()
+            let first = try await api.user()
+            let second = try await api.user()
             let held = try await api.call(.post, "/sessions/\(session)/seats/reserve", token: first.token, json: ["seats": ["A4"]])
             let booking = try #require(held.json["id"] as? String)
             harness.clock.advance(31)

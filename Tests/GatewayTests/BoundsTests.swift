@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Every client-supplied string is bounded, and going over a bound is a clear 4xx, never a 5xx.
 @Suite("Bounded ids and strings")
@@ -10,9 +10,11 @@ struct BoundsTests {
     @Test func oversizedStringsAreRefused() async throws {
         try await harness.run { api in
             let long = String(repeating: "x", count: 201)
-            let hall = try await api.call(.post, "/halls", token: Harness.admin, json: [
-                "name": long, "sections": [["name": "S", "price": 1, "rows": [["row": "A", "seats": 2]]]],
-            ])
+            let hall = try await api.call(
+                .post, "/halls", token: Harness.admin,
+                json: [
+                    "name": long, "sections": [["name": "S", "price": 1, "rows": [["row": "A", "seats": 2]]]],
+                ])
             #expect(hall.status == 400 && hall.errorCode == "invalid_request")
             let user = try await api.call(.post, "/users", json: ["name": long, "email": "a@example.test"])
             #expect(user.status == 400)
@@ -20,11 +22,13 @@ struct BoundsTests {
             #expect(email.status == 400)
             let owner = try await api.user()
             let session = try await api.session()
-            let seat = try await api.call(.post, "/sessions/\(session)/seats/reserve", token: owner.token,
-                                          json: ["seats": [String(repeating: "A", count: 17)]])
+            let seat = try await api.call(
+                .post, "/sessions/\(session)/seats/reserve", token: owner.token,
+                json: ["seats": [String(repeating: "A", count: 17)]])
             #expect(seat.status == 400)
-            let key = try await api.call(.post, "/sessions/\(session)/seats/reserve", token: owner.token, json: ["seats": ["A1"]],
-                                         headers: ["Idempotency-Key": String(repeating: "k", count: 256)])
+            let key = try await api.call(
+                .post, "/sessions/\(session)/seats/reserve", token: owner.token, json: ["seats": ["A1"]],
+                headers: ["Idempotency-Key": String(repeating: "k", count: 256)])
             #expect(key.status == 400 && key.errorCode == "invalid_request")
             #expect(try await api.eventCount(session) == 1, "nothing was appended by a refused request")
         }
@@ -67,16 +71,19 @@ struct BoundsTests {
     /// Found by Schemathesis: a NUL in a name reached PostgreSQL's jsonb and came back as a 500.
     @Test func controlCharactersInNamesAreRefusedNotStored() async throws {
         try await harness.run { api in
-            let hall = try await api.call(.post, "/halls", token: Harness.admin, json: [
-                "name": "Odeon", "sections": [["name": "Stalls\u{0000}", "price": 1, "rows": [["row": "A", "seats": 2]]]],
-            ])
+            let hall = try await api.call(
+                .post, "/halls", token: Harness.admin,
+                json: [
+                    "name": "Odeon", "sections": [["name": "Stalls\u{0000}", "price": 1, "rows": [["row": "A", "seats": 2]]]],
+                ])
             #expect(hall.status == 400 && hall.errorCode == "invalid_request")
             let user = try await api.call(.post, "/users", json: ["name": "A\u{0007}", "email": "bell@example.test"])
             #expect(user.status == 400)
             let email = try await api.call(.post, "/users", json: ["name": "A", "email": "nul\u{0000}@example.test"])
             #expect(email.status == 400)
-            let event = try await api.call(.post, "/events/create", token: Harness.admin,
-                                           json: ["name": "Gig\u{0000}", "sections": [["name": "F", "price": 1, "capacity": 5]]])
+            let event = try await api.call(
+                .post, "/events/create", token: Harness.admin,
+                json: ["name": "Gig\u{0000}", "sections": [["name": "F", "price": 1, "capacity": 5]]])
             #expect(event.status == 400)
         }
     }

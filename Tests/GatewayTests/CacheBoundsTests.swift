@@ -1,10 +1,11 @@
-@testable import Gateway
 import Commands
 import EventStore
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
+@testable import Gateway
 
 /// Issue 14 items 5 and 6: the token cache and the booking locator stay bounded however many users
 /// register (registration is open), and unknown tokens are answered from memory for a while.
@@ -67,7 +68,8 @@ struct CacheBoundsTests {
     /// the tests that run beside it on two cores (10,000 at 32 at once made their appends time out).
     @Test func registrationsFarBeyondTheCapacityKeepTheCachesBounded() async throws {
         let full = ProcessInfo.processInfo.environment["BOUNDS_REGISTRATIONS"].flatMap { Int($0) }
-        let registrations = full ?? 3_000, workers = full == nil ? 8 : 32
+        let registrations = full ?? 3_000
+        let workers = full == nil ? 8 : 32
         let capacity = full == nil ? 300 : GatewaySettings.defaultCacheCapacity
         let (_, events) = try await TestDatabase.stores(try await TestDatabase.freshDatabase())
         let store = CountingStore(inner: events)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 14 item 5: the rate limit counts a request against its user when the token is valid, and
 /// against the client's address otherwise, so neither leaving the token out nor inventing one escapes it.

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Nothing acknowledged is lost when processes die, and the gateway rides out a database restart.
 @Suite("Crashes, restarts and shutdowns (end to end)", .serialized)
@@ -29,8 +29,9 @@ struct CrashTests {
                 let attempt = Attempt(token: user.token, key: UUID().uuidString, seats: [seats[pick], seats[pick + 1]])
                 return Task {
                     var done = attempt
-                    done.reply = try? await HTTP.send(.POST, "\(first.baseURL)/sessions/\(session)/seats/reserve", token: attempt.token,
-                                                      json: ["seats": attempt.seats], headers: ["Idempotency-Key": attempt.key])
+                    done.reply = try? await HTTP.send(
+                        .POST, "\(first.baseURL)/sessions/\(session)/seats/reserve", token: attempt.token,
+                        json: ["seats": attempt.seats], headers: ["Idempotency-Key": attempt.key])
                     return done
                 }
             }
@@ -38,7 +39,8 @@ struct CrashTests {
         var attempts: [Attempt] = []
         for task in send(users.prefix(150)) { attempts.append(await task.value) }
         let (client, _) = try await TestDatabase.stores(database)
-        let locked = AsyncStream<Void>.makeStream(), release = AsyncStream<Void>.makeStream()
+        let locked = AsyncStream<Void>.makeStream()
+        let release = AsyncStream<Void>.makeStream()
         let locker = Task {
             try await client.withConnection { connection in
                 try await connection.query("BEGIN", logger: TestDatabase.logger)
@@ -88,15 +90,17 @@ struct CrashTests {
             #expect(attempt.seats.allSatisfy(held.contains))
         }
         // Clients whose request died retry with the same key: the original answer, or a clean decision now.
-        let keyed = Dictionary(history.compactMap { entry -> (String, String)? in
-            guard let key = (entry["metadata"] as? [String: Any])?["idempotencyKey"] as? String,
-                  let id = (entry["data"] as? [String: Any])?["bookingId"] as? String, entry["type"] as? String == "BookingPlaced"
-            else { return nil }
-            return (key, id)
-        }, uniquingKeysWith: { first, _ in first })
+        let keyed = Dictionary(
+            history.compactMap { entry -> (String, String)? in
+                guard let key = (entry["metadata"] as? [String: Any])?["idempotencyKey"] as? String,
+                    let id = (entry["data"] as? [String: Any])?["bookingId"] as? String, entry["type"] as? String == "BookingPlaced"
+                else { return nil }
+                return (key, id)
+            }, uniquingKeysWith: { first, _ in first })
         for attempt in died {
-            let retry = try await HTTP.send(.POST, "\(second.baseURL)/sessions/\(session)/seats/reserve", token: attempt.token,
-                                            json: ["seats": attempt.seats], headers: ["Idempotency-Key": attempt.key])
+            let retry = try await HTTP.send(
+                .POST, "\(second.baseURL)/sessions/\(session)/seats/reserve", token: attempt.token,
+                json: ["seats": attempt.seats], headers: ["Idempotency-Key": attempt.key])
             #expect(retry.status == 201 || (retry.status == 409 && retry.errorCode == "seat_unavailable"))
             if let original = keyed[attempt.key] {
                 #expect(retry.status == 201 && retry.json["id"] as? String == original, "a committed request answers its original booking")
@@ -108,8 +112,9 @@ struct CrashTests {
     @Test func restartingPostgreSQLUnderLoadGivesNo500AndLosesNothing() async throws {
         let postgres = try PrivatePostgres()
         defer { postgres.stop() }
-        let server = try await ServerProcess(arguments: ["serve", "--with-workers"], environment: ["REQUEST_TIMEOUT": "3"],
-                                             databaseURL: postgres.url)
+        let server = try await ServerProcess(
+            arguments: ["serve", "--with-workers"], environment: ["REQUEST_TIMEOUT": "3"],
+            databaseURL: postgres.url)
         let scenario = Scenario(baseURL: server.baseURL, adminToken: server.adminToken)
         let event = try await scenario.gaEvent(capacity: 100_000)
         let users = try await scenario.users(16)
@@ -141,8 +146,9 @@ struct CrashTests {
         #expect(outcomes.allSatisfy { [201, 503].contains($0.0) }, "only successes and 503s: \(Set(outcomes.map(\.0)))")
         let back = try #require(await restarted.at)
         let firstSuccessAfter = outcomes.filter { $0.0 == 201 && $0.2 > back }.map(\.2).min()
-        print("PostgreSQL restart: \(outcomes.filter { $0.0 == 503 }.count) answers were 503; first 201 after it was back: "
-              + "\(firstSuccessAfter.map { "\($0 - back)" } ?? "none")")
+        print(
+            "PostgreSQL restart: \(outcomes.filter { $0.0 == 503 }.count) answers were 503; first 201 after it was back: "
+                + "\(firstSuccessAfter.map { "\($0 - back)" } ?? "none")")
         #expect(firstSuccessAfter.map { $0 - back < .seconds(5) } == true, "answers again within 5 s of PostgreSQL being back")
         let history = try await scenario.history(event)
         let placed = Set(history.compactMap { ($0["data"] as? [String: Any])?["bookingId"] as? String })
@@ -197,13 +203,15 @@ struct CrashTests {
     @Test func twoOfEveryProcessThroughAFiveHundredClientRace() async throws {
         let database = try await TestDatabase.freshDatabase()
         let environment = ["HOLD_TTL": "2"]
-        let gateways = [try await ServerProcess(environment: environment, databaseURL: database),
-                        try await ServerProcess(environment: environment, databaseURL: database)]
+        let gateways = [
+            try await ServerProcess(environment: environment, databaseURL: database),
+            try await ServerProcess(environment: environment, databaseURL: database),
+        ]
         var workers: [ServerProcess] = []
         for command in ["project", "project", "expire", "expire"] {
             workers.append(try await ServerProcess(arguments: [command], databaseURL: database, waitForHealth: false))
         }
-        defer { workers.forEach { $0.stop() } }
+        defer { for worker in workers { worker.stop() } }
         let scenario = Scenario(baseURL: gateways[0].baseURL, adminToken: gateways[0].adminToken)
         let session = try await scenario.seatedSession(rows: 2, seatsPerRow: 25)
         let event = try await scenario.gaEvent(capacity: 120)
@@ -215,11 +223,15 @@ struct CrashTests {
                 group.addTask {
                     if index.isMultiple(of: 2) {
                         let pick = Int.random(in: 0..<seats.count - 1)
-                        return try await HTTP.send(.POST, "\(gateway.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
-                                                   json: ["seats": [seats[pick], seats[pick + 1]], "confirm": index.isMultiple(of: 3)]).status
+                        return try await HTTP.send(
+                            .POST, "\(gateway.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
+                            json: ["seats": [seats[pick], seats[pick + 1]], "confirm": index.isMultiple(of: 3)]
+                        ).status
                     }
-                    return try await HTTP.send(.POST, "\(gateway.baseURL)/book", token: user.token,
-                                               json: ["eventId": event, "qty": 1, "hold": index.isMultiple(of: 5)]).status
+                    return try await HTTP.send(
+                        .POST, "\(gateway.baseURL)/book", token: user.token,
+                        json: ["eventId": event, "qty": 1, "hold": index.isMultiple(of: 5)]
+                    ).status
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }

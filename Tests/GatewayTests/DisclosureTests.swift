@@ -1,8 +1,9 @@
-@testable import Gateway
 import EventStore
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
+@testable import Gateway
 
 /// Issue 14 item 11: what the public learns about the system (health details, database error codes)
 /// and which admin tokens a gateway accepts at all.

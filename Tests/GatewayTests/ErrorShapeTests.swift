@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Error shape, limits and headers")
 struct ErrorShapeTests {
@@ -24,8 +24,9 @@ struct ErrorShapeTests {
         try await harness.run { api in
             let session = try await api.session()
             let user = try await api.user()
-            let answer = try await api.call(.post, "/sessions/\(session)/seats/reserve", token: user.token,
-                                            json: ["seats": ["A3"]], headers: ["X-Request-Id": "trace-123"])
+            let answer = try await api.call(
+                .post, "/sessions/\(session)/seats/reserve", token: user.token,
+                json: ["seats": ["A3"]], headers: ["X-Request-Id": "trace-123"])
             #expect(answer.headers[.init("X-Request-Id")!] == "trace-123")
             let history = try await api.call(.get, "/sessions/\(session)/history", token: Harness.admin).array
             let metadata = try #require(history.last?["metadata"] as? [String: Any])

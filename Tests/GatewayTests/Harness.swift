@@ -8,8 +8,8 @@ import HummingbirdTesting
 import NIOCore
 import Projections
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// A clock the tests move by hand, so hold expiry is tested without sleeping.
 final class TestClock: Sendable {
@@ -38,9 +38,12 @@ struct Harness {
         let store = try await TestDatabase.store()
         let clock = self.clock
         let documents = PostgresDocumentStore(client: TestDatabase.client, logger: TestDatabase.logger)
-        let backend = Backend(store: store, documents: documents, settings: GatewaySettings(adminToken: Self.admin, holdTTL: holdTTL, gatewayId: "harness",
-                                                                                   requestTimeout: .seconds(60)),
-                              clock: { clock.read() })
+        let backend = Backend(
+            store: store, documents: documents,
+            settings: GatewaySettings(
+                adminToken: Self.admin, holdTTL: holdTTL, gatewayId: "harness",
+                requestTimeout: .seconds(60)),
+            clock: { clock.read() })
         let app = Application(router: GatewayRouter.build(backend, logger: TestDatabase.logger), logger: TestDatabase.logger)
         try await app.test(.router) { client in try await body(Client(client: client, store: store)) }
     }
@@ -50,8 +53,10 @@ struct Harness {
         let store: PostgresEventStore
 
         @discardableResult
-        func call(_ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: Any? = nil, raw: Data? = nil,
-                  headers: [String: String] = [:]) async throws -> Answer {
+        func call(
+            _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: Any? = nil, raw: Data? = nil,
+            headers: [String: String] = [:]
+        ) async throws -> Answer {
             var fields = HTTPFields()
             if let token { fields[.authorization] = "Bearer \(token)" }
             for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
@@ -63,9 +68,11 @@ struct Harness {
         }
 
         func hall(rows: [[String: Any]] = [["row": "A", "seats": 4], ["row": "B", "seats": 4]], price: Double = 10) async throws -> String {
-            let answer = try await call(.post, "/halls", token: Harness.admin, json: [
-                "name": "Hall", "sections": [["id": "main", "name": "Main", "price": price, "rows": rows]],
-            ])
+            let answer = try await call(
+                .post, "/halls", token: Harness.admin,
+                json: [
+                    "name": "Hall", "sections": [["id": "main", "name": "Main", "price": price, "rows": rows]],
+                ])
             #expect(answer.status == 201)
             return try #require(answer.json["id"] as? String)
         }
@@ -73,16 +80,19 @@ struct Harness {
         func session(hall: String? = nil) async throws -> String {
             let hallId: String
             if let hall { hallId = hall } else { hallId = try await self.hall() }
-            let answer = try await call(.post, "/sessions", token: Harness.admin,
-                                        json: ["title": "Film", "hallId": hallId, "startsAt": "2026-12-24T20:00:00Z"])
+            let answer = try await call(
+                .post, "/sessions", token: Harness.admin,
+                json: ["title": "Film", "hallId": hallId, "startsAt": "2026-12-24T20:00:00Z"])
             #expect(answer.status == 201)
             return try #require(answer.json["id"] as? String)
         }
 
         func event(capacity: Int = 10, sections: Int = 1) async throws -> String {
-            let answer = try await call(.post, "/events/create", token: Harness.admin, json: [
-                "name": "Gig", "sections": (0..<sections).map { ["name": "S\($0)", "price": 25, "capacity": capacity] },
-            ])
+            let answer = try await call(
+                .post, "/events/create", token: Harness.admin,
+                json: [
+                    "name": "Gig", "sections": (0..<sections).map { ["name": "S\($0)", "price": 25, "capacity": capacity] },
+                ])
             #expect(answer.status == 201)
             return try #require(answer.json["id"] as? String)
         }

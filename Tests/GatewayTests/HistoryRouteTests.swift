@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Audit history from the event store")
 struct HistoryRouteTests {
@@ -10,8 +10,9 @@ struct HistoryRouteTests {
         try await harness.run { api in
             let session = try await api.session()
             let user = try await api.user()
-            let held = try await api.call(.post, "/sessions/\(session)/seats/reserve", token: user.token, json: ["seats": ["A1", "A2"]],
-                                          headers: ["Idempotency-Key": "hist-1"])
+            let held = try await api.call(
+                .post, "/sessions/\(session)/seats/reserve", token: user.token, json: ["seats": ["A1", "A2"]],
+                headers: ["Idempotency-Key": "hist-1"])
             let booking = try #require(held.json["id"] as? String)
             _ = try await api.call(.post, "/bookings/\(booking)/cancel", token: user.token)
 

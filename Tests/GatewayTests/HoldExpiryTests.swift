@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Holds that always end: the expiry worker, expiry inside decisions, and confirms racing expiry.
 @Suite("Hold expiry (end to end)", .serialized)
@@ -26,8 +26,9 @@ struct HoldExpiryTests {
     }
 
     @Test func anUnconfirmedHoldIsExpiredByTheWorkerSoonAfterItsDeadline() async throws {
-        let server = try await ServerProcess(arguments: ["serve", "--with-workers"], environment: ["HOLD_TTL": "2"],
-                                             databaseURL: try await TestDatabase.freshDatabase())
+        let server = try await ServerProcess(
+            arguments: ["serve", "--with-workers"], environment: ["HOLD_TTL": "2"],
+            databaseURL: try await TestDatabase.freshDatabase())
         let scenario = Scenario(baseURL: server.baseURL, adminToken: server.adminToken)
         let session = try await scenario.seatedSession(rows: 1, seatsPerRow: 4)
         let user = try await scenario.user()
@@ -67,7 +68,8 @@ struct HoldExpiryTests {
         let server = try await ServerProcess(environment: ["HOLD_TTL": "1"], databaseURL: try await TestDatabase.freshDatabase())
         let scenario = Scenario(baseURL: server.baseURL, adminToken: server.adminToken)
         let session = try await scenario.seatedSession(rows: 1, seatsPerRow: 2)
-        let first = try await scenario.user(), second = try await scenario.user()
+        let first = try await scenario.user()
+        let second = try await scenario.user()
         let hold = try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: first.token, json: ["seats": ["A1"]])
         #expect(hold.status == 201)
         let deadline = try #require(Self.date(hold.json["holdExpiresAt"]))
@@ -79,7 +81,8 @@ struct HoldExpiryTests {
         #expect(history.suffix(2).map { $0["type"] as? String } == ["HoldExpired", "BookingPlaced"])
         // At once, not after a worker pass: the expiry was recorded by the reservation itself, in its own
         // transaction (one commit time, one request's correlation id).
-        let expiry = history.suffix(2).first, placed = history.last
+        let expiry = history.suffix(2).first
+        let placed = history.last
         #expect(expiry?["recordedAt"] as? String == placed?["recordedAt"] as? String, "one transaction")
         let correlation = { (entry: [String: Any]?) in (entry?["metadata"] as? [String: Any])?["correlationId"] as? String }
         #expect(correlation(expiry) != nil && correlation(expiry) == correlation(placed), "recorded by the reservation's request")
@@ -97,8 +100,9 @@ struct HoldExpiryTests {
         let holds = try await withThrowingTaskGroup(of: (String, String, String, Date).self) { group in
             for (index, user) in users.enumerated() {
                 group.addTask {
-                    let reply = try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
-                                                    json: ["seats": [seats[index]]])
+                    let reply = try await HTTP.send(
+                        .POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
+                        json: ["seats": [seats[index]]])
                     let deadline = (reply.json["holdExpiresAt"] as? String).flatMap { try? Date($0, strategy: .iso8601) }
                     return (reply.json["id"] as? String ?? "", user.token, seats[index], deadline ?? .distantPast)
                 }
@@ -120,8 +124,9 @@ struct HoldExpiryTests {
             return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
         }
         #expect(answers.values.allSatisfy { $0.status == 200 || ($0.status == 409 && $0.errorCode == "hold_expired") })
-        #expect(answers.values.contains { $0.status == 200 } && answers.values.contains { $0.status == 409 },
-                "the confirms straddle the deadline: \(answers.values.map { "\($0.status)" }.joined(separator: ","))")
+        #expect(
+            answers.values.contains { $0.status == 200 } && answers.values.contains { $0.status == 409 },
+            "the confirms straddle the deadline: \(answers.values.map { "\($0.status)" }.joined(separator: ","))")
         // Every hold ends in the log (the workers expire the unconfirmed ones about a second after their
         // deadline), and the seat map then follows the log; both polled up to a bound for a loaded machine.
         var terminal: [String: [String]] = [:]
@@ -131,7 +136,8 @@ struct HoldExpiryTests {
             for entry in try await scenario.history(session) {
                 lastPosition = max(lastPosition, entry["position"] as? Int ?? 0)
                 guard let type = entry["type"] as? String, ["BookingConfirmed", "HoldExpired"].contains(type),
-                      let id = (entry["data"] as? [String: Any])?["bookingId"] as? String else { continue }
+                    let id = (entry["data"] as? [String: Any])?["bookingId"] as? String
+                else { continue }
                 terminal[id, default: []].append(type)
             }
             return holds.allSatisfy { terminal[$0.0] != nil }
@@ -139,16 +145,18 @@ struct HoldExpiryTests {
         var statusBySeat: [String: String] = [:]
         _ = try await Self.eventually {
             let map = try await HTTP.send(.GET, "\(server.baseURL)/sessions/\(session)/seats?minPosition=\(lastPosition)")
-            statusBySeat = Dictionary(uniqueKeysWithValues: (map.json["seats"] as? [[String: Any]] ?? []).map {
-                ($0["id"] as! String, $0["status"] as! String)
-            })
+            statusBySeat = Dictionary(
+                uniqueKeysWithValues: (map.json["seats"] as? [[String: Any]] ?? []).map {
+                    ($0["id"] as! String, $0["status"] as! String)
+                })
             return !statusBySeat.values.contains("HELD")
         }
         // Read once more, so an ending recorded after the first (a confirm and an expiry both) is seen too.
         terminal = [:]
         for entry in try await scenario.history(session) {
             guard let type = entry["type"] as? String, ["BookingConfirmed", "HoldExpired"].contains(type),
-                  let id = (entry["data"] as? [String: Any])?["bookingId"] as? String else { continue }
+                let id = (entry["data"] as? [String: Any])?["bookingId"] as? String
+            else { continue }
             terminal[id, default: []].append(type)
         }
         for (booking, _, seat, _) in holds {

@@ -4,8 +4,8 @@ import Foundation
 import Gateway
 import PostgresNIO
 import Projections
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 14 item 6: idempotency keys are forgotten after their retention (default 24 h) by the expiry
 /// worker, so the table no longer only grows; younger keys still replay.
@@ -14,12 +14,16 @@ struct IdempotencyRetentionTests {
     @Test func theExpiryWorkerDeletesKeysOlderThanTheRetentionAndKeepsTheRest() async throws {
         let store = try await TestDatabase.store()
         let scope = "retention-\(UUID().uuidString)"
-        let old = IdempotencyKey(principal: scope, key: "old"), young = IdempotencyKey(principal: scope, key: "young")
+        let old = IdempotencyKey(principal: scope, key: "old")
+        let young = IdempotencyKey(principal: scope, key: "young")
         for key in [old, young] {
-            let write = StreamWrite(streamId: TestDatabase.uniqueStream("retention"), expected: .noStream, events: [
-                NewEvent(type: "Noted", data: Data("{}".utf8), metadata: EventMetadata(correlationId: "retention")),
-            ])
-            _ = try await store.append([write], idempotency: [IdempotencyWrite(key: key, lastEventIndex: 0, outcome: Data("{}".utf8), requestHash: "h")])
+            let write = StreamWrite(
+                streamId: TestDatabase.uniqueStream("retention"), expected: .noStream,
+                events: [
+                    NewEvent(type: "Noted", data: Data("{}".utf8), metadata: EventMetadata(correlationId: "retention"))
+                ])
+            _ = try await store.append(
+                [write], idempotency: [IdempotencyWrite(key: key, lastEventIndex: 0, outcome: Data("{}".utf8), requestHash: "h")])
         }
         // A day and an hour ago by the database's clock, which is the one the clean-up reads.
         try await TestDatabase.client.query(

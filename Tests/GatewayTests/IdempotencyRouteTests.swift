@@ -1,7 +1,7 @@
 import Foundation
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Idempotency-Key on command routes")
 struct IdempotencyRouteTests {
@@ -15,8 +15,9 @@ struct IdempotencyRouteTests {
             let first = try await api.call(.post, path, token: user.token, json: ["seats": ["A1"]], headers: ["Idempotency-Key": "k-1"])
             let events = try await api.eventCount(session)
             // The same JSON with other spacing is the same request.
-            let again = try await api.call(.post, path, token: user.token, raw: Data(#"{ "seats" : [ "A1" ] }"#.utf8),
-                                           headers: ["Idempotency-Key": "k-1"])
+            let again = try await api.call(
+                .post, path, token: user.token, raw: Data(#"{ "seats" : [ "A1" ] }"#.utf8),
+                headers: ["Idempotency-Key": "k-1"])
             #expect(again.status == 201 && again.body == first.body)
             #expect(again.headers[.init("X-Position")!] == first.headers[.init("X-Position")!])
             #expect(try await api.eventCount(session) == events)
@@ -38,8 +39,9 @@ struct IdempotencyRouteTests {
             let answers = try await withThrowingTaskGroup(of: Answer.self) { group in
                 for _ in 0..<12 {
                     group.addTask {
-                        try await api.call(.post, "/sessions/\(session)/seats/reserve", token: user.token,
-                                           json: ["seats": ["B2", "B3"]], headers: ["Idempotency-Key": "dup"])
+                        try await api.call(
+                            .post, "/sessions/\(session)/seats/reserve", token: user.token,
+                            json: ["seats": ["B2", "B3"]], headers: ["Idempotency-Key": "dup"])
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -79,7 +81,8 @@ struct IdempotencyRouteTests {
             let first = try await api.call(.post, path, token: user.token, json: ["seats": ["A3"]], headers: ["Idempotency-Key": key])
             #expect(first.status == 201)
             let rendered = #"{"id":"bk_legacy","status":"HELD"}"#
-            try await TestDatabase.client.query("""
+            try await TestDatabase.client.query(
+                """
                 UPDATE idempotency_keys
                 SET outcome = convert_to(json_build_object('rendered', json_build_object('status', 201, 'body', \(rendered)::text))::text, 'UTF8')
                 WHERE key = \(key)

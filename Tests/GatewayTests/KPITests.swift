@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `/kpis`, `/metrics` and the pages against a real server, under real concurrency.
 @Suite("KPIs and metrics (end to end)", .serialized)
@@ -19,8 +19,10 @@ struct KPITests {
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for user in users {
                 group.addTask {
-                    try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
-                                        json: ["seats": ["A1"]]).status
+                    try await HTTP.send(
+                        .POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
+                        json: ["seats": ["A1"]]
+                    ).status
                 }
             }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
@@ -37,7 +39,8 @@ struct KPITests {
         #expect((requests["maxInFlight"] as? Int ?? 0) >= 2, "the 50 clients overlapped")
         let reserve = (requests["commands"] as? [[String: Any]])?.first { $0["command"] as? String == "POST /sessions/:id/seats/reserve" }
         #expect(reserve?["count"] as? Int == 50)
-        let p50 = try #require(reserve?["p50Ms"] as? Double), p99 = try #require(reserve?["p99Ms"] as? Double)
+        let p50 = try #require(reserve?["p50Ms"] as? Double)
+        let p99 = try #require(reserve?["p99Ms"] as? Double)
         #expect(p50 > 0 && p50 <= p99)
 
         let metrics = try await HTTP.send(.GET, "\(server.baseURL)/metrics")
@@ -45,17 +48,23 @@ struct KPITests {
         #expect(metrics.headers.first(name: "Content-Type")?.hasPrefix("text/plain") == true)
         #expect(metrics.text.contains(#"boxoffice_reservation_attempts_total{outcome="seat_conflict"} 49"#))
         #expect(metrics.text.contains(#"boxoffice_reservation_attempts_total{outcome="success"} 1"#))
-        #expect(metrics.text.contains(#"boxoffice_http_requests_total{route="POST /sessions/:id/seats/reserve",status="409",code="seat_unavailable"} 49"#))
+        #expect(
+            metrics.text.contains(#"boxoffice_http_requests_total{route="POST /sessions/:id/seats/reserve",status="409",code="seat_unavailable"} 49"#)
+        )
         #expect(metrics.text.contains(#"boxoffice_http_request_duration_seconds_count{route="POST /sessions/:id/seats/reserve"} 50"#))
         #expect(metrics.text.contains("boxoffice_optimistic_retries_total"))
         // What an alert needs, from /metrics alone (docs/alerts.yml).
-        for line in [#"boxoffice_up{component="event_store"} 1"#, #"boxoffice_up{component="read_models"} 1"#,
-                     #"boxoffice_projection_repairs_total{projection="sessions"} 0"#] {
+        for line in [
+            #"boxoffice_up{component="event_store"} 1"#, #"boxoffice_up{component="read_models"} 1"#,
+            #"boxoffice_projection_repairs_total{projection="sessions"} 0"#,
+        ] {
             #expect(metrics.text.contains(line), "\(line)")
         }
-        for name in ["boxoffice_event_store_head_position", #"boxoffice_projection_lag_milliseconds{projection="sessions"}"#,
-                     #"boxoffice_projection_backlog_events{projection="kpis"}"#, "boxoffice_holds_expired_total", "boxoffice_read_waiters",
-                     "boxoffice_live_sessions"] {
+        for name in [
+            "boxoffice_event_store_head_position", #"boxoffice_projection_lag_milliseconds{projection="sessions"}"#,
+            #"boxoffice_projection_backlog_events{projection="kpis"}"#, "boxoffice_holds_expired_total", "boxoffice_read_waiters",
+            "boxoffice_live_sessions",
+        ] {
             #expect(metrics.text.contains(name + " "), "\(name)")
         }
     }
@@ -66,8 +75,9 @@ struct KPITests {
         let session = try await scenario.seatedSession(rows: 1, seatsPerRow: 10)
         let user = try await scenario.user()
         func reserve(_ seats: [String], confirm: Bool = false) async throws -> String {
-            let reply = try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
-                                            json: ["seats": seats, "confirm": confirm])
+            let reply = try await HTTP.send(
+                .POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
+                json: ["seats": seats, "confirm": confirm])
             return try #require(reply.json["id"] as? String)
         }
         let confirmed = try await reserve(["A1", "A2"])
@@ -75,12 +85,14 @@ struct KPITests {
         let cancelled = try await reserve(["A3"])
         _ = try await HTTP.send(.POST, "\(server.baseURL)/bookings/\(cancelled)/cancel", token: user.token)
         _ = try await reserve(["A4"])
-        let last = try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
-                                       json: ["seats": ["A5", "A6", "A7"], "confirm": true])
+        let last = try await HTTP.send(
+            .POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
+            json: ["seats": ["A5", "A6", "A7"], "confirm": true])
         let position = try #require(last.json["position"] as? Int)
         // The KPI projection is asynchronous: wait for it to reach the last position (up to a bound for a
         // loaded machine; it returns as soon as the projection is there).
-        var bookings: [String: Any] = [:], sessions: [[String: Any]] = []
+        var bookings: [String: Any] = [:]
+        var sessions: [[String: Any]] = []
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             let kpis = try await kpis(server)
@@ -114,8 +126,9 @@ struct KPITests {
             #expect(page.status == 200)
             #expect(page.headers.first(name: "Content-Type")?.hasPrefix("text/html") == true)
             #expect(page.text.contains("<html"))
-            let external = page.text.range(of: #"(src|href)\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//|@import|fetch\(\s*["'`]https?:"#,
-                                           options: .regularExpression)
+            let external = page.text.range(
+                of: #"(src|href)\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//|@import|fetch\(\s*["'`]https?:"#,
+                options: .regularExpression)
             #expect(external == nil, "\(path) loads nothing from elsewhere: \(external.map { String(page.text[$0]) } ?? "")")
         }
     }

@@ -1,8 +1,8 @@
 import Foundation
 import NIOCore
 import NIOPosix
-import Testing
 import TestSupport
+import Testing
 
 /// Limits of the real server process, configured as an operator would.
 @Suite("Limits (end to end)", .serialized)
@@ -32,7 +32,10 @@ struct LimitTests {
         var limited: Reply?
         for _ in 0..<60 {
             let reply = try await HTTP.send(.GET, server.baseURL + "/bookings", token: greedy.token)
-            if reply.status == 429 { limited = reply; break }
+            if reply.status == 429 {
+                limited = reply
+                break
+            }
             #expect(reply.status == 200)
         }
         let refused = try #require(limited, "60 quick requests never ran into a limit of 20 + 1/s")
@@ -78,23 +81,28 @@ struct LimitTests {
     @Test func corsAllowsOnlyTheConfiguredOrigins() async throws {
         let server = try await ServerProcess(environment: ["CORS_ORIGINS": "https://tickets.example, https://admin.example"])
         defer { server.stop() }
-        let preflight = try await HTTP.send(.OPTIONS, server.baseURL + "/book", headers: [
-            "Origin": "https://tickets.example", "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization, content-type",
-        ])
+        let preflight = try await HTTP.send(
+            .OPTIONS, server.baseURL + "/book",
+            headers: [
+                "Origin": "https://tickets.example", "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type",
+            ])
         #expect(preflight.status == 204)
         #expect(preflight.headers.first(name: "Access-Control-Allow-Origin") == "https://tickets.example")
         #expect(preflight.headers.first(name: "Access-Control-Allow-Headers")?.contains("Authorization") == true)
         let allowed = try await HTTP.send(.GET, server.baseURL + "/sessions", headers: ["Origin": "https://admin.example"])
         #expect(allowed.status == 200 && allowed.headers.first(name: "Access-Control-Allow-Origin") == "https://admin.example")
         let error = try await HTTP.send(.GET, server.baseURL + "/bookings", headers: ["Origin": "https://admin.example"])
-        #expect(error.status == 401 && error.headers.first(name: "Access-Control-Allow-Origin") == "https://admin.example",
-                "a browser can read error answers too")
+        #expect(
+            error.status == 401 && error.headers.first(name: "Access-Control-Allow-Origin") == "https://admin.example",
+            "a browser can read error answers too")
         let foreign = try await HTTP.send(.GET, server.baseURL + "/sessions", headers: ["Origin": "https://evil.example"])
         #expect(foreign.status == 200 && foreign.headers.first(name: "Access-Control-Allow-Origin") == nil)
-        let foreignPreflight = try await HTTP.send(.OPTIONS, server.baseURL + "/book", headers: [
-            "Origin": "https://evil.example", "Access-Control-Request-Method": "POST",
-        ])
+        let foreignPreflight = try await HTTP.send(
+            .OPTIONS, server.baseURL + "/book",
+            headers: [
+                "Origin": "https://evil.example", "Access-Control-Request-Method": "POST",
+            ])
         #expect(foreignPreflight.status == 405 && foreignPreflight.headers.first(name: "Access-Control-Allow-Origin") == nil)
     }
 

@@ -6,8 +6,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Projections
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Seat maps and GA remaining served live")
 struct LiveSeatMapTests {
@@ -73,12 +73,15 @@ struct LiveSeatMapTests {
         try await harness.run { api in
             let session = try await api.session()
             #expect(try await api.call(.get, "/sessions/\(session)/seats").status == 200, "this gateway now holds the map")
-            let other = Backend(store: try await TestDatabase.store(),
-                                documents: PostgresDocumentStore(client: TestDatabase.client, logger: TestDatabase.logger),
-                                settings: GatewaySettings(adminToken: Harness.admin, gatewayId: "other"))
+            let other = Backend(
+                store: try await TestDatabase.store(),
+                documents: PostgresDocumentStore(client: TestDatabase.client, logger: TestDatabase.logger),
+                settings: GatewaySettings(adminToken: Harness.admin, gatewayId: "other"))
             let placed = try await other.sessionCommands.execute(
-                .holdSeats(HoldSeats(bookingId: "bk_other\(UInt32.random(in: 0...UInt32.max))", userId: "usr_x", seats: ["B4"],
-                                     confirm: true, holdTTL: 60)),
+                .holdSeats(
+                    HoldSeats(
+                        bookingId: "bk_other\(UInt32.random(in: 0...UInt32.max))", userId: "usr_x", seats: ["B4"],
+                        confirm: true, holdTTL: 60)),
                 on: Streams.session(session), metadata: EventMetadata(correlationId: "t"))
             let answer = try await api.call(.get, "/sessions/\(session)/seats")
             let seat = (answer.json["seats"] as? [[String: Any]] ?? []).first { $0["id"] as? String == "B4" }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `boxoffice load` runs WORKLOADS.md's workloads against a real `serve --with-workers` and checks the
 /// results from the API afterwards. Only correctness is asserted here, never a timing: the numbers are

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// A lookup by id right after its creation is answered, not 404: a miss waits (bounded) until the read
 /// model has applied everything committed before the request.
@@ -18,14 +18,17 @@ struct LookupAfterCreateTests {
             let userReply = try await HTTP.send(.GET, "\(server.baseURL)/users/\(user.id)", token: user.token)
             if userReply.status != 200 { misses.append("user \(index): \(userReply.status)") }
             let seat = "\(["A", "B", "C"][index / 10])\(index % 10 + 1)"
-            let held = try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
-                                           json: ["seats": [seat]])
+            let held = try await HTTP.send(
+                .POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
+                json: ["seats": [seat]])
             let booking = try #require(held.json["id"] as? String)
             let bookingReply = try await HTTP.send(.GET, "\(server.baseURL)/bookings/\(booking)", token: user.token)
             if bookingReply.status != 200 { misses.append("booking \(index): \(bookingReply.status)") }
-            let hall = try await HTTP.send(.POST, "\(server.baseURL)/halls", token: server.adminToken, json: [
-                "name": "Hall \(index)", "sections": [["id": "main", "name": "Main", "price": 10, "rows": [["row": "A", "seats": 2]]]],
-            ])
+            let hall = try await HTTP.send(
+                .POST, "\(server.baseURL)/halls", token: server.adminToken,
+                json: [
+                    "name": "Hall \(index)", "sections": [["id": "main", "name": "Main", "price": 10, "rows": [["row": "A", "seats": 2]]]],
+                ])
             let hallId = try #require(hall.json["id"] as? String)
             let hallReply = try await HTTP.send(.GET, "\(server.baseURL)/halls/\(hallId)")
             if hallReply.status != 200 { misses.append("hall \(index): \(hallReply.status)") }

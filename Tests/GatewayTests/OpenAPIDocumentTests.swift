@@ -1,7 +1,7 @@
 import Foundation
 import Gateway
-import Testing
 import TestSupport
+import Testing
 
 @Suite("OpenAPI document")
 struct OpenAPIDocumentTests {
@@ -42,10 +42,11 @@ struct OpenAPIDocumentTests {
             if key.hasPrefix("POST ") { #expect(responses["413"] != nil && responses["400"] != nil, "\(key) documents 400 and 413") }
             // Every `{param}` in the path is declared.
             let path = String(key.split(separator: " ")[1])
-            let declared = Set(((operation["parameters"] as? [[String: Any]]) ?? []).compactMap { parameter -> String? in
-                guard let ref = parameter["$ref"] as? String else { return parameter["name"] as? String }
-                return ref.split(separator: "/").last.map(String.init)
-            })
+            let declared = Set(
+                ((operation["parameters"] as? [[String: Any]]) ?? []).compactMap { parameter -> String? in
+                    guard let ref = parameter["$ref"] as? String else { return parameter["name"] as? String }
+                    return ref.split(separator: "/").last.map(String.init)
+                })
             for segment in path.split(separator: "/") where segment.hasPrefix("{") {
                 #expect(declared.contains(String(segment.dropFirst().dropLast())), "\(key) declares \(segment)")
             }

@@ -3,8 +3,8 @@ import EventStore
 import Foundation
 import PostgresNIO
 import Projections
-import Testing
 import TestSupport
+import Testing
 
 /// Projectors as real processes: read-your-writes, crash recovery, fail-over. Each test has its own
 /// database so that no other test's projector holds its leases.
@@ -22,8 +22,9 @@ struct ProjectionProcessTests {
         let seats = (0..<10).flatMap { row in (1...50).map { "\(["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"][row])\($0)" } }
         var misses = 0
         for seat in seats {
-            let held = try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
-                                           json: ["seats": [seat]])
+            let held = try await HTTP.send(
+                .POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
+                json: ["seats": [seat]])
             #expect(held.status == 201)
             let position = try #require(held.json["position"] as? Int)
             let map = try await HTTP.send(.GET, "\(server.baseURL)/sessions/\(session)/seats?minPosition=\(position)")
@@ -41,8 +42,9 @@ struct ProjectionProcessTests {
         let scenario = Scenario(baseURL: server.baseURL, adminToken: server.adminToken)
         let session = try await scenario.seatedSession(rows: 1, seatsPerRow: 4)
         let user = try await scenario.user()
-        let held = try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
-                                       json: ["seats": ["A1"]])
+        let held = try await HTTP.send(
+            .POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
+            json: ["seats": ["A1"]])
         let position = try #require(held.json["position"] as? Int)
         // The users and halls projections read no session event: nothing they show lies between their
         // checkpoint and the booking, so the answer reflects it at once and says so.
@@ -61,15 +63,19 @@ struct ProjectionProcessTests {
         let database = try await TestDatabase.freshDatabase()
         let (client, events) = try await TestDatabase.stores(database)
         let handler = CommandHandler<SessionDecider>(store: events)
-        _ = try await handler.execute(.schedule(SessionScheduled(
-            sessionId: "big", title: "Big", startsAt: nil, kind: .general, hall: nil, seatSections: [],
-            gaSections: [GASection(id: "f", name: "Floor", price: 3, capacity: 10_000)])),
+        _ = try await handler.execute(
+            .schedule(
+                SessionScheduled(
+                    sessionId: "big", title: "Big", startsAt: nil, kind: .general, hall: nil, seatSections: [],
+                    gaSections: [GASection(id: "f", name: "Floor", price: 3, capacity: 10_000)])),
             on: "session-big", metadata: EventMetadata(correlationId: "setup"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<4_999 {
                 group.addTask {
-                    _ = try await handler.execute(.bookQuantity(BookQuantity(
-                        bookingId: "b\(index)", userId: "u\(index % 50)", sectionId: "f", qty: 1, hold: false, holdTTL: 60)),
+                    _ = try await handler.execute(
+                        .bookQuantity(
+                            BookQuantity(
+                                bookingId: "b\(index)", userId: "u\(index % 50)", sectionId: "f", qty: 1, hold: false, holdTTL: 60)),
                         on: "session-big", metadata: EventMetadata(correlationId: "setup"))
                 }
             }
@@ -103,8 +109,13 @@ struct ProjectionProcessTests {
         let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
         let handler = CommandHandler<HallDecider>(store: events)
         func createHall(_ id: String) async throws {
-            _ = try await handler.execute(.create(HallCreated(hallId: id, name: "H", sections: [
-                SeatSection(id: "m", name: "M", price: 1, rows: [SeatRow(row: "A", seats: 2)])])),
+            _ = try await handler.execute(
+                .create(
+                    HallCreated(
+                        hallId: id, name: "H",
+                        sections: [
+                            SeatSection(id: "m", name: "M", price: 1, rows: [SeatRow(row: "A", seats: 2)])
+                        ])),
                 on: "hall-\(id)", metadata: EventMetadata(correlationId: "t"))
         }
         try await createHall("first")
@@ -121,7 +132,10 @@ struct ProjectionProcessTests {
         try await createHall("second")
         var tookOver: Duration?
         while tookOver == nil && ContinuousClock.now - killed < .seconds(15) {
-            if try await documents.get(HallProjection.halls, id: "second") != nil { tookOver = ContinuousClock.now - killed; break }
+            if try await documents.get(HallProjection.halls, id: "second") != nil {
+                tookOver = ContinuousClock.now - killed
+                break
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
         // The standby polls the lease every second; 15 s leaves room for a loaded machine and still fails
@@ -149,8 +163,9 @@ struct ProjectionProcessTests {
             for (index, user) in users.enumerated() {
                 group.addTask {
                     let first = Int.random(in: 0..<seats.count - 1)
-                    let reply = try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
-                                                    json: ["seats": [seats[first], seats[first + 1]], "confirm": index.isMultiple(of: 3)])
+                    let reply = try await HTTP.send(
+                        .POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
+                        json: ["seats": [seats[first], seats[first + 1]], "confirm": index.isMultiple(of: 3)])
                     return reply.json["position"] as? Int ?? 0
                 }
             }
@@ -161,8 +176,9 @@ struct ProjectionProcessTests {
         var bookedSeats: [String: String] = [:]
         var cursor: String?
         repeat {
-            let page = try await HTTP.send(.GET, "\(server.baseURL)/bookings?sessionId=\(session)&limit=50" + (cursor.map { "&cursor=\($0)" } ?? ""),
-                                           token: server.adminToken)
+            let page = try await HTTP.send(
+                .GET, "\(server.baseURL)/bookings?sessionId=\(session)&limit=50" + (cursor.map { "&cursor=\($0)" } ?? ""),
+                token: server.adminToken)
             for booking in page.json["items"] as? [[String: Any]] ?? [] {
                 let status = booking["status"] as? String == "HELD" ? "HELD" : "BOOKED"
                 for seat in booking["seats"] as? [String] ?? [] {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The races of SPEC, run against the real executable over HTTP with many parallel clients.
 @Suite("Concurrent booking races (end to end)", .serialized)
@@ -58,8 +58,9 @@ struct RaceTests {
             for user in users {
                 let first = Int.random(in: 0..<seats.count - 1)
                 group.addTask {
-                    try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
-                                        json: ["seats": [seats[first], seats[first + 1]]])
+                    try await HTTP.send(
+                        .POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
+                        json: ["seats": [seats[first], seats[first + 1]]])
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -86,8 +87,12 @@ struct RaceTests {
                 group.addTask {
                     if index < 40 {
                         let pair = [["A1", "A2"], ["A2", "A3"], ["A3", "A4"], ["A5", "A6"]][index % 4]
-                        return (true, try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve",
-                                                          token: user.token, json: ["seats": pair]))
+                        return (
+                            true,
+                            try await HTTP.send(
+                                .POST, "\(server.baseURL)/sessions/\(session)/seats/reserve",
+                                token: user.token, json: ["seats": pair])
+                        )
                     }
                     return (false, try await HTTP.send(.POST, "\(server.baseURL)/book", token: user.token, json: ["eventId": event, "qty": 1]))
                 }

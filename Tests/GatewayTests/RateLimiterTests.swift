@@ -1,6 +1,7 @@
-@testable import Gateway
 import Synchronization
 import Testing
+
+@testable import Gateway
 
 @Suite("Rate limiter")
 struct RateLimiterTests {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 14 item 13: registrations have no principal, so their `Idempotency-Key`s used to share one
 /// scope: whoever learned a client's key could use it first and lock that client out of its own retries.
@@ -25,10 +25,12 @@ struct RegistrationKeyTests {
             #expect(retry.status == 201 && retry.json["id"] as? String == registered.json["id"] as? String)
             #expect(retry.headers[.init("Idempotent-Replayed")!] == "true" && retry.json["token"] == nil)
             // ...also when the email is spelled with other case and spacing: the scope is the normalised address.
-            let respelled = try await api.call(.post, "/users", json: ["name": "Owner", "email": " " + owner["email"]!.lowercased()],
-                                               headers: key)
-            #expect(respelled.status == 409 && respelled.errorCode == "idempotency_key_reused",
-                    "same scope, different body: refused rather than registering again")
+            let respelled = try await api.call(
+                .post, "/users", json: ["name": "Owner", "email": " " + owner["email"]!.lowercased()],
+                headers: key)
+            #expect(
+                respelled.status == 409 && respelled.errorCode == "idempotency_key_reused",
+                "same scope, different body: refused rather than registering again")
         }
     }
 }

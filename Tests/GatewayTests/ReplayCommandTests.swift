@@ -1,7 +1,7 @@
 import Foundation
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 /// `boxoffice replay …` as a user runs it, against a real server's database.
 @Suite("Replay command (end to end)", .serialized)
@@ -12,8 +12,9 @@ struct ReplayCommandTests {
         let scenario = Scenario(baseURL: server.baseURL, adminToken: server.adminToken)
         let session = try await scenario.seatedSession(rows: 2, seatsPerRow: 5)
         let user = try await scenario.user()
-        let held = try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
-                                       json: ["seats": ["A1", "A2"]])
+        let held = try await HTTP.send(
+            .POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token,
+            json: ["seats": ["A1", "A2"]])
         let booking = try #require(held.json["id"] as? String)
         _ = try await HTTP.send(.POST, "\(server.baseURL)/bookings/\(booking)/confirm", token: user.token)
         _ = try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token, json: ["seats": ["B5"]])
@@ -38,7 +39,8 @@ struct ReplayCommandTests {
 
         // Corrupt one read-model document: both verify commands must say where, and fail.
         let (client, _) = try await TestDatabase.stores(database)
-        try await client.query("""
+        try await client.query(
+            """
             UPDATE documents SET body = jsonb_set(body, '{summary,booked}', '7') WHERE collection = 'seatmaps' AND id = \(session)
             """, logger: TestDatabase.logger)
         let drift = try await CommandRun.boxoffice(["replay", "session", session, "--verify"], environment: ["DATABASE_URL": database])

@@ -6,8 +6,9 @@ import TestSupport
 enum RouteList {
     static func all() async throws -> Set<String> {
         let store = try await TestDatabase.store()
-        let backend = Backend(store: store, documents: PostgresDocumentStore(client: TestDatabase.client, logger: TestDatabase.logger),
-                              settings: GatewaySettings(adminToken: "unused", gatewayId: "route-list"))
+        let backend = Backend(
+            store: store, documents: PostgresDocumentStore(client: TestDatabase.client, logger: TestDatabase.logger),
+            settings: GatewaySettings(adminToken: "unused", gatewayId: "route-list"))
         return Set(GatewayRouter.routes(backend).map { "\($0.method.rawValue) \(openAPIPath($0.path))" })
     }
 

@@ -1,10 +1,11 @@
 import Foundation
 import NIOHTTP1
-@testable import Gateway
 import PostgresNIO
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
+@testable import Gateway
 
 /// Every route × {no token, bad token, another user's token, the owner's token, the admin token} against
 /// a real `boxoffice serve --with-workers`: the status is what SPEC says, no answer leaks a token or
@@ -29,14 +30,20 @@ struct SecurityMatrixTests {
 
     final class Counter: Sendable {
         private let value = Mutex(0)
-        func next() -> Int { value.withLock { $0 += 1; return $0 } }
+        func next() -> Int {
+            value.withLock {
+                $0 += 1
+                return $0
+            }
+        }
     }
 
     @Test func everyRouteAnswersEveryKindOfCallerAsSpecified() async throws {
         let adminToken = "adm-" + UUID().uuidString
         let database = try await TestDatabase.freshDatabase()
-        let server = try await ServerProcess(arguments: ["serve", "--with-workers"], environment: ["LOG_LEVEL": "debug"],
-                                             adminToken: adminToken, databaseURL: database)
+        let server = try await ServerProcess(
+            arguments: ["serve", "--with-workers"], environment: ["LOG_LEVEL": "debug"],
+            adminToken: adminToken, databaseURL: database)
         defer { server.stop() }
         let base = server.baseURL
         let scenario = Scenario(baseURL: base, adminToken: adminToken)
@@ -53,13 +60,16 @@ struct SecurityMatrixTests {
         let owner = (id: try #require(registered.json["id"] as? String), token: try #require(registered.json["token"] as? String))
         let usersPosition = try #require(registered.json["position"] as? Int)
         let other = try await scenario.user("Other")
-        let hallReply = try await HTTP.send(.POST, base + "/halls", token: adminToken, json: [
-            "name": "Matrix", "sections": [["id": "main", "name": "Main", "price": 10, "rows": [["row": "A", "seats": 200]]]],
-        ])
+        let hallReply = try await HTTP.send(
+            .POST, base + "/halls", token: adminToken,
+            json: [
+                "name": "Matrix", "sections": [["id": "main", "name": "Main", "price": 10, "rows": [["row": "A", "seats": 200]]]],
+            ])
         let hall = try #require(hallReply.json["id"] as? String)
         let hallPosition = try #require(hallReply.json["position"] as? Int)
-        let sessionReply = try await HTTP.send(.POST, base + "/sessions", token: adminToken,
-                                               json: ["title": "Matrix", "hallId": hall, "startsAt": "2026-12-24T20:00:00Z"])
+        let sessionReply = try await HTTP.send(
+            .POST, base + "/sessions", token: adminToken,
+            json: ["title": "Matrix", "hallId": hall, "startsAt": "2026-12-24T20:00:00Z"])
         let session = try #require(sessionReply.json["id"] as? String)
         let event = try await scenario.gaEvent(capacity: 1_000)
         var ownerBookings: [String] = []
@@ -70,14 +80,17 @@ struct SecurityMatrixTests {
             sessionsPosition = max(sessionsPosition, reply.json["position"] as? Int ?? 0)
             return try #require(reply.json["id"] as? String)
         }
-        let toConfirm = try await hold("A190", owner), toConfirmAlias = try await hold("A191", owner)
-        let toCancel = try await hold("A192", owner), toRead = try await hold("A193", owner)
+        let toConfirm = try await hold("A190", owner)
+        let toConfirmAlias = try await hold("A191", owner)
+        let toCancel = try await hold("A192", owner)
+        let toRead = try await hold("A193", owner)
         ownerBookings += [toConfirm, toConfirmAlias, toCancel, toRead]
         let othersBooking = try await hold("A199", other)
         let ownerBookingsSnapshot = ownerBookings
         let sessionsAt = sessionsPosition
 
-        let seats = Counter(), emails = Counter()
+        let seats = Counter()
+        let emails = Counter()
         let rows: [Row] = [
             Row(route: "POST /halls", expected: Self.created(Self.adminOnly)) { token, id in
                 try await post("/halls", token, ["name": "H", "sections": [["name": "S", "price": 1, "rows": [["row": "A", "seats": 2]]]]], id)
@@ -193,8 +206,9 @@ struct SecurityMatrixTests {
         #expect(!ownersItems.isEmpty && ownersItems.allSatisfy { $0["userId"] as? String == owner.id })
 
         try await tokensAreStoredHashed(database: database, tokens: secrets + issuedTokens, owner: owner.token)
-        try await logHasOneLinePerRequestAndNoToken(server, requestIds: requestIds, tokens: secrets + issuedTokens,
-                                                    confirmed: toConfirm, session: session)
+        try await logHasOneLinePerRequestAndNoToken(
+            server, requestIds: requestIds, tokens: secrets + issuedTokens,
+            confirmed: toConfirm, session: session)
     }
 
     /// No table of the server's database holds any token in plain text; the owner's token's digest is there.
@@ -217,16 +231,19 @@ struct SecurityMatrixTests {
         #expect(try await rows(containing: Identifiers.sha256(owner)) > 0, "the token's SHA-256 is what is stored")
     }
 
-    private func logHasOneLinePerRequestAndNoToken(_ server: ServerProcess, requestIds: [String], tokens: [String],
-                                                   confirmed: String, session: String) async throws {
+    private func logHasOneLinePerRequestAndNoToken(
+        _ server: ServerProcess, requestIds: [String], tokens: [String],
+        confirmed: String, session: String
+    ) async throws {
         // The log is written as requests finish; wait for the last one's line.
         let deadline = Date().addingTimeInterval(20)
         while !server.log().contains("request.id=\(requestIds.last!)"), Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
         let lines = server.log().split(separator: "\n")
         for token in tokens { #expect(!lines.contains { $0.contains(token) }, "a token appears in the log") }
         for id in requestIds {
-            #expect(lines.filter { $0.contains("request.id=\(id) ") || $0.hasSuffix("request.id=\(id)") }.count == 1,
-                    "one log line for request \(id)")
+            #expect(
+                lines.filter { $0.contains("request.id=\(id) ") || $0.hasSuffix("request.id=\(id)") }.count == 1,
+                "one log line for request \(id)")
         }
         let confirmLine = lines.first { $0.contains("http.route=/bookings/{id}/confirm") && $0.contains("http.status=200") }
         #expect(confirmLine?.contains("booking.id=\(confirmed)") == true, "\(confirmLine ?? "no confirm line")")

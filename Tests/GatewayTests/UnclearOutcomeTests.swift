@@ -1,8 +1,8 @@
 import Foundation
 import PostgresNIO
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// A booking whose append is cut off (the request's time runs out while the log is locked) is never
 /// answered as a plain failure: the gateway says the outcome is unknown and names the booking, which
@@ -11,8 +11,9 @@ import TestSupport
 struct UnclearOutcomeTests {
     @Test func aBookingCutOffByALockedLogIsNamedAndRecordedOnce() async throws {
         let database = try await TestDatabase.freshDatabase()
-        let server = try await ServerProcess(arguments: ["serve", "--with-workers"], environment: ["REQUEST_TIMEOUT": "2"],
-                                           databaseURL: database)
+        let server = try await ServerProcess(
+            arguments: ["serve", "--with-workers"], environment: ["REQUEST_TIMEOUT": "2"],
+            databaseURL: database)
         let scenario = Scenario(baseURL: server.baseURL, adminToken: server.adminToken)
         let event = try await scenario.gaEvent(capacity: 10)
         let user = try await scenario.user()

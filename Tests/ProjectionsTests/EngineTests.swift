@@ -2,16 +2,19 @@ import Commands
 import EventStore
 import Foundation
 import PostgresNIO
-@testable import Projections
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
+@testable import Projections
 
 @Suite("Projection engine", .serialized)
 struct EngineTests {
     func registration(_ id: String) throws -> NewEvent {
-        let event = UserEvent.registered(UserRegistered(userId: id, name: "U \(id)", email: "\(id)@example.test",
-                                                        tokenHash: "h", registeredAt: Date()))
+        let event = UserEvent.registered(
+            UserRegistered(
+                userId: id, name: "U \(id)", email: "\(id)@example.test",
+                tokenHash: "h", registeredAt: Date()))
         return NewEvent(type: event.typeName, data: try event.encodedData(), metadata: EventMetadata(correlationId: "t"))
     }
 
@@ -20,13 +23,20 @@ struct EngineTests {
         let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
         // Every batch the global reader delivers, to hold delivery to exactly once and in commit order.
         let deliveries = Deliveries()
-        let reader = InterceptingEventStore(events, reorderReads: { batch in deliveries.record(batch); return batch })
+        let reader = InterceptingEventStore(
+            events,
+            reorderReads: { batch in
+                deliveries.record(batch)
+                return batch
+            })
         let stepper = ProjectionStepper(projection: UserProjection(), events: reader, documents: documents, owner: "test", batchSize: 100)
-        let opened = AsyncStream.makeStream(of: Void.self), release = AsyncStream.makeStream(of: Void.self)
+        let opened = AsyncStream.makeStream(of: Void.self)
+        let release = AsyncStream.makeStream(of: Void.self)
         let early = try registration("early")
         let t1 = Task {
             try await client.withTransaction(logger: TestDatabase.logger) { connection in
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO events (stream_id, version, type, data, metadata)
                     VALUES ('user-early', 1, \(early.type), \(String(decoding: early.data, as: UTF8.self))::jsonb, '{"correlationId":"t"}')
                     """, logger: TestDatabase.logger)
@@ -37,8 +47,9 @@ struct EngineTests {
         }
         var openedIterator = opened.stream.makeAsyncIterator()
         await openedIterator.next()
-        _ = try await events.append([StreamWrite(streamId: "user-late", expected: .noStream, events: [try registration("late")])],
-                                    idempotency: [])
+        _ = try await events.append(
+            [StreamWrite(streamId: "user-late", expected: .noStream, events: [try registration("late")])],
+            idempotency: [])
 
         var (checkpoint, applied) = try await stepper.catchUp(generation: 1, from: .start)
         #expect(applied == 0, "the later position must wait for the open transaction")
@@ -94,8 +105,9 @@ struct EngineTests {
         let log = try await session.visible(4)
         try #require(log.count == 4)
         let repairs = ProjectionRepairs(client: client, logger: TestDatabase.logger)
-        let stepper = ProjectionStepper(projection: projection, events: events, documents: documents, owner: "t", batchSize: 1,
-                                        repairs: repairs)
+        let stepper = ProjectionStepper(
+            projection: projection, events: events, documents: documents, owner: "t", batchSize: 1,
+            repairs: repairs)
         _ = try await stepper.step(generation: 1, from: .start)
         // The damage CI saw: the checkpoint moved past versions 2 and 3 while the documents stayed at 1.
         try await documents.commit([], projection: projection.name, generation: 1, checkpoint: log[2].checkpoint, owner: "t")
@@ -107,15 +119,17 @@ struct EngineTests {
 
         // The same through a projector's document cache that missed a commit (one whose answer was lost):
         // its copy is at version 1 while the store and the checkpoint are at 3.
-        let cached = ProjectionStepper(projection: projection, events: events, documents: documents, owner: "c", batchSize: 1,
-                                       cache: DocumentCache())
+        let cached = ProjectionStepper(
+            projection: projection, events: events, documents: documents, owner: "c", batchSize: 1,
+            cache: DocumentCache())
         _ = try await cached.step(generation: 2, from: .start)
         let other = ProjectionStepper(projection: projection, events: events, documents: documents, owner: "o", batchSize: 2)
         _ = try await other.step(generation: 2, from: log[0].checkpoint)
         #expect(try await cached.catchUp(generation: 2, from: log[2].checkpoint).1 == 1)
         try await documents.activate(projection: projection.name, generation: 2)
-        let cachedDrift = try await ReadModelCheck.drift(client: client, events: events, projections: [projection],
-                                                         repairsExpected: true)
+        let cachedDrift = try await ReadModelCheck.drift(
+            client: client, events: events, projections: [projection],
+            repairsExpected: true)
         #expect(cachedDrift.isEmpty, "\(cachedDrift.prefix(5))")
     }
 
@@ -163,12 +177,17 @@ struct EngineTests {
         let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
         let handler = CommandHandler<SessionDecider>(store: events)
         let metadata = EventMetadata(correlationId: "t")
-        _ = try await handler.execute(.schedule(SessionScheduled(
-            sessionId: "r", title: "R", startsAt: nil, kind: .seated, hall: nil,
-            seatSections: [SeatSection(id: "m", name: "M", price: 5, rows: (0..<20).map { SeatRow(row: String(UnicodeScalar(65 + $0)!), seats: 50) })],
-            gaSections: [])), on: "session-r", metadata: metadata)
-        let live = ProjectionRunner(projection: SessionProjection(), events: events, documents: documents, client: client,
-                                    logger: TestDatabase.logger, owner: "live", batchSize: 50, pollInterval: .milliseconds(20))
+        _ = try await handler.execute(
+            .schedule(
+                SessionScheduled(
+                    sessionId: "r", title: "R", startsAt: nil, kind: .seated, hall: nil,
+                    seatSections: [
+                        SeatSection(id: "m", name: "M", price: 5, rows: (0..<20).map { SeatRow(row: String(UnicodeScalar(65 + $0)!), seats: 50) })
+                    ],
+                    gaSections: [])), on: "session-r", metadata: metadata)
+        let live = ProjectionRunner(
+            projection: SessionProjection(), events: events, documents: documents, client: client,
+            logger: TestDatabase.logger, owner: "live", batchSize: 50, pollInterval: .milliseconds(20))
         let runner = Task { try await live.run() }
         let started = AsyncStream.makeStream(of: Void.self)
         let writer = Task {
@@ -176,9 +195,12 @@ struct EngineTests {
             for index in 0..<400 {
                 if index == 20 { started.continuation.yield() }
                 let seat = "\(String(UnicodeScalar(65 + index / 50)!))\(index % 50 + 1)"
-                _ = try await handler.execute(.holdSeats(HoldSeats(bookingId: "b\(index)", userId: "u", seats: [seat],
-                                                                   confirm: index.isMultiple(of: 3), holdTTL: 600)),
-                                              on: "session-r", metadata: metadata)
+                _ = try await handler.execute(
+                    .holdSeats(
+                        HoldSeats(
+                            bookingId: "b\(index)", userId: "u", seats: [seat],
+                            confirm: index.isMultiple(of: 3), holdTTL: 600)),
+                    on: "session-r", metadata: metadata)
                 if index.isMultiple(of: 5) {
                     _ = try await handler.execute(.cancel(bookingId: "b\(index)", by: .admin), on: "session-r", metadata: metadata)
                 }

@@ -2,8 +2,9 @@ import Commands
 import EventStore
 import Foundation
 import PostgresNIO
-@testable import Projections
 import TestSupport
+
+@testable import Projections
 
 /// A fresh database holding one general-admission session, `session-<id>` (section `f`, 10 places),
 /// and the command handler that writes to it.
@@ -17,17 +18,23 @@ struct GASessionLog {
 
     static func start(_ id: String) async throws -> GASessionLog {
         let (client, events) = try await TestDatabase.stores(try await TestDatabase.freshDatabase())
-        let log = GASessionLog(client: client, events: events, documents: PostgresDocumentStore(client: client, logger: TestDatabase.logger),
-                               handler: CommandHandler(store: events), stream: "session-\(id)")
-        _ = try await log.handler.execute(.schedule(SessionScheduled(
-            sessionId: id, title: id.uppercased(), startsAt: nil, kind: .general, hall: nil, seatSections: [],
-            gaSections: [GASection(id: "f", name: "F", price: 1, capacity: 10)])), on: log.stream, metadata: log.metadata)
+        let log = GASessionLog(
+            client: client, events: events, documents: PostgresDocumentStore(client: client, logger: TestDatabase.logger),
+            handler: CommandHandler(store: events), stream: "session-\(id)")
+        _ = try await log.handler.execute(
+            .schedule(
+                SessionScheduled(
+                    sessionId: id, title: id.uppercased(), startsAt: nil, kind: .general, hall: nil, seatSections: [],
+                    gaSections: [GASection(id: "f", name: "F", price: 1, capacity: 10)])), on: log.stream, metadata: log.metadata)
         return log
     }
 
     func book(_ bookingId: String, qty: Int, hold: Bool = false) async throws {
-        _ = try await handler.execute(.bookQuantity(BookQuantity(bookingId: bookingId, userId: "u", sectionId: "f", qty: qty,
-                                                                 hold: hold, holdTTL: 600)), on: stream, metadata: metadata)
+        _ = try await handler.execute(
+            .bookQuantity(
+                BookQuantity(
+                    bookingId: bookingId, userId: "u", sectionId: "f", qty: qty,
+                    hold: hold, holdTTL: 600)), on: stream, metadata: metadata)
     }
 
     func confirm(_ bookingId: String) async throws {

@@ -1,8 +1,9 @@
 import Commands
 import EventStore
 import Foundation
-@testable import Projections
 import Testing
+
+@testable import Projections
 
 /// The KPI projection's counting, including redelivery after a commit that wrote only some documents.
 @Suite("KPI projection")
@@ -10,19 +11,23 @@ struct KPIProjectionTests {
     let start = Date(timeIntervalSince1970: 1_800_000_000)
 
     func stored(_ event: SessionEvent, version: Int) throws -> StoredEvent {
-        StoredEvent(position: Int64(version), streamId: "session-s", version: version, type: event.typeName,
-                    data: try event.encodedData(), metadata: EventMetadata(correlationId: "t"), transactionId: UInt64(version),
-                    recordedAt: start.addingTimeInterval(Double(version)))
+        StoredEvent(
+            position: Int64(version), streamId: "session-s", version: version, type: event.typeName,
+            data: try event.encodedData(), metadata: EventMetadata(correlationId: "t"), transactionId: UInt64(version),
+            recordedAt: start.addingTimeInterval(Double(version)))
     }
 
     func history() throws -> [StoredEvent] {
-        let scheduled = SessionEvent.scheduled(SessionScheduled(
-            sessionId: "s", title: "T", startsAt: nil, kind: .general, hall: nil, seatSections: [],
-            gaSections: [GASection(id: "f", name: "F", price: 10, capacity: 20)]))
+        let scheduled = SessionEvent.scheduled(
+            SessionScheduled(
+                sessionId: "s", title: "T", startsAt: nil, kind: .general, hall: nil, seatSections: [],
+                gaSections: [GASection(id: "f", name: "F", price: 10, capacity: 20)]))
         func placed(_ id: String, qty: Int, status: BookingStatus, at offset: Double) -> SessionEvent {
-            .bookingPlaced(BookingPlaced(bookingId: id, userId: "u", seats: nil, sectionId: "f", qty: qty, amount: Decimal(qty * 10),
-                                         status: status, holdExpiresAt: status == .held ? start.addingTimeInterval(300) : nil,
-                                         createdAt: start.addingTimeInterval(offset)))
+            .bookingPlaced(
+                BookingPlaced(
+                    bookingId: id, userId: "u", seats: nil, sectionId: "f", qty: qty, amount: Decimal(qty * 10),
+                    status: status, holdExpiresAt: status == .held ? start.addingTimeInterval(300) : nil,
+                    createdAt: start.addingTimeInterval(offset)))
         }
         let events: [SessionEvent] = [
             scheduled,
@@ -64,9 +69,14 @@ struct KPIProjectionTests {
         let projection = KPIProjection()
         // Everything up to the sale applied; then the cancel's commit wrote the booking document only.
         let upToSale = try ProjectionFold.documents(projection, events: Array(events.prefix(4)))
-        var loaded = Dictionary(uniqueKeysWithValues: upToSale.map { key, body in
-            (key, StoredDocument(id: key.id, version: key.collection == KPIProjection.sessions ? 4 : (key.id == "sold-then-cancelled" ? 4 : 3), body: body))
-        })
+        var loaded = Dictionary(
+            uniqueKeysWithValues: upToSale.map { key, body in
+                (
+                    key,
+                    StoredDocument(
+                        id: key.id, version: key.collection == KPIProjection.sessions ? 4 : (key.id == "sold-then-cancelled" ? 4 : 3), body: body)
+                )
+            })
         var partial = DocumentSet(loaded)
         try projection.apply(events[4], to: &partial)
         let bookingKey = DocumentKey(KPIProjection.bookings, "sold-then-cancelled")
@@ -77,8 +87,9 @@ struct KPIProjectionTests {
         try projection.apply(events[4], to: &redelivered)
         let session = try #require(try redelivered.writes().first { $0.key.collection == KPIProjection.sessions })
         let kpi = try EventJSON.decoder().decode(SessionKPI.self, from: session.body)
-        #expect(kpi.bookings.cancelled == 1 && kpi.bookings.confirmed == 1 && kpi.booked == 2 && kpi.revenue == 20,
-                "the cancel moved the sale's 3 units out of booked exactly once")
+        #expect(
+            kpi.bookings.cancelled == 1 && kpi.bookings.confirmed == 1 && kpi.booked == 2 && kpi.revenue == 20,
+            "the cancel moved the sale's 3 units out of booked exactly once")
         #expect(try redelivered.writes().allSatisfy { $0.key.collection == KPIProjection.sessions }, "the booking is not written twice")
     }
 }

@@ -1,8 +1,9 @@
 import Commands
 import EventStore
 import Foundation
-@testable import Projections
 import Testing
+
+@testable import Projections
 
 // The projector (booking documents in a DocumentSet), the gateway's live copy (its own ledger) and audit
 // replay (`SeatMap.of` a folded state) each move seats through `SeatMap.move`; random histories folded all
@@ -40,9 +41,10 @@ struct SeatMapTransitionTests {
                 version += 1
                 SessionDecider.evolve(&state, event)
                 emitted.insert(event.typeName)
-                let stored = StoredEvent(position: Int64(version * 3), streamId: Streams.session("s1"), version: version,
-                                         type: event.typeName, data: try event.encodedData(),
-                                         metadata: EventMetadata(correlationId: "t"), transactionId: UInt64(version), recordedAt: now)
+                let stored = StoredEvent(
+                    position: Int64(version * 3), streamId: Streams.session("s1"), version: version,
+                    type: event.typeName, data: try event.encodedData(),
+                    metadata: EventMetadata(correlationId: "t"), transactionId: UInt64(version), recordedAt: now)
                 try SessionProjection().apply(stored, to: &documents)
                 if live == nil {
                     live = LiveSession(state, version: version, position: stored.position)
@@ -61,11 +63,15 @@ struct SeatMapTransitionTests {
             switch roll {
             case ..<45 where seated:
                 let seats = (0..<(1 + random.next(3))).map { _ in seatIds.randomElement(using: &random)! }
-                command = .holdSeats(HoldSeats(bookingId: "b\(step)", userId: "u1", seats: seats, confirm: roll < 10,
-                                               holdTTL: TimeInterval(5 + random.next(60))))
+                command = .holdSeats(
+                    HoldSeats(
+                        bookingId: "b\(step)", userId: "u1", seats: seats, confirm: roll < 10,
+                        holdTTL: TimeInterval(5 + random.next(60))))
             case ..<45:
-                command = .bookQuantity(BookQuantity(bookingId: "b\(step)", userId: "u1", sectionId: ["floor", "vip"][random.next(2)],
-                                                     qty: 1 + random.next(3), hold: roll >= 10, holdTTL: TimeInterval(5 + random.next(60))))
+                command = .bookQuantity(
+                    BookQuantity(
+                        bookingId: "b\(step)", userId: "u1", sectionId: ["floor", "vip"][random.next(2)],
+                        qty: 1 + random.next(3), hold: roll >= 10, holdTTL: TimeInterval(5 + random.next(60))))
             case ..<65: command = .confirm(bookingId: booking, by: .admin)
             case ..<80: command = .cancel(bookingId: booking, by: .admin)
             case ..<88: command = .expire(bookingId: booking)
@@ -94,8 +100,11 @@ struct SeatMapTransitionTests {
         var state = SessionState()
         SessionDecider.evolve(&state, .scheduled(Self.seated))
         var live = try #require(LiveSession(state, version: 1, position: 1))
-        let placed = try SessionDecider.decide(.holdSeats(HoldSeats(bookingId: "b1", userId: "u1", seats: ["A1"], confirm: false,
-                                                                   holdTTL: 60)), state, now: Self.start)
+        let placed = try SessionDecider.decide(
+            .holdSeats(
+                HoldSeats(
+                    bookingId: "b1", userId: "u1", seats: ["A1"], confirm: false,
+                    holdTTL: 60)), state, now: Self.start)
         let gap = live.apply(placed[0], version: 3, position: 9)
         #expect(!gap, "version 3 after 1 is a gap")
         let old = live.apply(placed[0], version: 1, position: 1)
@@ -109,8 +118,12 @@ struct SeatMapTransitionTests {
     @Test func theCompactFormHasOneLetterPerSeatInLayoutOrder() throws {
         var state = SessionState()
         SessionDecider.evolve(&state, .scheduled(Self.seated))
-        for event in try SessionDecider.decide(.holdSeats(HoldSeats(bookingId: "b1", userId: "u1", seats: ["A2", "C4"], confirm: true,
-                                                                    holdTTL: 60)), state, now: Self.start) {
+        for event in try SessionDecider.decide(
+            .holdSeats(
+                HoldSeats(
+                    bookingId: "b1", userId: "u1", seats: ["A2", "C4"], confirm: true,
+                    holdTTL: 60)), state, now: Self.start)
+        {
             SessionDecider.evolve(&state, event)
         }
         let live = try #require(LiveSession(state, version: 2, position: 2))

@@ -33,8 +33,10 @@ public enum HTTP {
         eventLoopGroupProvider: .singleton,
         configuration: .init(connectionPool: .init(idleTimeout: .seconds(10), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)))
 
-    public static func send(_ method: HTTPMethod, _ url: String, token: String? = nil, json: Any? = nil,
-                            raw: Data? = nil, headers: [String: String] = [:]) async throws -> Reply {
+    public static func send(
+        _ method: HTTPMethod, _ url: String, token: String? = nil, json: Any? = nil,
+        raw: Data? = nil, headers: [String: String] = [:]
+    ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }

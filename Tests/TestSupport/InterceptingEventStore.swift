@@ -8,8 +8,10 @@ public struct InterceptingEventStore: EventStore {
     let afterAppend: @Sendable () async throws -> Void
     let reorderReads: @Sendable ([StoredEvent]) -> [StoredEvent]
 
-    public init(_ inner: PostgresEventStore, afterAppend: @escaping @Sendable () async throws -> Void = {},
-                reorderReads: @escaping @Sendable ([StoredEvent]) -> [StoredEvent] = { $0 }) {
+    public init(
+        _ inner: PostgresEventStore, afterAppend: @escaping @Sendable () async throws -> Void = {},
+        reorderReads: @escaping @Sendable ([StoredEvent]) -> [StoredEvent] = { $0 }
+    ) {
         self.inner = inner
         self.afterAppend = afterAppend
         self.reorderReads = reorderReads

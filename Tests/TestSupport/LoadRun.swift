@@ -19,8 +19,9 @@ public enum LoadRun {
     }
 
     public static func run(_ server: ServerProcess, _ arguments: [String], timeout: TimeInterval = 180) async throws -> Result {
-        let run = try await CommandRun.boxoffice(["load"] + arguments + ["--url", server.baseURL, "--json"],
-                                                 environment: ["ADMIN_TOKEN": server.adminToken], timeout: timeout)
+        let run = try await CommandRun.boxoffice(
+            ["load"] + arguments + ["--url", server.baseURL, "--json"],
+            environment: ["ADMIN_TOKEN": server.adminToken], timeout: timeout)
         let output = run.output + run.errors
         let line = run.output.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? "{}"
         let parsed = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]

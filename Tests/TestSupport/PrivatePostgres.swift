@@ -13,8 +13,9 @@ public final class PrivatePostgres: @unchecked Sendable {
 
     public init() throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bo-pg-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: scratch, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o755])
         directory = scratch + "/pg"
         port = try ServerProcess.freePort()
         let output = try Self.shell("start_postgres '\(directory)' \(port) boxoffice -c fsync=off >/dev/null && echo \"$DATABASE_URL\"")

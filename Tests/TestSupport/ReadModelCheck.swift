@@ -7,8 +7,10 @@ import Projections
 public enum ReadModelCheck {
     /// Differences between the active read models and a fresh fold of every event (empty when equal), and
     /// any read-model repair a projector had to make on the way, unless the test caused them on purpose.
-    public static func drift(client: PostgresClient, events: PostgresEventStore,
-                             projections: [any Projection] = Projections.all, repairsExpected: Bool = false) async throws -> [String] {
+    public static func drift(
+        client: PostgresClient, events: PostgresEventStore,
+        projections: [any Projection] = Projections.all, repairsExpected: Bool = false
+    ) async throws -> [String] {
         let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
         var all: [StoredEvent] = []
         var checkpoint = Checkpoint.start
@@ -49,8 +51,10 @@ public enum ReadModelCheck {
 
     /// Waits until every projection has applied the whole log (or the timeout passes). The default is a
     /// bound for a loaded 2-core machine running the whole suite, not a measure of lag: it returns at once when caught up.
-    public static func waitUntilCaughtUp(client: PostgresClient, events: PostgresEventStore, timeout: Duration = .seconds(60),
-                                         projections: [any Projection] = Projections.all) async throws -> Bool {
+    public static func waitUntilCaughtUp(
+        client: PostgresClient, events: PostgresEventStore, timeout: Duration = .seconds(60),
+        projections: [any Projection] = Projections.all
+    ) async throws -> Bool {
         let documents = PostgresDocumentStore(client: client, logger: TestDatabase.logger)
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

@@ -30,17 +30,21 @@ public struct Scenario: Sendable {
         let section: [String: Any] = ["id": "main", "name": "Main", "price": price, "rows": rowList]
         let hallBody: [String: Any] = ["name": "Hall \(UUID().uuidString.prefix(6))", "sections": [section]]
         let hall = try await created("/halls", hallBody, token: adminToken)
-        let session = try await created("/sessions", [
-            "title": "Screening", "hallId": hall["id"] as! String, "startsAt": "2026-12-24T20:00:00Z",
-        ], token: adminToken)
+        let session = try await created(
+            "/sessions",
+            [
+                "title": "Screening", "hallId": hall["id"] as! String, "startsAt": "2026-12-24T20:00:00Z",
+            ], token: adminToken)
         return session["id"] as! String
     }
 
     /// A general-admission event with one section of `capacity`.
     public func gaEvent(capacity: Int, price: Double = 30) async throws -> String {
-        let event = try await created("/events/create", [
-            "name": "Gig \(UUID().uuidString.prefix(6))", "sections": [["name": "Floor", "price": price, "capacity": capacity]],
-        ], token: adminToken)
+        let event = try await created(
+            "/events/create",
+            [
+                "name": "Gig \(UUID().uuidString.prefix(6))", "sections": [["name": "Floor", "price": price, "capacity": capacity]],
+            ], token: adminToken)
         return event["id"] as! String
     }
 

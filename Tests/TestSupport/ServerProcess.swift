@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,8 +21,10 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts `boxoffice <arguments>` (default `serve`) and waits until `/health` answers.
-    public init(arguments: [String] = ["serve"], environment: [String: String] = [:], adminToken: String = "test-admin-token",
-                databaseURL: String? = nil, waitForHealth: Bool = true) async throws {
+    public init(
+        arguments: [String] = ["serve"], environment: [String: String] = [:], adminToken: String = "test-admin-token",
+        databaseURL: String? = nil, waitForHealth: Bool = true
+    ) async throws {
         self.port = try Self.freePort()
         self.adminToken = adminToken
         process = Process()

@@ -18,34 +18,44 @@ struct OperationalMetrics: Sendable {
         let head = try? await monitoring.reads.store.headPosition()
         let lags = try? await monitoring.reads.projectionLags()
         var expired: Int?
-        if lags != nil, let sessions = try? await KPIRoutes.sessionKPIs(monitoring.reads).sessions { expired = sessions.reduce(0) { $0 + $1.holds.expired } }
-        metric("boxoffice_up", "gauge", "Whether the event store and the read-model store answer (1) or not (0).", [
-            (#"{component="event_store"}"#, head == nil ? "0" : "1"), (#"{component="read_models"}"#, lags == nil ? "0" : "1"),
-        ])
+        if lags != nil, let sessions = try? await KPIRoutes.sessionKPIs(monitoring.reads).sessions {
+            expired = sessions.reduce(0) { $0 + $1.holds.expired }
+        }
+        metric(
+            "boxoffice_up", "gauge", "Whether the event store and the read-model store answer (1) or not (0).",
+            [
+                (#"{component="event_store"}"#, head == nil ? "0" : "1"), (#"{component="read_models"}"#, lags == nil ? "0" : "1"),
+            ])
         if let head {
             metric("boxoffice_event_store_head_position", "gauge", "Highest global position in the event log.", [("", "\(head)")])
         }
         if let lags {
             let label = { (lag: ProjectionLag) in #"{projection="\#(lag.name)"}"# }
-            metric("boxoffice_projection_lag_milliseconds", "gauge",
-                   "Age of the oldest event a projection has not applied yet (0 when caught up).",
-                   lags.map { (label($0), "\(Int($0.lagMs))") })
-            metric("boxoffice_projection_backlog_events", "gauge", "Events a projection has not applied yet.",
-                   lags.map { (label($0), "\($0.lagEvents)") })
+            metric(
+                "boxoffice_projection_lag_milliseconds", "gauge",
+                "Age of the oldest event a projection has not applied yet (0 when caught up).",
+                lags.map { (label($0), "\(Int($0.lagMs))") })
+            metric(
+                "boxoffice_projection_backlog_events", "gauge", "Events a projection has not applied yet.",
+                lags.map { (label($0), "\($0.lagEvents)") })
             if lags.allSatisfy({ $0.repairs != nil }) {
-                metric("boxoffice_projection_repairs_total", "counter",
-                       "Read-model repairs a projection needed (any process); anything but 0 deserves a look.",
-                       lags.map { (label($0), "\($0.repairs ?? 0)") })
+                metric(
+                    "boxoffice_projection_repairs_total", "counter",
+                    "Read-model repairs a projection needed (any process); anything but 0 deserves a look.",
+                    lags.map { (label($0), "\($0.repairs ?? 0)") })
             }
         }
         if let expired {
-            metric("boxoffice_holds_expired_total", "counter", "Holds released by a recorded HoldExpired (any process).",
-                   [("", "\(expired)")])
+            metric(
+                "boxoffice_holds_expired_total", "counter", "Holds released by a recorded HoldExpired (any process).",
+                [("", "\(expired)")])
         }
-        metric("boxoffice_live_sessions", "gauge", "Sessions whose seat map this gateway keeps in memory.",
-               [("", "\(monitoring.reads.live.count)")])
-        metric("boxoffice_read_waiters", "gauge", "Requests of this gateway waiting for a read model now.",
-               [("", "\(monitoring.reads.waits.current)")])
+        metric(
+            "boxoffice_live_sessions", "gauge", "Sessions whose seat map this gateway keeps in memory.",
+            [("", "\(monitoring.reads.live.count)")])
+        metric(
+            "boxoffice_read_waiters", "gauge", "Requests of this gateway waiting for a read model now.",
+            [("", "\(monitoring.reads.waits.current)")])
         return out
     }
 }

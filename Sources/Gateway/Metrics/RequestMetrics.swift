@@ -42,18 +42,21 @@ public final class RequestMetrics: Sendable {
 
     /// Runs `body` as the request `route` ("METHOD /path/:param"), counting it in flight and recording
     /// its outcome and latency whether it answers or throws.
-    func observe<T>(_ route: String, outcome: (T) -> Outcome, failure: (any Error) -> Outcome,
-                    _ body: () async throws -> T) async throws -> T {
+    func observe<T>(
+        _ route: String, outcome: (T) -> Outcome, failure: (any Error) -> Outcome,
+        _ body: () async throws -> T
+    ) async throws -> T {
         let inFlight = state.withLock { $0.enter(second: Self.second()) }
         inFlightMeter.set(inFlight)
         let started = ContinuousClock.now
         let result: Result<T, any Error>
         do { result = .success(try await body()) } catch { result = .failure(error) }
         let elapsed = ContinuousClock.now - started
-        let seen = switch result {
-        case .success(let value): outcome(value)
-        case .failure(let error): failure(error)
-        }
+        let seen =
+            switch result {
+            case .success(let value): outcome(value)
+            case .failure(let error): failure(error)
+            }
         record(route, seen, elapsed)
         switch result {
         case .success(let value): return value
@@ -100,7 +103,9 @@ public final class RequestMetrics: Sendable {
 
 /// How a reservation attempt ended.
 enum AttemptKind: String, CaseIterable {
-    case success, seatConflict = "seat_conflict", overloaded, rejected
+    case success
+    case seatConflict = "seat_conflict"
+    case overloaded, rejected
 
     init?(route: String, outcome: RequestMetrics.Outcome) {
         guard RequestMetrics.reservationRoutes.contains(route) else { return nil }

@@ -101,24 +101,27 @@ struct RequestMetricsState {
         let code = outcome.code ?? "ok"
         let key = "\(route) \(outcome.status) \(code)"
         if let counter = counters[key] { return counter }
-        let counter = CoreMetrics.Counter(label: "boxoffice_http_requests_total",
-                              dimensions: [("route", route), ("status", "\(outcome.status)"), ("code", code)], factory: factory)
+        let counter = CoreMetrics.Counter(
+            label: "boxoffice_http_requests_total",
+            dimensions: [("route", route), ("status", "\(outcome.status)"), ("code", code)], factory: factory)
         counters[key] = counter
         return counter
     }
 
     mutating func timer(route: String, factory: PrometheusMetricsFactory) -> CoreMetrics.Timer {
         if let timer = timers[route] { return timer }
-        let timer = CoreMetrics.Timer(label: "boxoffice_http_request_duration_seconds", dimensions: [("route", route)],
-                                      factory: factory)
+        let timer = CoreMetrics.Timer(
+            label: "boxoffice_http_request_duration_seconds", dimensions: [("route", route)],
+            factory: factory)
         timers[route] = timer
         return timer
     }
 
     mutating func attemptCounter(_ kind: AttemptKind, factory: PrometheusMetricsFactory) -> CoreMetrics.Counter {
         if let counter = attemptCounters[kind] { return counter }
-        let counter = CoreMetrics.Counter(label: "boxoffice_reservation_attempts_total", dimensions: [("outcome", kind.rawValue)],
-                              factory: factory)
+        let counter = CoreMetrics.Counter(
+            label: "boxoffice_reservation_attempts_total", dimensions: [("outcome", kind.rawValue)],
+            factory: factory)
         attemptCounters[kind] = counter
         return counter
     }
@@ -127,17 +130,19 @@ struct RequestMetricsState {
         let attempted = attempts.values.reduce(0, +)
         func rate(_ count: Int) -> Double? { attempted == 0 ? nil : (Double(count) / Double(attempted) * 10_000).rounded() / 10_000 }
         let commands = routes.map { route, histogram in
-            RequestKPIs.Command(command: route, count: histogram.total, p50Ms: histogram.percentile(0.5),
-                                p95Ms: histogram.percentile(0.95), p99Ms: histogram.percentile(0.99))
+            RequestKPIs.Command(
+                command: route, count: histogram.total, p50Ms: histogram.percentile(0.5),
+                p95Ms: histogram.percentile(0.95), p99Ms: histogram.percentile(0.99))
         }.sorted { ($0.count, $1.command) > ($1.count, $0.command) }
         // Completed seconds only, oldest first: the current one is still filling.
         let seconds = timeline.filter { $0.second >= 0 && $0.second < now && $0.second >= now - Int64(timeline.count) }
             .sorted { $0.second < $1.second }
             .map { bucket in
-                RequestKPIs.Second(at: Date(timeIntervalSince1970: TimeInterval(bucket.second)), requests: bucket.requests,
-                                   attempts: bucket.attempts, successes: bucket.successes, conflicts: bucket.conflicts,
-                                   p50Ms: bucket.latency.percentile(0.5), p95Ms: bucket.latency.percentile(0.95),
-                                   p99Ms: bucket.latency.percentile(0.99), maxInFlight: bucket.maxInFlight)
+                RequestKPIs.Second(
+                    at: Date(timeIntervalSince1970: TimeInterval(bucket.second)), requests: bucket.requests,
+                    attempts: bucket.attempts, successes: bucket.successes, conflicts: bucket.conflicts,
+                    p50Ms: bucket.latency.percentile(0.5), p95Ms: bucket.latency.percentile(0.95),
+                    p99Ms: bucket.latency.percentile(0.99), maxInFlight: bucket.maxInFlight)
             }
         return RequestKPIs(
             total: total, attempts: attempted,

@@ -34,9 +34,10 @@ struct RateLimitMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let address = Key.address(trustedProxies.client(
-            peer: context.remoteAddress?.ipAddress.flatMap { IPAddress($0) },
-            forwardedFor: request.headers[values: .xForwardedFor])?.bucket)
+        let address = Key.address(
+            trustedProxies.client(
+                peer: context.remoteAddress?.ipAddress.flatMap { IPAddress($0) },
+                forwardedFor: request.headers[values: .xForwardedFor])?.bucket)
         switch auth.known(request) {
         case .admin:
             break

@@ -36,8 +36,10 @@ final class RateLimiter<Key: Hashable & Sendable>: Sendable {
     private let buckets = Mutex<[Key: Bucket]>([:])
 
     /// `clock` answers monotonic seconds; tests pass their own.
-    init(limit: RateLimit, capacity: Int = 100_000,
-         clock: @escaping @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }) {
+    init(
+        limit: RateLimit, capacity: Int = 100_000,
+        clock: @escaping @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+    ) {
         self.limit = limit
         self.capacity = max(1, capacity)
         self.clock = clock

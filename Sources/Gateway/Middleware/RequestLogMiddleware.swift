@@ -19,7 +19,8 @@ struct RequestLogMiddleware: RouterMiddleware {
             log(request, context, status: 500, started: started, requestId: context.requestId)
             throw error
         }
-        log(request, context, status: Int(response.status.code), started: started,
+        log(
+            request, context, status: Int(response.status.code), started: started,
             requestId: response.headers[.xRequestId] ?? context.requestId)
         return response
     }

@@ -16,8 +16,9 @@ struct LiveAnswer: Sendable {
     func respond(_ request: Request, sessionId: String, format: SeatMapFormat) async throws -> Response {
         let wanted = try ReadYourWrites.wanted(request)
         let latest = try await reads.sessions.latest(of: Streams.session(sessionId))
-        let answer = try reads.live.answer(sessionId, state: latest.state, version: latest.version,
-                                             position: latest.position, format: format)
+        let answer = try reads.live.answer(
+            sessionId, state: latest.state, version: latest.version,
+            position: latest.position, format: format)
         var reflected = answer?.position ?? latest.position
         if let wanted, wanted > reflected {
             // Every event committed before this request is in the answer, so the asked one is too, unless

@@ -43,7 +43,10 @@ struct ReadYourWrites: Sendable {
                 var reflected = true
                 for (name, checkpoint) in zip(projections, applied) where checkpoint < target {
                     if pendingAt[name] != checkpoint, let types = Projections.named(name)?.eventTypes,
-                       try await !reads.store.hasEvents(after: checkpoint, through: target, types: types) { continue }
+                        try await !reads.store.hasEvents(after: checkpoint, through: target, types: types)
+                    {
+                        continue
+                    }
                     pendingAt[name] = checkpoint
                     reflected = false
                 }
@@ -73,7 +76,8 @@ struct ReadYourWrites: Sendable {
             let applied = try await reads.models.position(of: projection).checkpoint
             // Behind, but with none of its own events in between: nothing it could still add.
             guard applied < committed, try await reads.store.hasEvents(after: applied, through: committed, types: types),
-                  ContinuousClock.now < deadline else { break }
+                ContinuousClock.now < deadline
+            else { break }
             try await Task.sleep(for: delay)
             delay = min(delay * 2, .milliseconds(50))
         }

@@ -27,10 +27,11 @@ extension Reads {
         for projection in Projections.all {
             let position = try await models.position(of: projection.name)
             let backlog = try await store.backlog(after: position.checkpoint, types: projection.eventTypes)
-            lags.append(ProjectionLag(
-                name: projection.name, position: position.checkpoint.position, lagEvents: backlog.events,
-                lagMs: backlog.oldest.map { max(0, now.timeIntervalSince($0) * 1000).rounded() } ?? 0,
-                updatedAt: position.updatedAt, repairs: repairCounts.map { $0[projection.name] ?? 0 }))
+            lags.append(
+                ProjectionLag(
+                    name: projection.name, position: position.checkpoint.position, lagEvents: backlog.events,
+                    lagMs: backlog.oldest.map { max(0, now.timeIntervalSince($0) * 1000).rounded() } ?? 0,
+                    updatedAt: position.updatedAt, repairs: repairCounts.map { $0[projection.name] ?? 0 }))
         }
         return lags
     }

@@ -1,8 +1,8 @@
 import Commands
 import EventStore
-import Projections
 import Foundation
 import Hummingbird
+import Projections
 
 /// Creating halls, seated sessions, GA events and numbered shows (admin token).
 struct AdminRoutes: Sendable {
@@ -51,7 +51,9 @@ struct AdminRoutes: Sendable {
             return SessionScheduled(
                 sessionId: Identifiers.make("ses"), title: body.title, startsAt: startsAt, kind: .seated,
                 hall: HallRef(id: hall.hallId, name: hall.name), seatSections: hall.sections, gaSections: [])
-        } body: { session, position in SessionBody(session, position: position) }
+        } body: { session, position in
+            SessionBody(session, position: position)
+        }
     }
 
     private func createEvent(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -65,7 +67,9 @@ struct AdminRoutes: Sendable {
             SessionScheduled(
                 sessionId: Identifiers.make("evt"), title: body.name, startsAt: startsAt, kind: .general,
                 hall: nil, seatSections: [], gaSections: sections)
-        } body: { session, position in SessionBody(session, position: position) }
+        } body: { session, position in
+            SessionBody(session, position: position)
+        }
     }
 
     private func createShow(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -80,7 +84,9 @@ struct AdminRoutes: Sendable {
             SessionScheduled(
                 sessionId: Identifiers.make("shw"), title: body.name, startsAt: startsAt, kind: .seated, hall: nil,
                 seatSections: [SeatSection(id: "main", name: "General", price: 0, rows: rows)], gaSections: [])
-        } body: { session, position in ShowCreatedBody(showId: session.sessionId, position: position) }
+        } body: { session, position in
+            ShowCreatedBody(showId: session.sessionId, position: position)
+        }
     }
 
     /// Schedules what `make` builds (after the key was looked up, so a retry makes nothing new).

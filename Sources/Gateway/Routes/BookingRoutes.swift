@@ -1,8 +1,8 @@
 import Commands
 import EventStore
-import Projections
 import Foundation
 import Hummingbird
+import Projections
 
 /// Holding, booking, confirming and cancelling (user token, or admin on a user's behalf).
 struct BookingRoutes: Sendable {
@@ -31,8 +31,10 @@ struct BookingRoutes: Sendable {
         var request = request
         let command = try await CommandRequest.read(&request, context: context, intake: intake)
         let body = try command.decode(ReserveRequest.self)
-        return try await run(bookings.hold(body.seats, confirm: body.confirm ?? false, for: body.userId, in: sessionId,
-                                           by: command.principal), status: .created, command)
+        return try await run(
+            bookings.hold(
+                body.seats, confirm: body.confirm ?? false, for: body.userId, in: sessionId,
+                by: command.principal), status: .created, command)
     }
 
     private func book(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -44,12 +46,16 @@ struct BookingRoutes: Sendable {
         }
         guard Identifiers.isSane(sessionId) else { throw DomainError.notFound("session") }
         if let seats = body.seats {
-            return try await run(bookings.hold(seats, confirm: body.confirm ?? false, for: body.userId, in: sessionId,
-                                               by: command.principal), status: .created, command)
+            return try await run(
+                bookings.hold(
+                    seats, confirm: body.confirm ?? false, for: body.userId, in: sessionId,
+                    by: command.principal), status: .created, command)
         }
         guard let qty = body.qty else { throw APIError.invalidRequest("either seats or qty is required") }
-        return try await run(bookings.book(qty, of: body.sectionId, hold: body.hold ?? false, for: body.userId, in: sessionId,
-                                           by: command.principal), status: .created, command)
+        return try await run(
+            bookings.book(
+                qty, of: body.sectionId, hold: body.hold ?? false, for: body.userId, in: sessionId,
+                by: command.principal), status: .created, command)
     }
 
     private func change(_ request: Request, _ context: AppRequestContext, bookingId: String?, confirm: Bool) async throws -> Response {
@@ -62,8 +68,10 @@ struct BookingRoutes: Sendable {
     private func run(_ booking: BookingCommand, status: HTTPResponse.Status, _ command: CommandRequest) async throws -> Response {
         command.notes.note(bookingId: booking.command.bookingId, sessionId: booking.sessionId)
         let render = { (outcome: SessionOutcome, position: Int64) in
-            try CommandRequest.answer(status: status, body: BookingBody(
-                outcome.booking!, sessionId: booking.sessionId, position: position, remaining: outcome.remaining), position: position)
+            try CommandRequest.answer(
+                status: status,
+                body: BookingBody(
+                    outcome.booking!, sessionId: booking.sessionId, position: position, remaining: outcome.remaining), position: position)
         }
         return try await command.idempotent(intake.store, replay: render) {
             let result = try await bookings.execute(booking, command)

@@ -29,9 +29,11 @@ public enum GatewayRouter {
         }
         router.add(middleware: ErrorMiddleware(routes: RouteTable(routes), logger: logger))
         if backend.settings.rateLimit.isEnabled {
-            router.add(middleware: RateLimitMiddleware(limit: backend.settings.rateLimit, auth: backend.auth,
-                                                       trustedProxies: backend.settings.trustedProxies,
-                                                       timeout: backend.settings.requestTimeout))
+            router.add(
+                middleware: RateLimitMiddleware(
+                    limit: backend.settings.rateLimit, auth: backend.auth,
+                    trustedProxies: backend.settings.trustedProxies,
+                    timeout: backend.settings.requestTimeout))
         }
         let timeout = backend.settings.requestTimeout
         let metrics = backend.metrics

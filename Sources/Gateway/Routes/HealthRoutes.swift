@@ -56,9 +56,11 @@ struct HealthRoutes: Sendable {
         guard details else {
             return JSONResponse.make(status: healthy ? .ok : .serviceUnavailable, body: PublicHealth(status: healthy ? "ok" : "degraded"))
         }
-        return JSONResponse.make(status: healthy ? .ok : .serviceUnavailable, body: Health(
-            status: healthy ? "ok" : "degraded", gatewayId: monitoring.gatewayId,
-            eventStore: eventStore, readModels: readModels, projections: projections))
+        return JSONResponse.make(
+            status: healthy ? .ok : .serviceUnavailable,
+            body: Health(
+                status: healthy ? "ok" : "degraded", gatewayId: monitoring.gatewayId,
+                eventStore: eventStore, readModels: readModels, projections: projections))
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

@@ -52,8 +52,9 @@ struct HistoryRoutes: Sendable {
         let stored = try await reads.store.readStream(Streams.session(sessionId), after: 0)
         guard !stored.isEmpty else { throw DomainError.notFound("session") }
         let entries = try stored.map { event in
-            Entry(version: event.version, position: event.position, type: event.type, recordedAt: event.recordedAt,
-                  data: try JSONValue.parse(event.data), metadata: event.metadata)
+            Entry(
+                version: event.version, position: event.position, type: event.type, recordedAt: event.recordedAt,
+                data: try JSONValue.parse(event.data), metadata: event.metadata)
         }
         guard let asOf else { return JSONResponse.make(status: .ok, body: entries) }
         guard asOf <= stored.count else {
@@ -69,11 +70,14 @@ struct HistoryRoutes: Sendable {
         let bookings = state.bookings.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }.map {
             BookingBody($0, sessionId: sessionId, position: position, remaining: nil)
         }
-        return JSONResponse.make(status: .ok, body: AsOf(
-            sessionId: sessionId, version: asOf, currentVersion: stored.count,
-            session: SessionInfo(id: session.sessionId, title: session.title, kind: session.kind, hall: session.hall,
-                                 startsAt: session.startsAt),
-            seats: map.seats, sections: map.sections, summary: map.summary, bookings: bookings,
-            events: Array(entries.prefix(asOf))))
+        return JSONResponse.make(
+            status: .ok,
+            body: AsOf(
+                sessionId: sessionId, version: asOf, currentVersion: stored.count,
+                session: SessionInfo(
+                    id: session.sessionId, title: session.title, kind: session.kind, hall: session.hall,
+                    startsAt: session.startsAt),
+                seats: map.seats, sections: map.sections, summary: map.summary, bookings: bookings,
+                events: Array(entries.prefix(asOf))))
     }
 }

@@ -18,10 +18,12 @@ struct KPIRoutes: Sendable {
         [
             Route(.get, "/kpis") { _, _ in try await kpis() },
             Route(.get, "/metrics") { _, _ in
-                let text = monitoring.metrics.prometheusText(commands: monitoring.commands)
+                let text =
+                    monitoring.metrics.prometheusText(commands: monitoring.commands)
                     + (await OperationalMetrics(monitoring: monitoring).text())
-                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                                body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
             },
         ]
     }
@@ -44,10 +46,12 @@ struct KPIRoutes: Sendable {
         let (sessions, truncated) = try await Self.sessionKPIs(monitoring.reads)
         let listed = sessions.sorted { ($0.held + $0.booked, $1.sessionId) > ($1.held + $1.booked, $0.sessionId) }
             .prefix(Self.listedSessions).map(SessionOccupancy.init)
-        return JSONResponse.make(status: .ok, body: KPIs(
-            generatedAt: Date(), gatewayId: monitoring.gatewayId, uptimeSeconds: monitoring.metrics.uptimeSeconds,
-            requests: requests, bookings: BookingKPIs(sessions), sessions: listed, sessionsTruncated: truncated,
-            projections: lags))
+        return JSONResponse.make(
+            status: .ok,
+            body: KPIs(
+                generatedAt: Date(), gatewayId: monitoring.gatewayId, uptimeSeconds: monitoring.metrics.uptimeSeconds,
+                requests: requests, bookings: BookingKPIs(sessions), sessions: listed, sessionsTruncated: truncated,
+                projections: lags))
     }
 }
 
@@ -89,9 +93,11 @@ struct BookingKPIs: Encodable {
     static let minutesShown = 60
 
     init(_ sessions: [SessionKPI]) {
-        var counts = SessionKPI.StatusCounts(), holds = SessionKPI.Holds()
+        var counts = SessionKPI.StatusCounts()
+        var holds = SessionKPI.Holds()
         var minutes: [Date: SessionKPI.Minute] = [:]
-        var unitsSold = 0, revenue: Decimal = 0
+        var unitsSold = 0
+        var revenue: Decimal = 0
         for session in sessions {
             counts.held += session.bookings.held
             counts.confirmed += session.bookings.confirmed
@@ -116,8 +122,10 @@ struct BookingKPIs: Encodable {
                 minutes[minute.minute] = total
             }
         }
-        byStatus = [BookingStatus.held.rawValue: counts.held, BookingStatus.confirmed.rawValue: counts.confirmed,
-                    BookingStatus.cancelled.rawValue: counts.cancelled, BookingStatus.expired.rawValue: counts.expired]
+        byStatus = [
+            BookingStatus.held.rawValue: counts.held, BookingStatus.confirmed.rawValue: counts.confirmed,
+            BookingStatus.cancelled.rawValue: counts.cancelled, BookingStatus.expired.rawValue: counts.expired,
+        ]
         // Conversion counts decided holds only: one still open has not converted or failed yet.
         let decided = holds.confirmed + holds.cancelled + holds.expired
         self.holds = Holds(

@@ -9,10 +9,13 @@ struct OpenAPIRoutes: Sendable {
     static let document = ByteBuffer(bytes: PackageResources.openapi_json)
 
     var routes: [Route] {
-        [Route(.get, "/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                     body: ResponseBody(byteBuffer: Self.document))
-        }]
+        [
+            Route(.get, "/openapi.json") { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                    body: ResponseBody(byteBuffer: Self.document))
+            }
+        ]
     }
 }
 

@@ -13,10 +13,13 @@ struct PageRoutes: Sendable {
 
     private static func page(_ bytes: [UInt8]) -> Response {
         // Same-origin only: the pages call this API and nothing else.
-        Response(status: .ok, headers: [
-            .contentType: "text/html; charset=utf-8",
-            .contentSecurityPolicy: "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; img-src 'self' data:",
-            .cacheControl: "no-cache",
-        ], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/html; charset=utf-8",
+                .contentSecurityPolicy:
+                    "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; img-src 'self' data:",
+                .cacheControl: "no-cache",
+            ], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

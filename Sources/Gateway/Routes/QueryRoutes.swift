@@ -75,10 +75,11 @@ struct QueryRoutes: Sendable {
 
     private func paging(_ request: Request) throws -> (limit: Int, cursor: String?) {
         let parameters = request.uri.queryParameters
-        let limit = try parameters["limit"].map { raw -> Int in
-            guard let value = Int(raw), (1...1000).contains(value) else { throw APIError.invalidRequest("limit must be 1 to 1000") }
-            return value
-        } ?? 100
+        let limit =
+            try parameters["limit"].map { raw -> Int in
+                guard let value = Int(raw), (1...1000).contains(value) else { throw APIError.invalidRequest("limit must be 1 to 1000") }
+                return value
+            } ?? 100
         return (limit, parameters["cursor"].map(String.init))
     }
 
@@ -171,7 +172,9 @@ struct QueryRoutes: Sendable {
             throw DomainError.notFound("user")
         }
         let history = try await models.bookings(filters: ["userId": id], limit: 1000, cursor: nil)
-        return answer(UserWithHistory(id: user.id, name: user.name, email: user.email, registeredAt: user.registeredAt,
-                                      bookings: history.items), position: position)
+        return answer(
+            UserWithHistory(
+                id: user.id, name: user.name, email: user.email, registeredAt: user.registeredAt,
+                bookings: history.items), position: position)
     }
 }

@@ -7,8 +7,10 @@ public struct Route: Sendable {
     public var path: String
     var handler: @Sendable (Request, AppRequestContext) async throws -> Response
 
-    init(_ method: HTTPRequest.Method, _ path: String,
-         _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response) {
+    init(
+        _ method: HTTPRequest.Method, _ path: String,
+        _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
+    ) {
         self.method = method
         self.path = path
         self.handler = handler

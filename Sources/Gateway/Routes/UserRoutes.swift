@@ -1,8 +1,8 @@
 import Commands
 import EventStore
-import Projections
 import Foundation
 import Hummingbird
+import Projections
 
 /// Registration: open, no token needed; answers the user's token once.
 struct UserRoutes: Sendable {
@@ -25,16 +25,20 @@ struct UserRoutes: Sendable {
         let command = anonymous.scoped("register:" + Identifiers.sha256(UserDecider.normalizedEmail(body.email)))
         // The remembered registration answers without the token: a plaintext token must never be stored.
         let render = { (user: UserRegistered, position: Int64) in
-            try CommandRequest.answer(status: .created, body: RegisteredBody(
-                id: user.userId, name: user.name, email: user.email, token: nil, position: position), position: position)
+            try CommandRequest.answer(
+                status: .created,
+                body: RegisteredBody(
+                    id: user.userId, name: user.name, email: user.email, token: nil, position: position), position: position)
         }
         return try await command.idempotent(intake.store, replay: render) {
             let registered = try await accounts.register(
                 name: body.name, email: body.email, now: clock(), metadata: command.metadata, idempotency: command.idempotency)
             command.notes.note(userId: registered.user.userId)
-            return try CommandRequest.answer(status: .created, body: RegisteredBody(
-                id: registered.user.userId, name: registered.user.name, email: registered.user.email,
-                token: registered.token, position: registered.position), position: registered.position)
+            return try CommandRequest.answer(
+                status: .created,
+                body: RegisteredBody(
+                    id: registered.user.userId, name: registered.user.name, email: registered.user.email,
+                    token: registered.token, position: registered.position), position: registered.position)
         }
     }
 }

@@ -75,10 +75,14 @@ final class Accounts: Sendable {
             StreamWrite(streamId: Streams.user(registration.userId), expected: .noStream, events: try stored(user)),
             StreamWrite(streamId: Streams.email(UserDecider.normalizedEmail(email)), expected: .noStream, events: try stored(claim)),
         ]
-        let keys = try idempotency.map { request in
-            [IdempotencyWrite(key: request.key, lastEventIndex: 0, outcome: try EventJSON.encoder().encode(registration),
-                              requestHash: request.requestHash)]
-        } ?? []
+        let keys =
+            try idempotency.map { request in
+                [
+                    IdempotencyWrite(
+                        key: request.key, lastEventIndex: 0, outcome: try EventJSON.encoder().encode(registration),
+                        requestHash: request.requestHash)
+                ]
+            } ?? []
         do {
             let result = try await store.append(writes, idempotency: keys)
             tokenCache.withLock { $0.set(registration.tokenHash, registration.userId) }
@@ -95,7 +99,7 @@ final class Accounts: Sendable {
         if let cached = tokenCache.withLock({ $0.get(hash) }) { return cached }
         if isRecentlyUnknown(hash) { return nil }
         guard let event = try await store.lookup(.tokenHash, hash),
-              case .registered(let user)? = try UserEvent.decode(type: event.type, data: event.data)
+            case .registered(let user)? = try UserEvent.decode(type: event.type, data: event.data)
         else {
             let until = ContinuousClock.now + unknownTokenTTL
             unknownTokens.withLock { $0.set(hash, until) }

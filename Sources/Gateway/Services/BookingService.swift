@@ -19,26 +19,34 @@ struct BookingService: Sendable {
     let maxSeatsPerBooking: Int
 
     /// Holds (or books at once, with `confirm`) named seats.
-    func hold(_ seats: [String], confirm: Bool, for userId: String?, in sessionId: String,
-              by principal: Principal) throws -> BookingCommand {
+    func hold(
+        _ seats: [String], confirm: Bool, for userId: String?, in sessionId: String,
+        by principal: Principal
+    ) throws -> BookingCommand {
         try checkCount(seats.count, what: "seats")
         if let bad = seats.first(where: { !Identifiers.isSane($0, maxLength: 16) }) {
             throw APIError.invalidRequest("unknown seat id \(bad.prefix(16))")
         }
         let userId = try actingUser(principal, requested: userId)
-        return BookingCommand(command: .holdSeats(HoldSeats(
-            bookingId: Identifiers.make("bk"), userId: userId, seats: seats, confirm: confirm, holdTTL: holdTTL)),
+        return BookingCommand(
+            command: .holdSeats(
+                HoldSeats(
+                    bookingId: Identifiers.make("bk"), userId: userId, seats: seats, confirm: confirm, holdTTL: holdTTL)),
             sessionId: sessionId)
     }
 
     /// Books (or holds) `qty` places of a GA section.
-    func book(_ qty: Int, of sectionId: String?, hold: Bool, for userId: String?, in sessionId: String,
-              by principal: Principal) throws -> BookingCommand {
+    func book(
+        _ qty: Int, of sectionId: String?, hold: Bool, for userId: String?, in sessionId: String,
+        by principal: Principal
+    ) throws -> BookingCommand {
         try checkCount(qty, what: "qty")
         if let sectionId, !Identifiers.isSane(sectionId, maxLength: 64) { throw DomainError.notFound("section") }
         let userId = try actingUser(principal, requested: userId)
-        return BookingCommand(command: .bookQuantity(BookQuantity(
-            bookingId: Identifiers.make("bk"), userId: userId, sectionId: sectionId, qty: qty, hold: hold, holdTTL: holdTTL)),
+        return BookingCommand(
+            command: .bookQuantity(
+                BookQuantity(
+                    bookingId: Identifiers.make("bk"), userId: userId, sectionId: sectionId, qty: qty, hold: hold, holdTTL: holdTTL)),
             sessionId: sessionId)
     }
 
@@ -46,8 +54,9 @@ struct BookingService: Sendable {
     func change(_ bookingId: String, confirm: Bool, by principal: Principal) async throws -> BookingCommand {
         let sessionId = try await locator.sessionId(of: bookingId)
         let actor = principal.actor
-        return BookingCommand(command: confirm ? .confirm(bookingId: bookingId, by: actor) : .cancel(bookingId: bookingId, by: actor),
-                              sessionId: sessionId)
+        return BookingCommand(
+            command: confirm ? .confirm(bookingId: bookingId, by: actor) : .cancel(bookingId: bookingId, by: actor),
+            sessionId: sessionId)
     }
 
     /// Decides and records a command that passed the rules.
@@ -55,8 +64,9 @@ struct BookingService: Sendable {
         let (sessionCommand, sessionId) = (booking.command, booking.sessionId)
         let result: CommandResult<SessionDecider>
         do {
-            result = try await sessions.execute(sessionCommand, on: Streams.session(sessionId), metadata: command.metadata,
-                                                idempotency: command.idempotency)
+            result = try await sessions.execute(
+                sessionCommand, on: Streams.session(sessionId), metadata: command.metadata,
+                idempotency: command.idempotency)
         } catch CommandError.outcomeUnknown {
             throw APIError.outcomeUnknown(bookingId: sessionCommand.bookingId)
         }

@@ -8,8 +8,9 @@ struct CatalogueService: Sendable {
     let sessions: CommandHandler<SessionDecider>
 
     func create(_ hall: HallCreated, _ command: CommandRequest) async throws -> CommandResult<HallDecider> {
-        try await halls.execute(.create(hall), on: Streams.hall(hall.hallId), metadata: command.metadata,
-                                idempotency: command.idempotency)
+        try await halls.execute(
+            .create(hall), on: Streams.hall(hall.hallId), metadata: command.metadata,
+            idempotency: command.idempotency)
     }
 
     /// A hall as its stream knows it; not found before it was created.
@@ -22,7 +23,8 @@ struct CatalogueService: Sendable {
 
     func schedule(_ scheduled: SessionScheduled, _ command: CommandRequest) async throws -> CommandResult<SessionDecider> {
         command.notes.note(sessionId: scheduled.sessionId)
-        return try await sessions.execute(.schedule(scheduled), on: Streams.session(scheduled.sessionId), metadata: command.metadata,
-                                          idempotency: command.idempotency)
+        return try await sessions.execute(
+            .schedule(scheduled), on: Streams.session(scheduled.sessionId), metadata: command.metadata,
+            idempotency: command.idempotency)
     }
 }

@@ -25,10 +25,11 @@ public enum ReplayFile {
     public static func events(jsonLines: Data) throws -> [StoredEvent] {
         try String(decoding: jsonLines, as: UTF8.self).split(whereSeparator: \.isNewline).enumerated().map { number, line in
             guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let streamId = object["streamId"] as? String, let version = object["version"] as? Int,
-                  let position = (object["position"] as? NSNumber)?.int64Value, let type = object["type"] as? String,
-                  let recorded = (object["recordedAt"] as? String).flatMap(ISO8601.date(from:)),
-                  let data = object["data"], let metadata = object["metadata"] else {
+                let streamId = object["streamId"] as? String, let version = object["version"] as? Int,
+                let position = (object["position"] as? NSNumber)?.int64Value, let type = object["type"] as? String,
+                let recorded = (object["recordedAt"] as? String).flatMap(ISO8601.date(from:)),
+                let data = object["data"], let metadata = object["metadata"]
+            else {
                 throw Malformed(description: "line \(number + 1): expected streamId, version, position, type, recordedAt, data, metadata")
             }
             return StoredEvent(

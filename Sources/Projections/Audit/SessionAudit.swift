@@ -54,7 +54,8 @@ public enum SessionAudit {
 enum JSONDifference {
     static func first(stored: Data, expected: Data) -> String? {
         guard let lhs = try? JSONSerialization.jsonObject(with: stored, options: .fragmentsAllowed),
-              let rhs = try? JSONSerialization.jsonObject(with: expected, options: .fragmentsAllowed) else {
+            let rhs = try? JSONSerialization.jsonObject(with: expected, options: .fragmentsAllowed)
+        else {
             return stored == expected ? nil : "not comparable JSON"
         }
         return first(lhs, rhs, path: "$")
@@ -85,8 +86,9 @@ enum JSONDifference {
 
     private static func render(_ value: Any) -> String {
         guard JSONSerialization.isValidJSONObject([value]),
-              let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]),
-              let text = String(data: data, encoding: .utf8) else { return "\(value)" }
+            let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]),
+            let text = String(data: data, encoding: .utf8)
+        else { return "\(value)" }
         return text.count > 120 ? String(text.prefix(117)) + "…" : text
     }
 }

@@ -6,9 +6,10 @@ import Logging
 extension ProjectionRunner {
     func project(_ woken: WakeFlag) async throws {
         // One cache per lease tenure: a runner that lost and retook its lease starts from the store again.
-        let stepper = ProjectionStepper(projection: projection, events: events, documents: documents, owner: owner,
-                                        batchSize: batchSize, logger: logger, cache: DocumentCache(),
-                                        repairs: ProjectionRepairs(client: client, logger: logger))
+        let stepper = ProjectionStepper(
+            projection: projection, events: events, documents: documents, owner: owner,
+            batchSize: batchSize, logger: logger, cache: DocumentCache(),
+            repairs: ProjectionRepairs(client: client, logger: logger))
         var generation = -1
         var checkpoint = Checkpoint.start
         var idle = Duration.zero

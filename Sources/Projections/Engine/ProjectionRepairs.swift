@@ -18,7 +18,8 @@ public struct ProjectionRepairs: Sendable {
     /// Counts one repair of `projection`.
     func record(_ projection: String) async {
         do {
-            try await client.query("""
+            try await client.query(
+                """
                 INSERT INTO projection_repairs (projection, repairs, last_at) VALUES (\(projection), 1, now())
                 ON CONFLICT (projection) DO UPDATE SET repairs = projection_repairs.repairs + 1, last_at = now()
                 """, logger: logger)

@@ -23,8 +23,10 @@ public struct ProjectionRunner: Service {
     /// Longest a catch-up pass or a lease check may take before the lease is given up and retaken.
     let stepLimit: Duration = .seconds(10)
 
-    public init(projection: any Projection, events: any EventStore, documents: any DocumentStore, client: PostgresClient, logger: Logger,
-                owner: String, batchSize: Int = 1_000, pollInterval: Duration = .milliseconds(250)) {
+    public init(
+        projection: any Projection, events: any EventStore, documents: any DocumentStore, client: PostgresClient, logger: Logger,
+        owner: String, batchSize: Int = 1_000, pollInterval: Duration = .milliseconds(250)
+    ) {
         self.projection = projection
         self.events = events
         self.documents = documents

@@ -16,36 +16,45 @@ extension ProjectionStepper {
         }
         if ordered { return batch }
         await repairs?.record(projection.name)
-        logger?.warning("events of a stream out of version order in one batch", metadata: [
-            "projection": "\(projection.name)", "step": "after \(checkpoint.transactionId)/\(checkpoint.position)",
-            "batch": "\(batch.prefix(20).map { "\($0.streamId) v\($0.version) \($0.transactionId)/\($0.position)" })",
-        ])
-        return batch.enumerated().sorted { ($0.element.streamId, $0.element.version, $0.offset) < ($1.element.streamId, $1.element.version, $1.offset) }
-            .map(\.element)
+        logger?.warning(
+            "events of a stream out of version order in one batch",
+            metadata: [
+                "projection": "\(projection.name)", "step": "after \(checkpoint.transactionId)/\(checkpoint.position)",
+                "batch": "\(batch.prefix(20).map { "\($0.streamId) v\($0.version) \($0.transactionId)/\($0.position)" })",
+            ])
+        return batch.enumerated().sorted {
+            ($0.element.streamId, $0.element.version, $0.offset) < ($1.element.streamId, $1.element.version, $1.offset)
+        }
+        .map(\.element)
     }
 
     /// Events of the batch's streams that the streams' documents never applied although a later event of
     /// the stream is here: a seat map at version 1 about to get version 4 first gets 2 and 3 from the stream.
     /// The log is the truth; this repairs a read model that missed events whatever made it miss them, and
     /// says so loudly. (The misses CI once caught came from the text-ordered gap-safe read, docs/adr/0001.)
-    func missedEvents(_ batch: [StoredEvent], after checkpoint: Checkpoint,
-                              version: (DocumentKey) -> Int64?) async throws -> [StoredEvent] {
+    func missedEvents(
+        _ batch: [StoredEvent], after checkpoint: Checkpoint,
+        version: (DocumentKey) -> Int64?
+    ) async throws -> [StoredEvent] {
         var first: [String: StoredEvent] = [:]
         for event in batch where first[event.streamId].map({ event.version < $0.version }) ?? true { first[event.streamId] = event }
         let types = Set(projection.eventTypes)
         var missed: [StoredEvent] = []
         for (stream, event) in first.sorted(by: { $0.key < $1.key }) {
             guard let applied = projection.streamKeys(for: event).map({ version($0) ?? 0 }).min(),
-                  applied + 1 < Int64(event.version) else { continue }
+                applied + 1 < Int64(event.version)
+            else { continue }
             let earlier = try await events.readStream(stream, after: Int(applied))
                 .filter { $0.version < event.version && types.contains($0.type) }
             await repairs?.record(projection.name)
-            logger?.warning("read model behind its stream: applying the missed events first", metadata: [
-                "projection": "\(projection.name)", "stream": "\(stream)", "documentVersion": "\(applied)",
-                "eventVersion": "\(event.version)", "event": "\(event.transactionId)/\(event.position)",
-                "step": "after \(checkpoint.transactionId)/\(checkpoint.position)",
-                "missed": "\(earlier.map { "v\($0.version) \($0.transactionId)/\($0.position)" })",
-            ])
+            logger?.warning(
+                "read model behind its stream: applying the missed events first",
+                metadata: [
+                    "projection": "\(projection.name)", "stream": "\(stream)", "documentVersion": "\(applied)",
+                    "eventVersion": "\(event.version)", "event": "\(event.transactionId)/\(event.position)",
+                    "step": "after \(checkpoint.transactionId)/\(checkpoint.position)",
+                    "missed": "\(earlier.map { "v\($0.version) \($0.transactionId)/\($0.position)" })",
+                ])
             missed += earlier
         }
         return missed

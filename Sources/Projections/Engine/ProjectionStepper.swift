@@ -54,26 +54,32 @@ struct ProjectionStepper: Sendable {
                 let replay = try await events.readStream(stream, after: 0)
                     .filter { $0.version < missing.event.version && types.contains($0.type) }
                 await repairs?.record(projection.name)
-                logger?.warning("read model document missing: replaying its stream first", metadata: [
-                    "projection": "\(projection.name)", "missing": "\(missing)", "replayed": "\(replay.count)",
-                    "step": "after \(checkpoint.transactionId)/\(checkpoint.position)",
-                    "batch": "\(batch.filter { $0.streamId == stream }.prefix(10).map { "v\($0.version) \($0.transactionId)/\($0.position)" })",
-                    "log": "\(replay.prefix(10).map { "v\($0.version) \($0.transactionId)/\($0.position)" })",
-                ])
+                logger?.warning(
+                    "read model document missing: replaying its stream first",
+                    metadata: [
+                        "projection": "\(projection.name)", "missing": "\(missing)", "replayed": "\(replay.count)",
+                        "step": "after \(checkpoint.transactionId)/\(checkpoint.position)",
+                        "batch": "\(batch.filter { $0.streamId == stream }.prefix(10).map { "v\($0.version) \($0.transactionId)/\($0.position)" })",
+                        "log": "\(replay.prefix(10).map { "v\($0.version) \($0.transactionId)/\($0.position)" })",
+                    ])
                 try await loadAlso(replay)
                 earlier = replay + earlier
             }
         }
         try Task.checkCancellation()
-        try await self.documents.commit(try set.writes(), projection: projection.name, generation: generation,
-                                        checkpoint: read.through, owner: owner)
+        try await self.documents.commit(
+            try set.writes(), projection: projection.name, generation: generation,
+            checkpoint: read.through, owner: owner)
         cache?.store(set.committedEntries(), generation: generation)
         return (read.through, batch.count)
     }
 
     /// The documents of `keys`: from the cache where it has them, the rest from the store.
-    private func load(_ keys: Set<DocumentKey>, generation: Int) async throws
-        -> (cached: [DocumentKey: DocumentCache.Entry], loaded: [DocumentKey: StoredDocument]) {
+    private func load(
+        _ keys: Set<DocumentKey>, generation: Int
+    ) async throws
+        -> (cached: [DocumentKey: DocumentCache.Entry], loaded: [DocumentKey: StoredDocument])
+    {
         let cached = cache?.lookup(keys, generation: generation) ?? [:]
         let missing = keys.subtracting(cached.keys)
         let loaded = missing.isEmpty ? [:] : try await documents.documents(missing, generation: generation)

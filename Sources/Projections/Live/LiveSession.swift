@@ -24,8 +24,11 @@ struct LiveSession: Sendable {
         self.position = position
         active = [:]
         for booking in state.bookings.values where booking.status.isActive {
-            active[booking.id] = (Occupancy(seats: booking.seats, sectionId: booking.sectionId, qty: booking.qty,
-                                            holdExpiresAt: booking.holdExpiresAt), booking.status)
+            active[booking.id] = (
+                Occupancy(
+                    seats: booking.seats, sectionId: booking.sectionId, qty: booking.qty,
+                    holdExpiresAt: booking.holdExpiresAt), booking.status
+            )
         }
     }
 
@@ -37,8 +40,9 @@ struct LiveSession: Sendable {
         case .scheduled:
             break
         case .bookingPlaced(let placed):
-            let occupancy = Occupancy(seats: placed.seats, sectionId: placed.sectionId, qty: placed.qty,
-                                      holdExpiresAt: placed.holdExpiresAt)
+            let occupancy = Occupancy(
+                seats: placed.seats, sectionId: placed.sectionId, qty: placed.qty,
+                holdExpiresAt: placed.holdExpiresAt)
             map.move(occupancy, from: nil, to: placed.status)
             if placed.status.isActive { active[placed.bookingId] = (occupancy, placed.status) }
         case .bookingConfirmed(let change), .bookingCancelled(let change), .holdExpired(let change):

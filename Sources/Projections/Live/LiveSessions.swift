@@ -39,8 +39,11 @@ public final class LiveSessions: Sendable {
         let sessionId = Streams.sessionId(ofStream: streamId)
         entries.withLock { entries in
             guard var entry = entries.sessions[sessionId] else { return }
-            for committed in events where !entry.session.apply(committed.event, version: committed.version,
-                                                               position: committed.position) {
+            for committed in events
+            where !entry.session.apply(
+                committed.event, version: committed.version,
+                position: committed.position)
+            {
                 entries.sessions[sessionId] = nil
                 return
             }
@@ -50,8 +53,10 @@ public final class LiveSessions: Sendable {
 
     /// The session as of `state` at `version` (from its stream worker, just brought up to date), or a
     /// newer copy already held; nil when the session does not exist.
-    public func answer(_ sessionId: String, state: SessionState, version: Int, position: Int64,
-                       format: SeatMapFormat) throws -> Answer? {
+    public func answer(
+        _ sessionId: String, state: SessionState, version: Int, position: Int64,
+        format: SeatMapFormat
+    ) throws -> Answer? {
         let held: LiveSession? = entries.withLock { entries in
             entries.tick += 1
             guard let entry = entries.sessions[sessionId], entry.session.version >= version else { return nil }

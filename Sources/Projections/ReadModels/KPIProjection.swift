@@ -29,11 +29,15 @@ public struct KPIProjection: Projection {
         func behind(_ key: DocumentKey) -> Bool { documents.version(of: key) < version }
         guard keys.contains(where: behind), let decoded = try SessionEvent.decode(type: event.type, data: event.data) else { return }
         if case .scheduled(let scheduled) = decoded {
-            let capacity = scheduled.seatSections.reduce(0) { $0 + $1.rows.reduce(0) { $0 + $1.seats } }
+            let capacity =
+                scheduled.seatSections.reduce(0) { $0 + $1.rows.reduce(0) { $0 + $1.seats } }
                 + scheduled.gaSections.reduce(0) { $0 + $1.capacity }
-            documents.put(keys[0], SessionKPI(sessionId: scheduled.sessionId, title: scheduled.title, kind: scheduled.kind,
-                                              startsAt: scheduled.startsAt, capacity: capacity, version: event.version),
-                          version: version)
+            documents.put(
+                keys[0],
+                SessionKPI(
+                    sessionId: scheduled.sessionId, title: scheduled.title, kind: scheduled.kind,
+                    startsAt: scheduled.startsAt, capacity: capacity, version: event.version),
+                version: version)
             return
         }
         guard keys.count == 2 else { return }
@@ -44,8 +48,15 @@ public struct KPIProjection: Projection {
         // KPIs before booking KPIs (`MongoLayout.commitOrder`), so a booking document that already has this
         // event comes with counts that have it too. Counts written in the older order (bookings first) may
         // lag one event behind: the booking recorded the status it came from.
-        let before = behind(keys[1]) ? stored : stored.flatMap { $0.previous == nil ? nil : BookingKPI(
-            status: $0.previous!, previous: nil, units: $0.units, amount: $0.amount, placedAt: $0.placedAt) }
+        let before =
+            behind(keys[1])
+            ? stored
+            : stored.flatMap {
+                $0.previous == nil
+                    ? nil
+                    : BookingKPI(
+                        status: $0.previous!, previous: nil, units: $0.units, amount: $0.amount, placedAt: $0.placedAt)
+            }
         guard let after = BookingKPI.after(decoded, before: before) else { return }
         if behind(keys[0]) {
             summary.record(decoded, before: before, after: after, at: event.recordedAt)
@@ -62,8 +73,9 @@ extension BookingKPI {
         switch event {
         case .bookingPlaced(let placed):
             guard before == nil else { return nil }
-            return BookingKPI(status: placed.status, previous: nil, units: placed.seats?.count ?? placed.qty ?? 0,
-                              amount: placed.amount, placedAt: placed.createdAt)
+            return BookingKPI(
+                status: placed.status, previous: nil, units: placed.seats?.count ?? placed.qty ?? 0,
+                amount: placed.amount, placedAt: placed.createdAt)
         case .bookingConfirmed, .bookingCancelled, .holdExpired:
             guard var booking = before, booking.status.isActive, let status = event.resultingStatus else { return nil }
             booking.previous = booking.status
@@ -121,7 +133,10 @@ extension SessionKPI {
 
     /// Units confirmed now: the sales of the minute.
     private mutating func sold(_ booking: BookingKPI, at recordedAt: Date) {
-        minute(recordedAt) { $0.units += booking.units; $0.revenue += booking.amount }
+        minute(recordedAt) {
+            $0.units += booking.units
+            $0.revenue += booking.amount
+        }
     }
 
     /// Changes the bucket of the minute `date` falls in, keeping the last `minutesKept` minutes.

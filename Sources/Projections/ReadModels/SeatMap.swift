@@ -79,7 +79,8 @@ public struct SeatTally: Codable, Equatable, Sendable {
             SectionView(id: $0.id, name: $0.name, price: $0.price, capacity: $0.capacity, remaining: $0.capacity, held: 0, booked: 0)
         }
         summary = SeatCounts()
-        summary.available = scheduled.seatSections.reduce(0) { $0 + $1.rows.reduce(0) { $0 + max($1.seats, 0) } }
+        summary.available =
+            scheduled.seatSections.reduce(0) { $0 + $1.rows.reduce(0) { $0 + max($1.seats, 0) } }
             + sections.reduce(0) { $0 + $1.capacity }
         summary.total = summary.available
     }
@@ -93,8 +94,10 @@ public struct SeatTally: Codable, Equatable, Sendable {
 
     /// The transition: moves a booking's seats or tickets from its previous status (nil: newly placed) to
     /// its current one.
-    public mutating func move<Seats: SeatStatuses>(_ booking: Occupancy, from previous: BookingStatus?, to current: BookingStatus,
-                                                   seats: inout Seats) {
+    public mutating func move<Seats: SeatStatuses>(
+        _ booking: Occupancy, from previous: BookingStatus?, to current: BookingStatus,
+        seats: inout Seats
+    ) {
         let status = SeatStatus(occupiedBy: current)
         for seat in booking.seats ?? [] {
             guard let old = seats.replace(seat, with: status, holdExpiresAt: status == .held ? booking.holdExpiresAt : nil) else { continue }
@@ -102,7 +105,8 @@ public struct SeatTally: Codable, Equatable, Sendable {
             summary.count(status, +1)
         }
         if let sectionId = booking.sectionId, let qty = booking.qty,
-           let index = sections.firstIndex(where: { $0.id == sectionId }) {
+            let index = sections.firstIndex(where: { $0.id == sectionId })
+        {
             adjust(section: index, previous, -qty)
             adjust(section: index, current, +qty)
             sections[index].remaining = sections[index].capacity - sections[index].held - sections[index].booked
@@ -111,8 +115,14 @@ public struct SeatTally: Codable, Equatable, Sendable {
 
     private mutating func adjust(section index: Int, _ status: BookingStatus?, _ qty: Int) {
         switch status {
-        case .held?: sections[index].held += qty; summary.count(.held, qty); summary.count(.available, -qty)
-        case .confirmed?: sections[index].booked += qty; summary.count(.booked, qty); summary.count(.available, -qty)
+        case .held?:
+            sections[index].held += qty
+            summary.count(.held, qty)
+            summary.count(.available, -qty)
+        case .confirmed?:
+            sections[index].booked += qty
+            summary.count(.booked, qty)
+            summary.count(.available, -qty)
         default: break
         }
     }
@@ -148,8 +158,10 @@ public struct SeatMap: Codable, Equatable, Sendable {
         for section in scheduled.seatSections {
             for row in section.rows {
                 for (offset, id) in row.seatIds.enumerated() {
-                    seats.append(SeatView(id: id, row: row.row, number: offset + 1, section: section.id, price: section.price,
-                                          status: .available, holdExpiresAt: nil))
+                    seats.append(
+                        SeatView(
+                            id: id, row: row.row, number: offset + 1, section: section.id, price: section.price,
+                            status: .available, holdExpiresAt: nil))
                 }
             }
         }
@@ -182,9 +194,11 @@ public struct SeatMap: Codable, Equatable, Sendable {
         }
         var map = SeatMap(scheduled: session, version: version)
         for booking in state.bookings.values.sorted(by: { $0.id < $1.id }) where booking.status.isActive {
-            map.move(Occupancy(seats: booking.seats, sectionId: booking.sectionId, qty: booking.qty,
-                               holdExpiresAt: booking.holdExpiresAt),
-                     from: nil, to: booking.status)
+            map.move(
+                Occupancy(
+                    seats: booking.seats, sectionId: booking.sectionId, qty: booking.qty,
+                    holdExpiresAt: booking.holdExpiresAt),
+                from: nil, to: booking.status)
         }
         return map
     }

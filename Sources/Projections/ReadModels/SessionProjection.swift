@@ -37,7 +37,8 @@ public struct SessionProjection: Projection {
 
     public func apply(_ event: StoredEvent, to documents: inout DocumentSet) throws {
         let session = Self.sessionId(of: event)
-        let sessionKey = DocumentKey(Self.sessions, session), mapKey = DocumentKey(Self.seatMaps, session)
+        let sessionKey = DocumentKey(Self.sessions, session)
+        let mapKey = DocumentKey(Self.seatMaps, session)
         let bookingKey = Self.bookingId(in: event).map { DocumentKey(Self.bookings, $0) }
         let version = Int64(event.version)
         // Each document is guarded by its own version: a store without multi-document transactions
@@ -45,7 +46,8 @@ public struct SessionProjection: Projection {
         // redelivery must complete those without applying anything twice (a GA hold counted twice).
         func behind(_ key: DocumentKey) -> Bool { documents.version(of: key) < version }
         guard behind(sessionKey) || behind(mapKey) || bookingKey.map({ behind($0) }) == true,
-              let decoded = try SessionEvent.decode(type: event.type, data: event.data) else { return }
+            let decoded = try SessionEvent.decode(type: event.type, data: event.data)
+        else { return }
 
         if case .scheduled(let scheduled) = decoded {
             var tally = SeatTally(scheduled: scheduled, version: event.version)
@@ -127,9 +129,10 @@ extension SessionDocument {
             startsAt: scheduled.startsAt,
             sections: scheduled.seatSections.map {
                 Section(id: $0.id, name: $0.name, price: $0.price, rows: $0.rows, seatCount: $0.rows.reduce(0) { $0 + $1.seats })
-            } + scheduled.gaSections.map {
-                Section(id: $0.id, name: $0.name, price: $0.price, capacity: $0.capacity, remaining: $0.capacity, held: 0, booked: 0)
-            },
+            }
+                + scheduled.gaSections.map {
+                    Section(id: $0.id, name: $0.name, price: $0.price, capacity: $0.capacity, remaining: $0.capacity, held: 0, booked: 0)
+                },
             counts: tally.summary, version: tally.version)
     }
 
@@ -137,7 +140,9 @@ extension SessionDocument {
     var scheduled: SessionScheduled {
         SessionScheduled(
             sessionId: id, title: title, startsAt: startsAt, kind: kind, hall: hall,
-            seatSections: sections.compactMap { section in section.rows.map { SeatSection(id: section.id, name: section.name, price: section.price, rows: $0) } },
+            seatSections: sections.compactMap { section in
+                section.rows.map { SeatSection(id: section.id, name: section.name, price: section.price, rows: $0) }
+            },
             gaSections: sections.compactMap { section in
                 section.capacity.map { GASection(id: section.id, name: section.name, price: section.price, capacity: $0) }
             })

@@ -17,9 +17,11 @@ public struct UserProjection: Projection {
     public func apply(_ event: StoredEvent, to documents: inout DocumentSet) throws {
         let key = keys(for: event)[0]
         guard documents.version(of: key) < Int64(event.version),
-              case .registered(let user)? = try UserEvent.decode(type: event.type, data: event.data) else { return }
-        documents.put(key, UserDocument(id: user.userId, name: user.name, email: user.email, registeredAt: user.registeredAt),
-                      version: Int64(event.version))
+            case .registered(let user)? = try UserEvent.decode(type: event.type, data: event.data)
+        else { return }
+        documents.put(
+            key, UserDocument(id: user.userId, name: user.name, email: user.email, registeredAt: user.registeredAt),
+            version: Int64(event.version))
     }
 }
 
@@ -38,13 +40,17 @@ public struct HallProjection: Projection {
     public func apply(_ event: StoredEvent, to documents: inout DocumentSet) throws {
         let key = keys(for: event)[0]
         guard documents.version(of: key) < Int64(event.version),
-              case .created(let hall)? = try HallEvent.decode(type: event.type, data: event.data) else { return }
+            case .created(let hall)? = try HallEvent.decode(type: event.type, data: event.data)
+        else { return }
         let sections = hall.sections.map {
             HallDocument.Section(id: $0.id, name: $0.name, price: $0.price, rows: $0.rows, seatIds: $0.rows.flatMap(\.seatIds))
         }
-        documents.put(key, HallDocument(id: hall.hallId, name: hall.name, sections: sections,
-                                        seatCount: sections.reduce(0) { $0 + $1.seatIds.count }),
-                      version: Int64(event.version))
+        documents.put(
+            key,
+            HallDocument(
+                id: hall.hallId, name: hall.name, sections: sections,
+                seatCount: sections.reduce(0) { $0 + $1.seatIds.count }),
+            version: Int64(event.version))
     }
 }
 

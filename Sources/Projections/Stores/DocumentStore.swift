@@ -61,8 +61,10 @@ public struct DocumentQuery: Sendable {
     /// Continue after this (sort value, id).
     public var after: (sortValue: String, id: String)?
 
-    public init(collection: Collection, filters: [String: String] = [:], sortField: String? = nil, descending: Bool = false,
-                limit: Int = 100, after: (sortValue: String, id: String)? = nil) {
+    public init(
+        collection: Collection, filters: [String: String] = [:], sortField: String? = nil, descending: Bool = false,
+        limit: Int = 100, after: (sortValue: String, id: String)? = nil
+    ) {
         self.collection = collection
         self.filters = filters
         self.sortField = sortField

@@ -28,7 +28,8 @@ public struct ReadModelQueries: Sendable {
     /// (gateways answer it from their live sessions; this is for tools and audits).
     public func seatMap(_ id: String) async throws -> SeatMap? {
         guard let session = try await session(id),
-              let tally: SeatTally = try await decode(documents.get(SessionProjection.seatMaps, id: id)) else { return nil }
+            let tally: SeatTally = try await decode(documents.get(SessionProjection.seatMaps, id: id))
+        else { return nil }
         var active: [BookingDocument] = []
         for status in [BookingStatus.held, .confirmed] {
             var cursor: String?
@@ -61,14 +62,18 @@ public struct ReadModelQueries: Sendable {
 
     /// Bookings newest first, filtered on `status`, `sessionId`, `userId`.
     public func bookings(filters: [String: String], limit: Int, cursor: String?) async throws -> Page<BookingDocument> {
-        try await page(DocumentQuery(collection: SessionProjection.bookings, filters: filters, sortField: "createdAt",
-                                     descending: true, limit: limit), cursor: cursor) { ISO8601.string(from: $0.createdAt) }
+        try await page(
+            DocumentQuery(
+                collection: SessionProjection.bookings, filters: filters, sortField: "createdAt",
+                descending: true, limit: limit), cursor: cursor
+        ) { ISO8601.string(from: $0.createdAt) }
     }
 
     /// Holds whose deadline is at or before `now`, earliest first.
     public func dueHolds(at now: Date, limit: Int) async throws -> [BookingDocument] {
-        let query = DocumentQuery(collection: SessionProjection.bookings, filters: ["status": BookingStatus.held.rawValue],
-                                  sortField: "holdExpiresAt", limit: limit)
+        let query = DocumentQuery(
+            collection: SessionProjection.bookings, filters: ["status": BookingStatus.held.rawValue],
+            sortField: "holdExpiresAt", limit: limit)
         return try await documents.find(query).lazy
             .map { try EventJSON.decoder().decode(BookingDocument.self, from: $0.body) }
             .prefix { ($0.holdExpiresAt ?? .distantFuture) <= now }
@@ -111,7 +116,8 @@ public struct ReadModelQueries: Sendable {
 
     static func decodeCursor(_ cursor: String) throws -> (sortValue: String, id: String) {
         guard cursor.count <= 512, let data = Data(base64Encoded: cursor),
-              let text = String(data: data, encoding: .utf8) else { throw InvalidCursor() }
+            let text = String(data: data, encoding: .utf8)
+        else { throw InvalidCursor() }
         let parts = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else { throw InvalidCursor() }
         return (String(parts[0]), String(parts[1]))

@@ -29,8 +29,10 @@ struct MongoClient {
     }
 
     /// `find`: each matching document, converted by `transform` while the cursor still owns it.
-    func find<T>(_ collection: String, filter: BSONFields, options: BSONFields = [:],
-                 _ transform: (OpaquePointer) throws(MongoError) -> T) throws(MongoError) -> [T] {
+    func find<T>(
+        _ collection: String, filter: BSONFields, options: BSONFields = [:],
+        _ transform: (OpaquePointer) throws(MongoError) -> T
+    ) throws(MongoError) -> [T] {
         let filterDocument = try BSONDocument(filter)
         let optionsDocument = try BSONDocument(options)
         return try withCollection(collection) { handle throws(MongoError) in
@@ -62,8 +64,11 @@ struct MongoClient {
             for write in writes {
                 let filter = try BSONDocument(write.filter)
                 var error = bson_error_t()
-                guard mongoc_bulk_operation_replace_one_with_opts(bulk, filter.pointer, write.replacement.pointer,
-                                                                   upsertOptions.pointer, &error) else { throw MongoError(error) }
+                guard
+                    mongoc_bulk_operation_replace_one_with_opts(
+                        bulk, filter.pointer, write.replacement.pointer,
+                        upsertOptions.pointer, &error)
+                else { throw MongoError(error) }
             }
             return try withReply { reply throws(MongoError) in
                 var error = bson_error_t()
@@ -78,7 +83,7 @@ struct MongoClient {
     static func duplicatesOnly(_ reply: OpaquePointer, otherwise failure: MongoError) throws(MongoError) -> Int {
         let fields = try BSONReader.fields(of: reply)
         guard case .array(let errors)? = fields.pairs.first(where: { $0.key == "writeErrors" })?.value, !errors.isEmpty,
-              fields.pairs.first(where: { $0.key == "writeConcernErrors" }).map({ $0.value == .array([]) }) ?? true
+            fields.pairs.first(where: { $0.key == "writeConcernErrors" }).map({ $0.value == .array([]) }) ?? true
         else { throw failure }
         for case .document(let writeError) in errors {
             let code = BSONReader.int64(writeError.pairs.first { $0.key == "code" }?.value) ?? 0

@@ -18,7 +18,9 @@ enum MongoCodec {
     /// A stored read-model document back as JSON.
     static func stored(_ document: OpaquePointer) throws(MongoError) -> StoredDocument {
         try BSONReader.withIterator(over: document) { iterator throws(MongoError) in
-            var id: String?, version: Int64?, body: Data?
+            var id: String?
+            var version: Int64?
+            var body: Data?
             while bson_iter_next(iterator) {
                 switch BSONReader.key(iterator) {
                 case "_id": if case .string(let text) = try BSONReader.value(iterator) { id = text }
@@ -37,8 +39,11 @@ enum MongoCodec {
     /// The monotonic checkpoint write: the filter matches only a checkpoint at or before the new one,
     /// so a late writer (a deposed leader) never moves a checkpoint back; its upsert then hits a
     /// duplicate key, which is "already further".
-    static func checkpoint(projection: String, generation: Int, checkpoint: Checkpoint, owner: String, now: Date)
-        -> (filter: BSONFields, replacement: BSONFields) {
+    static func checkpoint(
+        projection: String, generation: Int, checkpoint: Checkpoint, owner: String, now: Date
+    )
+        -> (filter: BSONFields, replacement: BSONFields)
+    {
         let transaction = BSONValue.int64(Int64(checkpoint.transactionId))
         let filter: BSONFields = [
             "_id": .string(MongoLayout.checkpointId(projection: projection, generation: generation)),
@@ -62,8 +67,9 @@ enum MongoCodec {
         let position = BSONReader.int64(field("position")) ?? 0
         var updatedAt: Date?
         if case .date(let date)? = field("updatedAt") { updatedAt = date }
-        return ProjectionPosition(checkpoint: Checkpoint(transactionId: UInt64(max(0, transaction)), position: position),
-                                  updatedAt: updatedAt)
+        return ProjectionPosition(
+            checkpoint: Checkpoint(transactionId: UInt64(max(0, transaction)), position: position),
+            updatedAt: updatedAt)
     }
 
     /// The generation stored for a projection (1 when none is: nothing was ever rebuilt).

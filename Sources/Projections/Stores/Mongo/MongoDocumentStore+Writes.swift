@@ -27,8 +27,9 @@ extension MongoDocumentStore {
             // A rebuild may have switched while the documents were written. Nothing then reads this
             // generation; drop what this commit may have recreated after `activate` dropped it.
             try Self.refuseStale(client, projection: projection, generation: generation, cleanUp: indexed)
-            let write = MongoCodec.checkpoint(projection: projection, generation: generation, checkpoint: checkpoint,
-                                              owner: owner, now: Date())
+            let write = MongoCodec.checkpoint(
+                projection: projection, generation: generation, checkpoint: checkpoint,
+                owner: owner, now: Date())
             try client.upsertOne(MongoLayout.checkpoints, filter: write.filter, replacement: write.replacement)
         }
     }
@@ -36,15 +37,17 @@ extension MongoDocumentStore {
     /// Makes `generation` the one queries read, then drops every other generation of the projection.
     public func activate(projection: String, generation: Int) async throws {
         try await connection.run { [indexed, logger] client in
-            try client.upsertOne(MongoLayout.generations, filter: ["_id": .string(projection)],
-                                 replacement: ["generation": .int64(Int64(generation)), "updatedAt": .date(Date())])
+            try client.upsertOne(
+                MongoLayout.generations, filter: ["_id": .string(projection)],
+                replacement: ["generation": .int64(Int64(generation)), "updatedAt": .date(Date())])
             for name in try Self.physicalCollections(client, projection: projection) where name.generation != generation {
                 try client.drop(name.physical)
                 indexed.remove(name.physical)
                 logger.debug("dropped a replaced generation", metadata: ["mongodb.collection": "\(name.physical)"])
             }
-            try client.deleteMany(MongoLayout.checkpoints,
-                                  filter: ["projection": .string(projection), "generation": ["$ne": .int64(Int64(generation))]])
+            try client.deleteMany(
+                MongoLayout.checkpoints,
+                filter: ["projection": .string(projection), "generation": ["$ne": .int64(Int64(generation))]])
         }
     }
 
@@ -63,19 +66,25 @@ extension MongoDocumentStore {
         throw StaleGeneration(projection: projection, generation: generation, active: active)
     }
 
-    private static func dropGeneration(_ client: MongoClient, projection: String, generation: Int,
-                                       indexed: IndexedCollections?) throws(MongoError) {
+    private static func dropGeneration(
+        _ client: MongoClient, projection: String, generation: Int,
+        indexed: IndexedCollections?
+    ) throws(MongoError) {
         for name in try physicalCollections(client, projection: projection) where name.generation == generation {
             try client.drop(name.physical)
             indexed?.remove(name.physical)
         }
-        try client.deleteMany(MongoLayout.checkpoints,
-                              filter: ["_id": .string(MongoLayout.checkpointId(projection: projection, generation: generation))])
+        try client.deleteMany(
+            MongoLayout.checkpoints,
+            filter: ["_id": .string(MongoLayout.checkpointId(projection: projection, generation: generation))])
     }
 
     /// The projection's physical collections with their generations.
-    private static func physicalCollections(_ client: MongoClient, projection: String) throws(MongoError)
-        -> [(physical: String, generation: Int)] {
+    private static func physicalCollections(
+        _ client: MongoClient, projection: String
+    ) throws(MongoError)
+        -> [(physical: String, generation: Int)]
+    {
         try client.collectionNames().compactMap { name in
             guard let parsed = MongoLayout.parse(name), parsed.projection == projection else { return nil }
             return (name, parsed.generation)

@@ -31,8 +31,9 @@ public struct MongoDocumentStore: DocumentStore {
             var found: [DocumentKey: StoredDocument] = [:]
             for (collection, keys) in byCollection {
                 let ids = BSONValue.array(keys.map(\.id).sorted().map { .string($0) })
-                let documents = try client.find(MongoLayout.collection(collection, generation: generation),
-                                                filter: ["_id": ["$in": ids]], MongoCodec.stored)
+                let documents = try client.find(
+                    MongoLayout.collection(collection, generation: generation),
+                    filter: ["_id": ["$in": ids]], MongoCodec.stored)
                 for document in documents { found[DocumentKey(collection, document.id)] = document }
             }
             return found
@@ -50,8 +51,10 @@ public struct MongoDocumentStore: DocumentStore {
     public func get(_ collection: Collection, id: String) async throws -> StoredDocument? {
         try await connection.run { client in
             let generation = try Self.activeGeneration(client, projection: collection.projection)
-            return try client.find(MongoLayout.collection(collection, generation: generation), filter: ["_id": .string(id)],
-                                   options: ["limit": .int64(1)], MongoCodec.stored).first
+            return try client.find(
+                MongoLayout.collection(collection, generation: generation), filter: ["_id": .string(id)],
+                options: ["limit": .int64(1)], MongoCodec.stored
+            ).first
         }
     }
 
@@ -62,8 +65,9 @@ public struct MongoDocumentStore: DocumentStore {
         let collection = query.collection
         return try await connection.run { client in
             let generation = try Self.activeGeneration(client, projection: collection.projection)
-            return try client.find(MongoLayout.collection(collection, generation: generation), filter: translated.filter,
-                                   options: translated.options, MongoCodec.stored)
+            return try client.find(
+                MongoLayout.collection(collection, generation: generation), filter: translated.filter,
+                options: translated.options, MongoCodec.stored)
         }
     }
 

@@ -20,23 +20,24 @@ enum MongoLog {
         var logger = logger
         logger[metadataKey: "mongoc"] = "libmongoc"
         let box = Unmanaged.passRetained(LoggerBox(logger)).toOpaque()
-        mongoc_log_set_handler({ level, domain, message, userData in
-            guard let userData, let message else { return }
-            let logger = Unmanaged<LoggerBox>.fromOpaque(userData).takeUnretainedValue().logger
-            let text = String(cString: message)
-            let metadata: Logger.Metadata = ["mongoc.domain": "\(domain.map { String(cString: $0) } ?? "")"]
-            switch level {
-            // The store reports failures as typed errors to its caller; the driver's view is context.
-            case MONGOC_LOG_LEVEL_ERROR, MONGOC_LOG_LEVEL_CRITICAL, MONGOC_LOG_LEVEL_WARNING:
-                logger.warning("\(text)", metadata: metadata)
-            case MONGOC_LOG_LEVEL_MESSAGE, MONGOC_LOG_LEVEL_INFO:
-                logger.info("\(text)", metadata: metadata)
-            case MONGOC_LOG_LEVEL_DEBUG:
-                logger.debug("\(text)", metadata: metadata)
-            default:
-                logger.trace("\(text)", metadata: metadata)
-            }
-        }, box)
+        mongoc_log_set_handler(
+            { level, domain, message, userData in
+                guard let userData, let message else { return }
+                let logger = Unmanaged<LoggerBox>.fromOpaque(userData).takeUnretainedValue().logger
+                let text = String(cString: message)
+                let metadata: Logger.Metadata = ["mongoc.domain": "\(domain.map { String(cString: $0) } ?? "")"]
+                switch level {
+                // The store reports failures as typed errors to its caller; the driver's view is context.
+                case MONGOC_LOG_LEVEL_ERROR, MONGOC_LOG_LEVEL_CRITICAL, MONGOC_LOG_LEVEL_WARNING:
+                    logger.warning("\(text)", metadata: metadata)
+                case MONGOC_LOG_LEVEL_MESSAGE, MONGOC_LOG_LEVEL_INFO:
+                    logger.info("\(text)", metadata: metadata)
+                case MONGOC_LOG_LEVEL_DEBUG:
+                    logger.debug("\(text)", metadata: metadata)
+                default:
+                    logger.trace("\(text)", metadata: metadata)
+                }
+            }, box)
     }
 
     private final class LoggerBox: Sendable {

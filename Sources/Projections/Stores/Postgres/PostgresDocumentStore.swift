@@ -19,7 +19,8 @@ public struct PostgresDocumentStore: DocumentStore {
         try await PostgresErrors.translating {
             guard let projection = keys.first?.collection.projection else { return [:] }
             let list = Array(keys)
-            let rows = try await client.query("""
+            let rows = try await client.query(
+                """
                 SELECT d.collection, d.id, d.version, d.body::text
                 FROM unnest(\(list.map(\.collection.name))::text[], \(list.map(\.id))::text[]) AS k(collection, id)
                 JOIN documents d ON d.projection = \(projection) AND d.generation = \(generation)
@@ -40,7 +41,8 @@ public struct PostgresDocumentStore: DocumentStore {
                 // Lock order: the generation row first, then documents (as `activate` does), so a switch
                 // and a commit never deadlock; a commit into a generation older than the active one is refused.
                 // One statement creates the row when missing, locks it and reads the active generation.
-                let rows = try await connection.query("""
+                let rows = try await connection.query(
+                    """
                     INSERT INTO projection_generations (projection, generation) VALUES (\(projection), 1)
                     ON CONFLICT (projection) DO UPDATE SET generation = projection_generations.generation
                     RETURNING generation
@@ -50,7 +52,8 @@ public struct PostgresDocumentStore: DocumentStore {
                 }
                 if !writes.isEmpty {
                     // The version guard makes a redelivered or stale write a no-op.
-                    try await connection.query("""
+                    try await connection.query(
+                        """
                         INSERT INTO documents (projection, generation, collection, id, version, body)
                         SELECT \(projection), \(generation), c, i, v, b::jsonb
                         FROM unnest(\(writes.map(\.key.collection.name))::text[], \(writes.map(\.key.id))::text[],
@@ -61,7 +64,8 @@ public struct PostgresDocumentStore: DocumentStore {
                         WHERE documents.version < EXCLUDED.version
                         """, logger: logger)
                 }
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO projection_checkpoints (projection, generation, transaction_id, position, owner, updated_at)
                     VALUES (\(projection), \(generation), \(Int64(checkpoint.transactionId)), \(checkpoint.position), \(owner), now())
                     ON CONFLICT (projection, generation) DO UPDATE
@@ -75,7 +79,8 @@ public struct PostgresDocumentStore: DocumentStore {
 
     public func checkpoint(projection: String, generation: Int) async throws -> ProjectionPosition {
         try await PostgresErrors.translating {
-            try await position("""
+            try await position(
+                """
                 SELECT transaction_id, position, updated_at FROM projection_checkpoints
                 WHERE projection = \(projection) AND generation = \(generation)
                 """)
@@ -94,7 +99,8 @@ public struct PostgresDocumentStore: DocumentStore {
     public func activate(projection: String, generation: Int) async throws {
         try await PostgresErrors.translating {
             try await client.withTransaction(logger: logger) { connection in
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO projection_generations (projection, generation) VALUES (\(projection), \(generation))
                     ON CONFLICT (projection) DO UPDATE SET generation = EXCLUDED.generation
                     """, logger: logger)
@@ -132,7 +138,8 @@ extension PostgresDocumentStore {
 
     public func get(_ collection: Collection, id: String) async throws -> StoredDocument? {
         try await PostgresErrors.translating {
-            let rows = try await client.query("""
+            let rows = try await client.query(
+                """
                 SELECT id, version, body::text FROM documents
                 WHERE projection = \(collection.projection) AND collection = \(collection.name) AND id = \(id)
                   AND generation = coalesce((SELECT generation FROM projection_generations WHERE projection = \(collection.projection)), 1)
@@ -181,7 +188,8 @@ extension PostgresDocumentStore {
 
     public func appliedPosition(projection: String) async throws -> ProjectionPosition {
         try await PostgresErrors.translating {
-            try await position("""
+            try await position(
+                """
                 SELECT transaction_id, position, updated_at FROM projection_checkpoints
                 WHERE projection = \(projection)
                   AND generation = coalesce((SELECT generation FROM projection_generations WHERE projection = \(projection)), 1)
