@@ -34,7 +34,8 @@ public final class InMemoryEventStore: EventStore {
                 }
                 versions[write.streamId] = current + write.events.count
             }
-            if let taken = idempotency.first(where: { state.keys[$0.key] != nil }) {
+            var keys = Set<IdempotencyKey>()
+            if let taken = idempotency.first(where: { state.keys[$0.key] != nil || !keys.insert($0.key).inserted }) {
                 throw EventStoreError.idempotencyKeyTaken(key: taken.key.key)
             }
             state.transactions += 1

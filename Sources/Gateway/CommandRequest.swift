@@ -64,23 +64,24 @@ struct CommandRequest: Sendable {
         key.map { IdempotencyRequest(key: $0, requestHash: requestHash) }
     }
 
-    /// Runs `action` unless this key already has an outcome: then answers from it (`replay`), or refuses a
-    /// different request under the same key. A command that fails while a concurrent twin with the same
-    /// key succeeded answers with the twin's outcome.
+    /// Runs `action`, and answers a repeated key from the outcome it stored: a request whose key is taken
+    /// either fails (its append carries the key, which is unique) or records nothing, and only then is the
+    /// key looked up, so a first request costs no look-up. A different request under a taken key is refused;
+    /// a command that fails while a concurrent twin with the same key succeeded answers with the twin's outcome.
     func idempotent<Outcome: Decodable>(
-        _ store: any EventStore, replay render: (Outcome, Int64) throws -> Response, _ action: () async throws -> Response
+        _ store: any EventStore, replay render: (Outcome, Int64) throws -> Response,
+        _ action: () async throws -> (response: Response, recorded: Bool)
     ) async throws -> Response {
-        if let key, let stored = try await store.storedOutcome(for: key) {
-            return try replay(stored, render)
-        }
+        guard let key else { return try await action().response }
+        let answer: (response: Response, recorded: Bool)
         do {
-            return try await action()
+            answer = try await action()
         } catch {
-            if let key, let stored = try? await store.storedOutcome(for: key) {
-                return try replay(stored, render)
-            }
+            if let stored = try? await store.storedOutcome(for: key) { return try replay(stored, render) }
             throw error
         }
+        if !answer.recorded, let stored = try await store.storedOutcome(for: key) { return try replay(stored, render) }
+        return answer.response
     }
 
     private func replay<Outcome: Decodable>(_ stored: StoredOutcome, _ render: (Outcome, Int64) throws -> Response) throws -> Response {

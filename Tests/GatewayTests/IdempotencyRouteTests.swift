@@ -93,4 +93,38 @@ struct IdempotencyRouteTests {
             #expect(replay.headers[.init("X-Position")!] == first.headers[.init("X-Position")!])
         }
     }
+
+    /// A first request is not looked up; a repeat is answered from its key whether its own attempt would
+    /// have recorded something new (a GA booking, a hall), been refused, or recorded nothing (a confirm).
+    @Test func repeatsOfEveryKindOfCommandAreAnsweredFromTheirKey() async throws {
+        try await harness.run { api in
+            let event = try await api.event(capacity: 10)
+            let user = try await api.user()
+            func twice(_ path: String, token: String, json: Any, key: String) async throws -> (Answer, Answer) {
+                let first = try await api.call(.post, path, token: token, json: json, headers: ["Idempotency-Key": key])
+                let again = try await api.call(.post, path, token: token, json: json, headers: ["Idempotency-Key": key])
+                #expect(first.headers[.init("Idempotent-Replayed")!] == nil, "\(path): the first request is executed")
+                #expect(again.headers[.init("Idempotent-Replayed")!] == "true", "\(path): the repeat is answered from its key")
+                #expect(again.status == first.status && again.body == first.body, "\(path): \(again.status)")
+                #expect(again.headers[.init("X-Position")!] == first.headers[.init("X-Position")!])
+                return (first, again)
+            }
+            let (booked, _) = try await twice("/book", token: user.token, json: ["eventId": event, "qty": 2, "hold": true], key: "ga")
+            #expect(booked.status == 201)
+            #expect(try await api.eventCount(event) == 2, "one schedule and one booking: the repeat recorded nothing")
+            let bookingId = try #require(booked.json["id"] as? String)
+            _ = try await twice("/bookings/\(bookingId)/confirm", token: user.token, json: [String: String](), key: "confirm")
+            #expect(try await api.eventCount(event) == 3)
+            let key = "hall-\(UUID().uuidString)"
+            let (hall, _) = try await twice(
+                "/halls", token: Harness.admin,
+                json: ["name": "Hall", "sections": [["id": "main", "name": "Main", "price": 10, "rows": [["row": "A", "seats": 2]]]]],
+                key: key)
+            #expect(hall.status == 201)
+            let rows = try await TestDatabase.client.query(
+                "SELECT count(*)::int8 FROM events WHERE type = 'HallCreated' AND metadata->>'idempotencyKey' = \(key)",
+                logger: TestDatabase.logger)
+            for try await count in rows.decode(Int.self) { #expect(count == 1, "the repeat created no second hall") }
+        }
+    }
 }

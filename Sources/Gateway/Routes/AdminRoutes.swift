@@ -37,7 +37,7 @@ struct AdminRoutes: Sendable {
         }
         return try await command.idempotent(intake.store, replay: render) {
             let result = try await catalogue.create(hall, command)
-            return try render(result.outcome, result.position)
+            return (try render(result.outcome, result.position), !result.events.isEmpty)
         }
     }
 
@@ -99,7 +99,7 @@ struct AdminRoutes: Sendable {
         }
         return try await command.idempotent(intake.store, replay: render) {
             let result = try await catalogue.schedule(try await make(), command)
-            return try render(result.outcome, result.position)
+            return (try render(result.outcome, result.position), !result.events.isEmpty)
         }
     }
 }

@@ -75,7 +75,7 @@ struct BookingRoutes: Sendable {
         }
         return try await command.idempotent(intake.store, replay: render) {
             let result = try await bookings.execute(booking, command)
-            return try render(result.outcome, result.position)
+            return (try render(result.outcome, result.position), !result.events.isEmpty)
         }
     }
 }

@@ -34,11 +34,12 @@ struct UserRoutes: Sendable {
             let registered = try await accounts.register(
                 name: body.name, email: body.email, now: clock(), metadata: command.metadata, idempotency: command.idempotency)
             command.notes.note(userId: registered.user.userId)
-            return try CommandRequest.answer(
+            let response = try CommandRequest.answer(
                 status: .created,
                 body: RegisteredBody(
                     id: registered.user.userId, name: registered.user.name, email: registered.user.email,
                     token: registered.token, position: registered.position), position: registered.position)
+            return (response, true)
         }
     }
 }

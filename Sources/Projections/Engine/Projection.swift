@@ -23,6 +23,26 @@ extension Projection {
     public func streamKeys(for event: StoredEvent) -> [DocumentKey] { [] }
 }
 
+/// A read model of one aggregate's events, in the manner of Emmett's projections: the engine decodes each
+/// stored event once and `evolve` folds it, typed, into the documents. `stored` carries the stream, version
+/// and position; an event none of whose documents is behind it (redelivery) never reaches `evolve`.
+public protocol ReadModel: Projection {
+    associatedtype Event: DomainEvent
+    func evolve(_ documents: inout DocumentSet, _ event: Event, _ stored: StoredEvent) throws
+}
+
+extension ReadModel {
+    public var eventTypes: [String] { Event.typeNames }
+
+    public func apply(_ event: StoredEvent, to documents: inout DocumentSet) throws {
+        let version = Int64(event.version)
+        guard keys(for: event).contains(where: { documents.version(of: $0) < version }),
+            let typed = try Event.decode(type: event.type, data: event.data)
+        else { return }
+        try evolve(&documents, typed, event)
+    }
+}
+
 /// A document that an earlier event of the same stream created is not there. Applying the event anyway
 /// would lose it for good once the checkpoint moves on: the stepper replays the stream instead, and a
 /// step that still cannot apply it fails and is retried.

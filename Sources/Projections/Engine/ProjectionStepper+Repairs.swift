@@ -1,9 +1,29 @@
 import EventStore
 import Foundation
 
-/// The stepper's two self-repairs: both make the read model follow the log whatever made it miss events,
-/// count the repair (`projection_repairs`) and log what they saw. The cause CI once caught is in docs/adr/0001.
+/// The stepper's self-repairs: each makes the read model follow the log whatever made it miss events,
+/// counts the repair (`projection_repairs`) and logs what it saw. The cause CI once caught is in docs/adr/0001.
 extension ProjectionStepper {
+    /// A booking document that its BookingPlaced should have made is not there: the stream's events before
+    /// the one that needed it, to apply first (each document skips what it already has). Once per stream
+    /// and step.
+    func replay(before missing: MissingDocument, batch: [StoredEvent], after checkpoint: Checkpoint) async throws -> [StoredEvent] {
+        let stream = missing.event.streamId
+        let types = Set(projection.eventTypes)
+        let replay = try await events.readStream(stream, after: 0)
+            .filter { $0.version < missing.event.version && types.contains($0.type) }
+        await repairs?.record(projection.name)
+        logger?.warning(
+            "read model document missing: replaying its stream first",
+            metadata: [
+                "projection": "\(projection.name)", "missing": "\(missing)", "replayed": "\(replay.count)",
+                "step": "after \(checkpoint.transactionId)/\(checkpoint.position)",
+                "batch": "\(batch.filter { $0.streamId == stream }.prefix(10).map { "v\($0.version) \($0.transactionId)/\($0.position)" })",
+                "log": "\(replay.prefix(10).map { "v\($0.version) \($0.transactionId)/\($0.position)" })",
+            ])
+        return replay
+    }
+
     /// The batch with each stream's events in version order. The log's commit order already is that;
     /// documents belong to one stream, so reordering across streams changes nothing, and a batch that
     /// came otherwise (suspected in the read-model misses CI saw) is logged with what it held.

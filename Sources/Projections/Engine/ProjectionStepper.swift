@@ -46,22 +46,8 @@ struct ProjectionStepper: Sendable {
                 for event in earlier + ordered { try projection.apply(event, to: &set) }
                 break
             } catch let missing as MissingDocument where !repaired.contains(missing.event.streamId) {
-                // A booking document that its BookingPlaced should have made is not there: replay the stream
-                // up to here (each document skips what it already has), once per stream and step.
-                let stream = missing.event.streamId
-                repaired.insert(stream)
-                let types = Set(projection.eventTypes)
-                let replay = try await events.readStream(stream, after: 0)
-                    .filter { $0.version < missing.event.version && types.contains($0.type) }
-                await repairs?.record(projection.name)
-                logger?.warning(
-                    "read model document missing: replaying its stream first",
-                    metadata: [
-                        "projection": "\(projection.name)", "missing": "\(missing)", "replayed": "\(replay.count)",
-                        "step": "after \(checkpoint.transactionId)/\(checkpoint.position)",
-                        "batch": "\(batch.filter { $0.streamId == stream }.prefix(10).map { "v\($0.version) \($0.transactionId)/\($0.position)" })",
-                        "log": "\(replay.prefix(10).map { "v\($0.version) \($0.transactionId)/\($0.position)" })",
-                    ])
+                repaired.insert(missing.event.streamId)
+                let replay = try await replay(before: missing, batch: batch, after: checkpoint)
                 try await loadAlso(replay)
                 earlier = replay + earlier
             }

@@ -4,12 +4,11 @@ import Foundation
 
 /// Booking KPIs per session: bookings by status, hold→confirm conversion and time, expired holds,
 /// occupancy, and sales per minute. Counted from the events, so they can be rebuilt and audited.
-public struct KPIProjection: Projection {
+public struct KPIProjection: ReadModel {
     public static let sessions = Collection(projection: "kpis", name: "kpi-sessions")
     public static let bookings = Collection(projection: "kpis", name: "kpi-bookings")
 
     public let name = "kpis"
-    public let eventTypes = SessionEvent.typeNames
 
     public init() {}
 
@@ -23,11 +22,10 @@ public struct KPIProjection: Projection {
         [DocumentKey(Self.sessions, SessionProjection.sessionId(of: event))]
     }
 
-    public func apply(_ event: StoredEvent, to documents: inout DocumentSet) throws {
+    public func evolve(_ documents: inout DocumentSet, _ decoded: SessionEvent, _ event: StoredEvent) throws {
         let keys = keys(for: event)
         let version = Int64(event.version)
         func behind(_ key: DocumentKey) -> Bool { documents.version(of: key) < version }
-        guard keys.contains(where: behind), let decoded = try SessionEvent.decode(type: event.type, data: event.data) else { return }
         if case .scheduled(let scheduled) = decoded {
             let capacity =
                 scheduled.seatSections.reduce(0) { $0 + $1.rows.reduce(0) { $0 + $1.seats } }

@@ -4,13 +4,12 @@ import Foundation
 
 /// Everything read from a session stream: the session list entry, the seat map, and the bookings.
 /// One projection, so the three commit together and always agree.
-public struct SessionProjection: Projection {
+public struct SessionProjection: ReadModel {
     public static let sessions = Collection(projection: "sessions", name: "sessions")
     public static let seatMaps = Collection(projection: "sessions", name: "seatmaps")
     public static let bookings = Collection(projection: "sessions", name: "bookings")
 
     public let name = "sessions"
-    public let eventTypes = SessionEvent.typeNames
 
     public init() {}
 
@@ -35,7 +34,7 @@ public struct SessionProjection: Projection {
 
     private struct BookingRef: Decodable { var bookingId: String }
 
-    public func apply(_ event: StoredEvent, to documents: inout DocumentSet) throws {
+    public func evolve(_ documents: inout DocumentSet, _ decoded: SessionEvent, _ event: StoredEvent) throws {
         let session = Self.sessionId(of: event)
         let sessionKey = DocumentKey(Self.sessions, session)
         let mapKey = DocumentKey(Self.seatMaps, session)
@@ -45,9 +44,6 @@ public struct SessionProjection: Projection {
         // (MongoDB) may have written some of a commit's documents and not others when it crashed, and
         // redelivery must complete those without applying anything twice (a GA hold counted twice).
         func behind(_ key: DocumentKey) -> Bool { documents.version(of: key) < version }
-        guard behind(sessionKey) || behind(mapKey) || bookingKey.map({ behind($0) }) == true,
-            let decoded = try SessionEvent.decode(type: event.type, data: event.data)
-        else { return }
 
         if case .scheduled(let scheduled) = decoded {
             var tally = SeatTally(scheduled: scheduled, version: event.version)

@@ -2,7 +2,6 @@ import Commands
 import EventStore
 import Foundation
 import Logging
-import Projections
 import ServiceLifecycle
 
 /// Expires due holds within about a second of their deadline, so seat maps and booking lists show
