@@ -11,6 +11,6 @@ struct Expire: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try Runtime(common, label: "boxoffice.expire")
-        try await runtime.run([try runtime.expiryWorker(CommandHandler(store: runtime.events))])
+        try await runtime.run([try runtime.expiryWorker(CommandHandler(store: runtime.events, clock: runtime.clock.now))])
     }
 }

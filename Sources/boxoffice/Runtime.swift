@@ -15,6 +15,8 @@ struct Runtime {
     let events: PostgresEventStore
     let documents: any DocumentStore
     let processId: String
+    /// The clock hold deadlines are decided with, shared by every process (measured before services start).
+    let clock: DatabaseClock
 
     init(_ common: CommonOptions, label: String) throws {
         logger = try common.makeLogger(label)
@@ -27,6 +29,7 @@ struct Runtime {
         }
         logger.info("read models", metadata: ["readModels.kind": "\(documents.kind)"])
         processId = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        clock = DatabaseClock(client: client, logger: logger)
     }
 
     /// One runner per projection; each runs only while this process holds that projection's lease.
@@ -47,12 +50,13 @@ struct Runtime {
         let cleanup = ExpiryWorker.KeyCleanup(
             retention: IdempotencyRetention(keepFor: .milliseconds(Int64(seconds * 1000)))
         ) { age, limit in try await events.deleteIdempotencyKeys(olderThan: age, limit: limit) }
-        return ExpiryWorker(sessions: sessions, documents: documents, workerId: processId, logger: logger, keyCleanup: cleanup)
+        return ExpiryWorker(
+            sessions: sessions, documents: documents, workerId: processId, logger: logger, clock: clock.now, keyCleanup: cleanup)
     }
 
     /// Runs `services` after the client, with graceful shutdown on SIGTERM and SIGINT; migrations first.
     func run(_ services: [any Service]) async throws {
-        let migrations = MigrationService(client: client, logger: logger, then: services)
+        let migrations = MigrationService(client: client, logger: logger, clock: clock, then: services)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: client), .init(service: migrations)],
@@ -66,11 +70,13 @@ struct Runtime {
 struct MigrationService: Service {
     let client: PostgresClient
     let logger: Logger
+    let clock: DatabaseClock
     let then: [any Service]
 
     func run() async throws {
         try await Migrations.apply(client, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: then.map { .init(service: $0) }, logger: logger))
+        try await clock.measure()
+        let group = ServiceGroup(configuration: .init(services: ([clock] + then).map { .init(service: $0) }, logger: logger))
         try await group.run()
     }
 }

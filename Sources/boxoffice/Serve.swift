@@ -55,7 +55,7 @@ struct Serve: AsyncParsableCommand {
         settings.trustedProxies = try limits.proxies()
         let backend = Backend(
             store: runtime.events, documents: runtime.documents, settings: settings,
-            repairs: ProjectionRepairs(client: runtime.client, logger: logger))
+            repairs: ProjectionRepairs(client: runtime.client, logger: logger), clock: runtime.clock.now)
         let address = host ?? Environment.value("HOST") ?? "127.0.0.1"
         let listenPort = try port ?? Environment.number("PORT", Int.self) ?? 8080
         let app = Application(
