@@ -54,9 +54,11 @@ struct MongoWireTests {
                 try Self.write(DocumentKey(SessionProjection.seatMaps, "s1"), version: 3, map),
             ]
             let checkpoint = Checkpoint(transactionId: 700, position: 42)
-            // The seat map's upsert is answered with a duplicate key: "already newer", not an error.
+            // The seat map's upsert is answered with a duplicate key (another writer's insert won the race) and is
+            // sent again, which replaces the older document: a duplicate key alone never drops a write.
             try await store.commit(writes, projection: "sessions", generation: 1, checkpoint: checkpoint, owner: "wire-test")
-            // Redelivery: no second createIndexes, and duplicate keys on the document and the checkpoint.
+            // Redelivery: no second createIndexes, and duplicate keys on the document and the checkpoint, each sent
+            // once more and refused again: "already as new", not an error.
             try await store.commit([writes[2]], projection: "sessions", generation: 1, checkpoint: checkpoint, owner: "wire-test")
 
             let found = try await store.find(

@@ -214,7 +214,10 @@ def store(mock):
           "the seat map body does not hold 2,000 seats ending at AN50")
     check(isinstance(bodies[0]["seats"][0]["price"], float) and bodies[0]["seats"][0]["price"] == 12.5, "price 12.5 not a double")
     mock.duplicate_key(request, "sessions.seatmaps.g1", "s1")
-    mock.log("  answered E11000 duplicate key (the stored seat map is newer)")
+    mock.log("  answered E11000 duplicate key (another writer inserted s1 between the guard and the insert)")
+    request, _ = mock.guarded_upserts("sessions.seatmaps.g1", [("s1", 3)])
+    request.replies({"n": 1, "nModified": 1})
+    mock.log("  the same guarded upsert sent again replaced it (the other writer's was older)")
     request = mock.expect("createIndexes", "sessions.sessions.g1")
     check(plain(request.doc["indexes"]) == [{"key": {"body.startsAt": 1, "_id": 1}, "name": "startsAt"}],
           "sessions indexes %r" % plain(request.doc["indexes"]))
@@ -246,9 +249,12 @@ def store(mock):
     mock.batch(mock.find("projection_generations", {"_id": "sessions"}, limit=1), [])
     request, _ = mock.guarded_upserts("sessions.bookings.g1", [("b1", 3)])
     mock.duplicate_key(request, "sessions.bookings.g1", "b1")
+    request, _ = mock.guarded_upserts("sessions.bookings.g1", [("b1", 3)])
+    mock.duplicate_key(request, "sessions.bookings.g1", "b1")
     mock.batch(mock.find("projection_generations", {"_id": "sessions"}, limit=1), [])
     mock.duplicate_key(mock.checkpoint_write("sessions", 1, 700, 42, "wire-test"), "projection_checkpoints", "sessions.g1")
-    mock.log("  redelivery: both answered E11000 duplicate key")
+    mock.duplicate_key(mock.checkpoint_write("sessions", 1, 700, 42, "wire-test"), "projection_checkpoints", "sessions.g1")
+    mock.log("  redelivery: both answered E11000 duplicate key twice (sent again, still as new): skipped")
 
     # find: filters, keyset cursor (descending), sort and limit
     mock.batch(mock.find("projection_generations", {"_id": "sessions"}, limit=1), [{"_id": "sessions", "generation": Int64(1)}])

@@ -50,12 +50,21 @@ struct MongoClient {
     }
 
     /// Replace-or-insert writes in one unordered bulk (one `update` command per batch libmongoc forms).
-    /// A duplicate-key refusal means the guard in the filter did not match because the stored document
-    /// is already as new or newer, and the upsert's insert then collided with it: not an error.
-    /// Returns how many writes were skipped that way.
+    /// A duplicate-key refusal means the upsert's insert collided with a stored document: either the guard
+    /// did not match because that document is as new or newer, or another writer inserted it between our
+    /// guard and our insert (a deposed leader's abandoned step and the new leader), and it may be older.
+    /// Those writes are sent once more: the document now exists, so the guard alone decides, and a second
+    /// refusal means it is as new or newer. Returns how many writes were skipped that way.
     @discardableResult
     func upsert(_ collection: String, _ writes: [(filter: BSONFields, replacement: BSONDocument)]) throws(MongoError) -> Int {
-        guard !writes.isEmpty else { return 0 }
+        let collided = try bulkUpsert(collection, writes)
+        guard !collided.isEmpty else { return 0 }
+        return try bulkUpsert(collection, collided.map { writes[$0] }).count
+    }
+
+    /// The indexes of `writes` refused with a duplicate key.
+    private func bulkUpsert(_ collection: String, _ writes: [(filter: BSONFields, replacement: BSONDocument)]) throws(MongoError) -> [Int] {
+        guard !writes.isEmpty else { return [] }
         let bulkOptions = try BSONDocument(["ordered": .bool(false)])
         let upsertOptions = try BSONDocument(["upsert": .bool(true)])
         return try withCollection(collection) { handle throws(MongoError) in
@@ -72,32 +81,41 @@ struct MongoClient {
             }
             return try withReply { reply throws(MongoError) in
                 var error = bson_error_t()
-                if mongoc_bulk_operation_execute(bulk, reply, &error) != 0 { return 0 }
+                if mongoc_bulk_operation_execute(bulk, reply, &error) != 0 { return [] }
                 return try Self.duplicatesOnly(reply, otherwise: MongoError(error))
             }
         }
     }
 
-    /// How many write errors a failed bulk reply holds when every one is a duplicate key; else throws
-    /// the first other write error (with the server's code and message), or `failure`.
-    static func duplicatesOnly(_ reply: OpaquePointer, otherwise failure: MongoError) throws(MongoError) -> Int {
+    /// The indexes of the writes a failed bulk reply refused when every refusal is a duplicate key; else
+    /// throws the first other write error (with the server's code and message), or `failure`.
+    static func duplicatesOnly(_ reply: OpaquePointer, otherwise failure: MongoError) throws(MongoError) -> [Int] {
         let fields = try BSONReader.fields(of: reply)
         guard case .array(let errors)? = fields.pairs.first(where: { $0.key == "writeErrors" })?.value, !errors.isEmpty,
             fields.pairs.first(where: { $0.key == "writeConcernErrors" }).map({ $0.value == .array([]) }) ?? true
         else { throw failure }
+        var indexes: [Int] = []
         for case .document(let writeError) in errors {
             let code = BSONReader.int64(writeError.pairs.first { $0.key == "code" }?.value) ?? 0
             if code != MongoError.duplicateKey {
                 guard case .string(let message)? = writeError.pairs.first(where: { $0.key == "errmsg" })?.value else { throw failure }
                 throw .server(code: Int(code), message: message)
             }
+            guard let index = BSONReader.int64(writeError.pairs.first { $0.key == "index" }?.value) else { throw failure }
+            indexes.append(Int(index))
         }
-        return errors.count
+        return indexes
     }
 
-    /// One replace-or-insert; returns false when a duplicate key said the stored document is newer.
+    /// One replace-or-insert; returns false when a duplicate key said the stored document is as new or
+    /// newer (sent twice on a first duplicate key, as `upsert` explains).
     @discardableResult
     func upsertOne(_ collection: String, filter: BSONFields, replacement: BSONFields) throws(MongoError) -> Bool {
+        if try upsertOnce(collection, filter: filter, replacement: replacement) { return true }
+        return try upsertOnce(collection, filter: filter, replacement: replacement)
+    }
+
+    private func upsertOnce(_ collection: String, filter: BSONFields, replacement: BSONFields) throws(MongoError) -> Bool {
         let filterDocument = try BSONDocument(filter)
         let replacementDocument = try BSONDocument(replacement)
         let options = try BSONDocument(["upsert": .bool(true)])
