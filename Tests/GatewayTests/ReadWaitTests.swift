@@ -1,0 +1,106 @@
+import Commands
+import EventStore
+import Foundation
+import Gateway
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import PostgresNIO
+import Projections
+import Synchronization
+import TestSupport
+import Testing
+
+/// `?minPosition` must not be a way to tie up the database (issue 14, item 1): a position left empty by a
+/// rolled-back insert is reflected once the next event is, and waiters are capped while commands are
+/// answered throughout. On a database of its own with no projector running, so the read models stay
+/// where the test puts them.
+@Suite("Read waits (minPosition)")
+struct ReadWaitTests {
+    static let admin = "read-waits-admin-token"
+
+    func withGateway(_ body: @Sendable (any TestClientProtocol, PostgresClient, PostgresEventStore) async throws -> Void) async throws {
+        let (client, events) = try await TestDatabase.stores(try await TestDatabase.freshDatabase())
+        let backend = Backend(
+            store: events, documents: PostgresDocumentStore(client: client, logger: TestDatabase.logger),
+            settings: GatewaySettings(adminToken: Self.admin, gatewayId: "read-waits", requestTimeout: .seconds(60)))
+        let app = Application(router: GatewayRouter.build(backend, logger: TestDatabase.logger), logger: TestDatabase.logger)
+        try await app.test(.router) { http in try await body(http, client, events) }
+    }
+
+    func post(_ http: any TestClientProtocol, _ uri: String, _ json: String, token: String? = admin) async throws -> (HTTPResponse.Status, Int64?) {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await http.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: json)) { response in
+            (response.status, response.headers[HTTPField.Name("X-Position")!].flatMap { Int64($0) })
+        }
+    }
+
+    func halls(_ http: any TestClientProtocol, minPosition: Int64) async throws -> (status: HTTPResponse.Status, reflects: Int64?) {
+        try await http.execute(uri: "/halls?minPosition=\(minPosition)", method: .get) { response in
+            (response.status, response.headers[HTTPField.Name("X-Read-Model-Position")!].flatMap { Int64($0) })
+        }
+    }
+
+    static let hall = #"{"name":"Hall","sections":[{"name":"Main","price":10,"rows":[{"row":"A","seats":2}]}]}"#
+
+    @Test func aPositionLeftEmptyByARollbackIsReflectedOnceTheNextEventIs() async throws {
+        try await withGateway { http, client, events in
+            let (created, first) = try await post(http, "/halls", Self.hall)
+            #expect(created == .created)
+            _ = try await ProjectionRebuild.run(
+                HallProjection(), events: events, documents: PostgresDocumentStore(client: client, logger: TestDatabase.logger),
+                owner: "read-wait-test")
+            // An insert rolled back: its global position is used up and never appears in the log.
+            _ = try? await client.withTransaction(logger: TestDatabase.logger) { connection in
+                try await connection.query(
+                    "INSERT INTO events (stream_id, version, type, data, metadata) VALUES ('hole', 1, 'Noted', '{}', '{}')",
+                    logger: TestDatabase.logger)
+                throw CancellationError()
+            }
+            let hole = try #require(first) + 1
+            // The next event is not one the halls read model reads: nothing it applies lies before the hole.
+            let (registered, next) = try await post(http, "/users", #"{"name":"Bo","email":"bo@holes.test"}"#, token: nil)
+            #expect(registered == .created && (next ?? 0) > hole, "the registration lands after the hole (\(String(describing: next)))")
+            let answer = try await halls(http, minPosition: hole)
+            #expect(answer.status == .ok)
+            #expect(answer.reflects == hole, "the hole is reflected at once, not waited for until the deadline")
+        }
+    }
+
+    @Test func waitersAreCappedAndCommandsAreAnsweredMeanwhile() async throws {
+        try await withGateway { http, _, _ in
+            let (_, position) = try await post(http, "/halls", Self.hall)
+            let wanted = try #require(position)
+            let most = Mutex(0)
+            let storm = Task {
+                // No projector runs: every one of these waits until the deadline unless the cap answers it at once.
+                try await withThrowingTaskGroup(of: (HTTPResponse.Status, Int64?).self) { group in
+                    for _ in 0..<200 { group.addTask { try await halls(http, minPosition: wanted) } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+            }
+            let sampler = Task {
+                while !Task.isCancelled {
+                    let waiting = try await http.execute(uri: "/metrics", method: .get) { response in
+                        String(buffer: response.body).split(separator: "\n")
+                            .first { $0.hasPrefix("boxoffice_read_waiters ") }
+                            .flatMap { Int($0.split(separator: " ")[1]) } ?? -1
+                    }
+                    most.withLock { $0 = max($0, waiting) }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            // A command in the middle of the storm is answered.
+            let (hall, _) = try await post(http, "/halls", Self.hall)
+            #expect(hall == .created)
+            let answers = try await storm.value
+            sampler.cancel()
+            _ = try? await sampler.value
+            #expect(answers.count == 200 && answers.allSatisfy { $0.0 == .ok }, "every waiter is answered")
+            #expect(answers.allSatisfy { ($0.1 ?? wanted) < wanted }, "none claims a position its read model has not applied")
+            let peak = most.withLock { $0 }
+            #expect(peak > 0 && peak <= 64, "waiters seen at once: \(peak) (cap 64)")
+        }
+    }
+}
