@@ -85,7 +85,21 @@ enum SeatedSetup {
                 LoadCheck(
                     name: "read model agrees with the log", ok: readModelTaken == sold,
                     detail: "\(readModelTaken) seats taken in the seat maps"),
+                try await repairsCheck(api, admin: admin),
             ]
         )
+    }
+
+    /// The projectors never had to repair a read model that missed events (`/health`'s `repairs`, summed
+    /// over the projections since the database was created).
+    static func repairsCheck(_ api: APIClient, admin: String) async throws -> LoadCheck {
+        let health = try await api.send(.GET, "/health", token: admin)
+        let projections = health.json["projections"] as? [[String: any Sendable]] ?? []
+        let counts = projections.compactMap { $0["repairs"] as? Double }
+        guard counts.count == projections.count, !projections.isEmpty else {
+            return LoadCheck(name: "no read-model repairs", ok: false, detail: "/health reports no repair counts")
+        }
+        let total = Int(counts.reduce(0, +))
+        return LoadCheck(name: "no read-model repairs", ok: total == 0, detail: "\(total) repairs")
     }
 }

@@ -94,6 +94,7 @@ struct GARun {
                 name: "tickets in the log == tickets the clients bought", ok: fold.ticketsTaken == stats.units,
                 detail: "\(stats.units) bought"),
             LoadCheck(name: "versions gapless", ok: fold.versionsContiguous, detail: "1 stream"),
+            try await SeatedSetup.repairsCheck(api, admin: admin),
         ]
         if tiny {
             let rejected = clients - stats.successes

@@ -27,6 +27,7 @@ struct LoadGeneratorTests {
         #expect(run.failedChecks.isEmpty, "\(run.failedChecks)")
         #expect(run.report["soldOut"] as? Bool == true, "every client stops on a sold-out view")
         #expect(run.fact("remaining") == 0 && run.fact("ticketsBooked") == 150)
+        #expect(run.output.contains("[ok] no read-model repairs"), "the run checks the repair counter: \(run.output)")
     }
 
     @Test func w1ShortRunNeverSellsASeatTwice() async throws {
@@ -37,6 +38,7 @@ struct LoadGeneratorTests {
         let successes = try #require(run.number("successes"))
         #expect(successes > 0)
         #expect(run.fact("seatsSold") == 2 * successes && run.fact("bookingsInLog") == successes)
+        #expect(run.output.contains("[ok] no read-model repairs"), "the run checks the repair counter: \(run.output)")
     }
 
     @Test func w2ShortRunAcrossSessionsAgreesWithTheLog() async throws {
