@@ -99,10 +99,16 @@ COMMANDS = {"find": find, "update": update, "delete": delete, "createIndexes": c
             "listCollections": list_collections, "drop": drop, "endSessions": lambda db, doc: {}}
 
 
+# `stall`: a server that answers the handshake and then never answers a command, without closing.
+STALL = len(sys.argv) > 1 and sys.argv[1] == "stall"
+
+
 def serve(request):
     name = request.command_name or ""
     if name.lower() in ("ismaster", "hello"):
         request.replies(dict(HELLO, localTime=datetime.datetime.utcnow()))
+        return True
+    if STALL:
         return True
     handler = COMMANDS.get(name)
     if handler is None:

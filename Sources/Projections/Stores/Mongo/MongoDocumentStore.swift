@@ -15,9 +15,10 @@ public struct MongoDocumentStore: DocumentStore {
     let logger: Logger
     let indexed: IndexedCollections
 
-    /// Opens the pool for `uri` (nothing connects until the first call). Blocking calls run on `threadPool`.
-    public init(uri: String, logger: Logger, threadPool: NIOThreadPool = .singleton, appName: String = "boxoffice") throws(MongoError) {
-        connection = try MongoConnection(uri: uri, appName: appName, threads: threadPool, logger: logger)
+    /// Opens the pool for `uri` (nothing connects until the first call). Blocking calls run on `threads`
+    /// threads of the store's own; at most `admitLimit` calls run or wait at once, more are refused.
+    public init(uri: String, logger: Logger, threads: Int = 8, admitLimit: Int = 64, appName: String = "boxoffice") throws(MongoError) {
+        connection = try MongoConnection(uri: uri, appName: appName, threads: threads, admitLimit: admitLimit, logger: logger)
         self.logger = logger
         indexed = IndexedCollections()
     }

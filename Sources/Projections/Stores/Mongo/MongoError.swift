@@ -14,6 +14,8 @@ public enum MongoError: Error, Equatable, CustomStringConvertible {
     case invalidField(String)
     /// Any other libmongoc error: its domain, code and message.
     case driver(domain: UInt32, code: UInt32, message: String)
+    /// As many calls as the connection admits are already running or queued: refused at once.
+    case busy(admitted: Int)
 
     /// MongoDB's duplicate-key error code.
     public static let duplicateKey = 11000
@@ -43,8 +45,10 @@ public enum MongoError: Error, Equatable, CustomStringConvertible {
 
     /// True when MongoDB could not be reached (worth a 503 and a retry, not a 500).
     public var isUnavailable: Bool {
-        if case .connection = self { return true }
-        return false
+        switch self {
+        case .connection, .busy: true
+        default: false
+        }
     }
 
     /// True for the server's duplicate-key refusal.
@@ -62,6 +66,7 @@ public enum MongoError: Error, Equatable, CustomStringConvertible {
         case .invalidDocument(let message): "BSON conversion failed: \(message)"
         case .invalidField(let name): "invalid field name \(name)"
         case .driver(let domain, let code, let message): "libmongoc error \(domain).\(code): \(message)"
+        case .busy(let admitted): "MongoDB calls at their limit (\(admitted) running or queued)"
         }
     }
 }

@@ -2,27 +2,6 @@ import Commands
 import EventStore
 import Foundation
 
-/// Users' details, from their own streams.
-public struct UserProjection: ReadModel {
-    public static let users = Collection(projection: "users", name: "users")
-    public let name = "users"
-
-    public init() {}
-
-    public func keys(for event: StoredEvent) -> [DocumentKey] {
-        [DocumentKey(Self.users, Streams.userId(ofStream: event.streamId))]
-    }
-
-    public func evolve(_ documents: inout DocumentSet, _ event: UserEvent, _ stored: StoredEvent) throws {
-        switch event {
-        case .registered(let user):
-            documents.put(
-                keys(for: stored)[0], UserDocument(id: user.userId, name: user.name, email: user.email, registeredAt: user.registeredAt),
-                version: Int64(stored.version))
-        }
-    }
-}
-
 /// Halls and their layouts.
 public struct HallProjection: ReadModel {
     public static let halls = Collection(projection: "halls", name: "halls")
@@ -47,14 +26,5 @@ public struct HallProjection: ReadModel {
                     seatCount: sections.reduce(0) { $0 + $1.seatIds.count }),
                 version: Int64(stored.version))
         }
-    }
-}
-
-/// Every projection of the system, by name.
-public enum Projections {
-    public static let all: [any Projection] = [SessionProjection(), UserProjection(), HallProjection(), KPIProjection()]
-
-    public static func named(_ name: String) -> (any Projection)? {
-        all.first { $0.name == name }
     }
 }
