@@ -19,6 +19,8 @@ public struct GatewaySettings: Sendable {
     public var corsOrigins: [String]
     /// Proxies whose `X-Forwarded-For` names the client address the rate limit counts against.
     public var trustedProxies = TrustedProxies()
+    /// Longest a read waits for its read model (`minPosition`, a look-up by id that missed).
+    public var readWaitLimit: Duration = .seconds(2)
     /// Most entries each of the token cache and the booking locator keeps.
     public var cacheCapacity = GatewaySettings.defaultCacheCapacity
     /// Enough for every active user of a big on-sale; a few MiB per cache.
@@ -76,7 +78,7 @@ public final class Backend: Sendable {
         catalogue = CatalogueService(halls: halls, sessions: sessions)
         reads = Reads(
             store: store, models: ReadModelQueries(documents: documents), sessions: sessions, live: live,
-            waits: ReadWaits(), repairs: repairs)
+            waits: ReadWaits(), waitLimit: settings.readWaitLimit, repairs: repairs)
         monitoring = Monitoring(reads: reads, metrics: metrics, commands: sessions.statistics, gatewayId: settings.gatewayId)
         self.clock = clock
     }

@@ -3,20 +3,19 @@ import Foundation
 import Hummingbird
 import Projections
 
-/// `?minPosition=N`: wait (at most 2 s) until the read models a query uses have applied position N.
+/// `?minPosition=N`: wait (at most `GatewaySettings.readWaitLimit`, 2 s) until the read models a query uses have applied position N.
 ///
 /// Waits are cheap and bounded: polls back off from 2 to 50 ms, and at most `ReadWaits.limit` requests of a
 /// process wait at once; beyond that an answer comes at once with the position it reflects
 /// (`X-Read-Model-Position`), so anonymous reads can never hold the connections commands need.
 struct ReadYourWrites: Sendable {
     let reads: Reads
-    static var maxWait: Duration { .seconds(2) }
 
     /// Waits as asked and returns the position the answer reflects (the lowest of `projections`, or the
     /// asked one once every event before it that these projections read is applied).
     func position(_ request: Request, projections: [String]) async throws -> Int64 {
         let wanted = try Self.wanted(request)
-        let deadline = ContinuousClock.now + Self.maxWait
+        let deadline = ContinuousClock.now + reads.waitLimit
         var target: Checkpoint?
         var checkedHead = false
         // Where each projection stood when the log last said it had events of its own before the target:
@@ -63,11 +62,11 @@ struct ReadYourWrites: Sendable {
     }
 
     /// A document looked up by id, or nil only once `projection` has applied everything committed before
-    /// this call (at most `maxWait`): a booking or user just created is found, not answered 404.
+    /// this call (at most `waitLimit`): a booking or user just created is found, not answered 404.
     func found<T>(in projection: String, _ fetch: () async throws -> T?) async throws -> T? {
         if let value = try await fetch() { return value }
         let committed = try await reads.store.readBatch(after: .start, limit: 0, types: nil).through
-        let deadline = ContinuousClock.now + Self.maxWait
+        let deadline = ContinuousClock.now + reads.waitLimit
         var delay = Duration.milliseconds(2)
         let types = Projections.named(projection)?.eventTypes ?? []
         guard reads.waits.enter() else { return nil }

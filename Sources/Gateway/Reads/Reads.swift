@@ -14,6 +14,8 @@ struct Reads: Sendable {
     let live: LiveSessions
     /// Requests waiting for a read model (`minPosition`, a look-up that missed), bounded.
     let waits: ReadWaits
+    /// Longest such a wait lasts.
+    let waitLimit: Duration
     /// Read-model repairs of every projector (nil: not reported, as in tests without a database client).
     let repairs: ProjectionRepairs?
 }
