@@ -29,6 +29,10 @@ enum ErrorMapping {
                 headers: [.retryAfter: "\(seconds)"])
         case is CancellationError:
             return unavailable("the request was cut short")
+        // Its key was stored by another request whose outcome could not be read back just now: a retry
+        // is answered from it.
+        case EventStoreError.idempotencyKeyTaken:
+            return unavailable("a request with this Idempotency-Key is being recorded")
         case let error as MongoError where error.isUnavailable:
             return unavailable("the read-model store is unavailable")
         // The reason (a SQLSTATE, a time-out) stays in the server's log: it tells a client nothing it can act
