@@ -76,7 +76,8 @@ struct LiveSeatMapTests {
             let other = Backend(
                 store: try await TestDatabase.store(),
                 documents: PostgresDocumentStore(client: TestDatabase.client, logger: TestDatabase.logger),
-                settings: GatewaySettings(adminToken: Harness.admin, gatewayId: "other"))
+                // Like the harness's, a time-out for a loaded 2-core machine running the whole suite at once.
+                settings: GatewaySettings(adminToken: Harness.admin, gatewayId: "other", requestTimeout: .seconds(60)))
             let placed = try await other.sessionCommands.execute(
                 .holdSeats(
                     HoldSeats(
