@@ -44,6 +44,8 @@ public struct GatewaySettings: Sendable {
 /// only the service they act through (see `GatewayRouter.routes`), never this.
 public final class Backend: Sendable {
     let settings: GatewaySettings
+    /// The clock commands and registrations are stamped with (the database's, in `serve`).
+    let clock: @Sendable () -> Date
     let auth: Authenticator
     let accounts: Accounts
     let intake: CommandIntake
@@ -61,6 +63,7 @@ public final class Backend: Sendable {
         repairs: ProjectionRepairs? = nil, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.settings = settings
+        self.clock = clock
         // A stream stuck on a dead connection must recover within one request time-out, early enough to
         // read the log and say whether a cut-off append was recorded before the request itself times out.
         var policy = policy
@@ -80,8 +83,5 @@ public final class Backend: Sendable {
             store: store, models: ReadModelQueries(documents: documents), sessions: sessions, live: live,
             waits: ReadWaits(), waitLimit: settings.readWaitLimit, repairs: repairs)
         monitoring = Monitoring(reads: reads, metrics: metrics, commands: sessions.statistics, gatewayId: settings.gatewayId)
-        self.clock = clock
     }
-
-    let clock: @Sendable () -> Date
 }
