@@ -20,16 +20,47 @@ public final class ServerProcess: @unchecked Sendable {
         return root.appendingPathComponent(".build/debug/boxoffice").path
     }
 
-    /// Starts `boxoffice <arguments>` (default `serve`) and waits until `/health` answers.
+    /// Starts `boxoffice <arguments>` (default `serve`) and waits until `/health` answers from this process.
+    ///
+    /// The port is free when asked for, but a test running in parallel can take it before this server
+    /// binds it. Then this server exits and the other one answers on the port, so only a health answer
+    /// naming this process counts, and a start that lost the port is tried again on another one.
     public init(
-        arguments: [String] = ["serve"], environment: [String: String] = [:], adminToken: String = "test-admin-token",
+        arguments: [String] = ["serve"], environment: [String: String] = [:], adminToken: String? = nil,
         databaseURL: String? = nil, waitForHealth: Bool = true
     ) async throws {
-        self.port = try Self.freePort()
-        self.adminToken = adminToken
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments + (arguments.first == "serve" ? ["--port", String(port)] : [])
+        // A token per server: a request that reached another test's server is refused, not served.
+        self.adminToken = adminToken ?? "test-admin-\(UUID().uuidString)"
+        var attempt = 1
+        while true {
+            let port = try Self.freePort()
+            let (process, logFile) = try Self.launch(
+                arguments: arguments + (arguments.first == "serve" ? ["--port", String(port)] : []),
+                environment: environment, adminToken: self.adminToken, databaseURL: databaseURL, port: port)
+            if !waitForHealth {
+                (self.port, self.process, self.logFile) = (port, process, logFile)
+                return
+            }
+            switch await Self.waitUntilHealthy(process, port: port, adminToken: self.adminToken) {
+            case .healthy:
+                (self.port, self.process, self.logFile) = (port, process, logFile)
+                return
+            case .exited where attempt < 3:
+                attempt += 1
+            case .exited, .timedOut:
+                if process.isRunning { process.terminate() }
+                let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+                throw ServerError(description: "boxoffice did not become healthy on port \(port):\n\(log)")
+            }
+        }
+    }
+
+    private static func launch(
+        arguments: [String], environment: [String: String], adminToken: String, databaseURL: String?, port: Int
+    ) throws -> (Process, URL) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["DATABASE_URL"] = databaseURL ?? TestDatabase.url
         env["ADMIN_TOKEN"] = adminToken
@@ -38,23 +69,33 @@ public final class ServerProcess: @unchecked Sendable {
         env["REQUEST_TIMEOUT"] = "60"
         env.merge(environment) { _, new in new }
         process.environment = env
-        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("boxoffice-\(port).log")
+        let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("boxoffice-\(port)-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let handle = try FileHandle(forWritingTo: logFile)
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        if waitForHealth { try await waitUntilHealthy() }
+        return (process, logFile)
     }
 
-    private func waitUntilHealthy() async throws {
+    private enum Start { case healthy, exited, timedOut }
+
+    private static func waitUntilHealthy(_ process: Process, port: Int, adminToken: String) async -> Start {
         let deadline = Date().addingTimeInterval(30)
+        // The admin view names the gateway "<host>-<pid>"; with no usable token (`--dev` makes its own)
+        // a running process that answers is the best evidence there is.
+        let own = "-\(process.processIdentifier)"
         while Date() < deadline {
-            guard process.isRunning else { break }
-            if let reply = try? await HTTP.send(.GET, "\(baseURL)/health"), reply.status == 200 { return }
-            try await Task.sleep(for: .milliseconds(100))
+            guard process.isRunning else { return .exited }
+            if let reply = try? await HTTP.send(.GET, "http://127.0.0.1:\(port)/health", token: adminToken.isEmpty ? nil : adminToken),
+                reply.status == 200,
+                adminToken.isEmpty || (reply.json["gatewayId"] as? String)?.hasSuffix(own) == true
+            {
+                return .healthy
+            }
+            try? await Task.sleep(for: .milliseconds(100))
         }
-        throw ServerError(description: "boxoffice did not become healthy on port \(port):\n\(log())")
+        return process.isRunning ? .timedOut : .exited
     }
 
     /// What the server printed so far.
