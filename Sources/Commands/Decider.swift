@@ -56,8 +56,13 @@ extension DomainEvent {
 
 /// JSON coders shared by every event payload, so stored data is stable across the code base.
 public enum EventJSON {
+    /// Made once and shared: a coder costs more to make than a small payload costs to code, and both are
+    /// safe to use from many threads as long as nobody changes their settings (make one for that).
+    public static let encoder = makeEncoder()
+    public static let decoder = makeDecoder()
+
     /// Encoder with ISO-8601 dates and sorted keys.
-    public static func encoder() -> JSONEncoder {
+    public static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
@@ -67,8 +72,8 @@ public enum EventJSON {
         return encoder
     }
 
-    /// Decoder matching `encoder()`.
-    public static func decoder() -> JSONDecoder {
+    /// Decoder matching `makeEncoder()`.
+    public static func makeDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()

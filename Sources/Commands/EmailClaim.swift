@@ -21,13 +21,13 @@ public enum EmailEvent: DomainEvent, Equatable {
 
     public func encodedData() throws -> Data {
         switch self {
-        case .claimed(let payload): try EventJSON.encoder().encode(payload)
+        case .claimed(let payload): try EventJSON.encoder.encode(payload)
         }
     }
 
     public static func decode(type: String, data: Data) throws -> EmailEvent? {
         switch EventType(rawValue: type) {
-        case .emailClaimed: .claimed(try EventJSON.decoder().decode(EmailClaimed.self, from: data))
+        case .emailClaimed: .claimed(try EventJSON.decoder.decode(EmailClaimed.self, from: data))
         default: nil
         }
     }

@@ -15,13 +15,13 @@ public enum HallEvent: DomainEvent, Equatable {
 
     public func encodedData() throws -> Data {
         switch self {
-        case .created(let payload): try EventJSON.encoder().encode(payload)
+        case .created(let payload): try EventJSON.encoder.encode(payload)
         }
     }
 
     public static func decode(type: String, data: Data) throws -> HallEvent? {
         switch EventType(rawValue: type) {
-        case .hallCreated: .created(try EventJSON.decoder().decode(HallCreated.self, from: data))
+        case .hallCreated: .created(try EventJSON.decoder.decode(HallCreated.self, from: data))
         default: nil
         }
     }

@@ -114,7 +114,7 @@ public enum SessionEvent: DomainEvent, Equatable {
     }
 
     public func encodedData() throws -> Data {
-        let encoder = EventJSON.encoder()
+        let encoder = EventJSON.encoder
         switch self {
         case .scheduled(let payload): return try encoder.encode(payload)
         case .bookingPlaced(let payload): return try encoder.encode(payload)
@@ -124,7 +124,7 @@ public enum SessionEvent: DomainEvent, Equatable {
     }
 
     public static func decode(type: String, data: Data) throws -> SessionEvent? {
-        let decoder = EventJSON.decoder()
+        let decoder = EventJSON.decoder
         switch EventType(rawValue: type) {
         case .sessionScheduled: return .scheduled(try decoder.decode(SessionScheduled.self, from: data))
         case .bookingPlaced: return .bookingPlaced(try decoder.decode(BookingPlaced.self, from: data))

@@ -31,13 +31,13 @@ public enum UserEvent: DomainEvent, Equatable {
 
     public func encodedData() throws -> Data {
         switch self {
-        case .registered(let payload): try EventJSON.encoder().encode(payload)
+        case .registered(let payload): try EventJSON.encoder.encode(payload)
         }
     }
 
     public static func decode(type: String, data: Data) throws -> UserEvent? {
         switch EventType(rawValue: type) {
-        case .userRegistered: .registered(try EventJSON.decoder().decode(UserRegistered.self, from: data))
+        case .userRegistered: .registered(try EventJSON.decoder.decode(UserRegistered.self, from: data))
         default: nil
         }
     }

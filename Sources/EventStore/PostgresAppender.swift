@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 import Logging
 import PostgresNIO
@@ -39,7 +40,7 @@ struct PostgresAppender: Sendable {
         var types: [String] = []
         var data: [String] = []
         var metadata: [String] = []
-        let encoder = JSONEncoder()
+        let encoder = EventJSON.encoder
         for (index, write) in writes.enumerated() {
             let base: Int
             switch write.expected {

@@ -29,6 +29,10 @@ actor StreamWorker<D: Decider> {
     private var loaded = false
     private var pending: [Job] = []
     private var draining = false
+    /// The last read started for `current()`, and the next one while it has not begun: callers that
+    /// arrive meanwhile share that next read (see `current()`).
+    private var lastRead: Task<Void, any Error>?
+    private var joinableRead: Task<Void, any Error>?
 
     init(
         streamId: String, store: any EventStore, policy: RetryPolicy, statistics: CommandStatistics,
@@ -60,8 +64,26 @@ actor StreamWorker<D: Decider> {
         }
     }
 
+    /// The state with every event committed before this call: many readers of one hot session cost one
+    /// read of the stream per database round trip, not one each. A read already running may have begun
+    /// before this caller arrived, so the caller joins the next one, which begins once it ends; all who
+    /// arrive until then share it.
     func current() async throws -> (state: D.State, version: Int, position: Int64) {
-        try await refresh()
+        let read: Task<Void, any Error>
+        if let joinable = joinableRead {
+            read = joinable
+        } else {
+            let previous = lastRead
+            read = Task {
+                _ = await previous?.result
+                // From here on a new caller may have arrived after this read began: it makes the next one.
+                self.joinableRead = nil
+                try await self.refresh()
+            }
+            joinableRead = read
+            lastRead = read
+        }
+        try await read.value
         return (state, version, lastPosition)
     }
 
@@ -120,7 +142,7 @@ actor StreamWorker<D: Decider> {
                     return
                 }
 
-                let encoder = EventJSON.encoder()
+                let encoder = EventJSON.encoder
                 let keys = try zip(jobs, decisions).compactMap { job, decision -> IdempotencyWrite? in
                     guard let request = job.idempotency, case .recorded(_, let outcome, let lastIndex) = decision else { return nil }
                     return IdempotencyWrite(

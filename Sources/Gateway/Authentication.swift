@@ -44,8 +44,9 @@ struct Authenticator: Sendable {
     /// The principal of the request; 401 when the token is missing or unknown.
     func principal(_ request: Request) async throws -> Principal {
         guard let token = bearer(request) else { throw APIError.unauthorized }
-        if isAdmin(token: token) { return .admin }
-        guard Identifiers.isSane(token, maxLength: 256), let userId = try await accounts.userId(forToken: token) else {
+        let digest = TokenDigest(token)
+        if isAdmin(digest) { return .admin }
+        guard Identifiers.isSane(token, maxLength: 256), let userId = try await accounts.userId(for: digest) else {
             throw APIError.unauthorized
         }
         return .user(userId)
@@ -53,7 +54,7 @@ struct Authenticator: Sendable {
 
     /// Whether the request carries the admin token; never asks the database.
     func isAdmin(_ request: Request) -> Bool {
-        bearer(request).map(isAdmin(token:)) ?? false
+        bearer(request).map { isAdmin(TokenDigest($0)) } ?? false
     }
 
     /// Who the request is from as far as memory knows, for the rate limiter (which must not cause look-ups).
@@ -63,16 +64,17 @@ struct Authenticator: Sendable {
         /// No token, or one known to be bad.
         case anonymous
         /// A plausible token this gateway has not seen yet: only the database can tell.
-        case unknown(token: String)
+        case unknown(TokenDigest)
     }
 
     func known(_ request: Request) -> Known {
         guard let token = bearer(request), Identifiers.isSane(token, maxLength: 256) else { return .anonymous }
-        if isAdmin(token: token) { return .admin }
-        switch accounts.known(token: token) {
+        let digest = TokenDigest(token)
+        if isAdmin(digest) { return .admin }
+        switch accounts.known(digest) {
         case .user(let id): return .user(id)
         case .invalid: return .anonymous
-        case .unknown: return .unknown(token: token)
+        case .unknown: return .unknown(digest)
         }
     }
 
@@ -83,8 +85,8 @@ struct Authenticator: Sendable {
 
     /// Compares digests, and `Digest ==` is swift-crypto's constant-time `safeCompare`: the time taken
     /// says nothing about how much of a guess was right.
-    private func isAdmin(token: String) -> Bool {
-        SHA256.hash(data: Data(token.utf8)) == adminTokenDigest
+    private func isAdmin(_ token: TokenDigest) -> Bool {
+        token.digest == adminTokenDigest
     }
 
     /// The request must carry the admin token: 401 without a valid token, 403 with a user's.

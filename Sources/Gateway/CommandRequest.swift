@@ -92,7 +92,7 @@ struct CommandRequest: Sendable {
                 status: HTTPResponse.Status(code: legacy.rendered.status), json: Data(legacy.rendered.body.utf8),
                 position: stored.position)
         } else {
-            response = try render(try EventJSON.decoder().decode(Outcome.self, from: stored.outcome), stored.position)
+            response = try render(try EventJSON.decoder.decode(Outcome.self, from: stored.outcome), stored.position)
         }
         response.headers[.idempotentReplayed] = "true"
         return response

@@ -25,7 +25,7 @@ enum JSONBody {
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         guard !data.isEmpty else { throw APIError.invalidRequest("a JSON body is required") }
         do {
-            return try EventJSON.decoder().decode(T.self, from: data)
+            return try EventJSON.decoder.decode(T.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
             throw APIError.invalidRequest("missing field \(path(context.codingPath + [key]))")
         } catch let DecodingError.typeMismatch(expected, context) {
@@ -59,7 +59,7 @@ enum JSONBody {
 /// JSON responses with the system's encoder.
 enum JSONResponse {
     static func encode<T: Encodable>(_ value: T) throws -> Data {
-        try EventJSON.encoder().encode(value)
+        try EventJSON.encoder.encode(value)
     }
 
     static func make<T: Encodable>(status: HTTPResponse.Status, body: T, headers: HTTPFields = [:]) -> Response {

@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 
 /// A JSON value for bodies whose shape is data, not a type (error details, event payloads in history).
@@ -41,6 +42,6 @@ public enum JSONValue: Codable, Equatable, Sendable {
 
     /// Parses raw JSON bytes.
     public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        try EventJSON.decoder.decode(JSONValue.self, from: data)
     }
 }

@@ -62,7 +62,7 @@ enum ReplayOutput {
     }
 
     private static func encoder(pretty: Bool) -> JSONEncoder {
-        let encoder = EventJSON.encoder()
+        let encoder = EventJSON.makeEncoder()
         encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
         return encoder
     }

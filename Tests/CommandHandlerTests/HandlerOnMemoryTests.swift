@@ -80,7 +80,7 @@ struct HandlerOnMemoryTests {
         let result = try await book(handler, id, key: key)
         let stored = try #require(try await store.storedOutcome(for: key.key))
         #expect(stored.position == result.position && stored.requestHash == "h")
-        let outcome = try EventJSON.decoder().decode(SessionOutcome.self, from: stored.outcome)
+        let outcome = try EventJSON.decoder.decode(SessionOutcome.self, from: stored.outcome)
         // Times are stored to the millisecond, as in events; everything else comes back as it was.
         var booking = try #require(result.outcome.booking)
         booking.createdAt = try #require(outcome.booking?.createdAt)

@@ -17,7 +17,7 @@ struct BSONRoundTripTests {
         let json = try DocumentFixtures.json(value)
         let back = try roundTrip(json)
         #expect(ProjectionFold.sameJSON(json, back), "\(String(decoding: back.prefix(300), as: UTF8.self))")
-        return try EventJSON.decoder().decode(T.self, from: back)
+        return try EventJSON.decoder.decode(T.self, from: back)
     }
 
     @Test func everyReadModelDocumentComesBackEqual() throws {

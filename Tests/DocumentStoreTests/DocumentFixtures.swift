@@ -86,6 +86,6 @@ enum DocumentFixtures {
 
     /// Encoded as the projections encode documents.
     static func json(_ value: some Encodable) throws -> Data {
-        try EventJSON.encoder().encode(value)
+        try EventJSON.encoder.encode(value)
     }
 }

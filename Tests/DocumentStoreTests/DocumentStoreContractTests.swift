@@ -173,7 +173,7 @@ struct DocumentStoreContractTests {
                 DocumentWrite(key: key("halls"), version: 1, body: try DocumentFixtures.json(hall)),
             ], projection: projection, generation: 1, checkpoint: Self.checkpoint(1), owner: "contract")
         func read<T: Decodable>(_ name: String, as type: T.Type) async throws -> T {
-            try EventJSON.decoder().decode(T.self, from: try #require(try await store.get(key(name).collection, id: "x")).body)
+            try EventJSON.decoder.decode(T.self, from: try #require(try await store.get(key(name).collection, id: "x")).body)
         }
         #expect(try await read("seatmaps", as: SeatMap.self) == map)
         #expect(try await read("sessions", as: SessionDocument.self) == session)

@@ -15,11 +15,11 @@ import Glibc
 @Suite("MongoDB adapter on the wire (mockupdb)")
 struct MongoWireTests {
     static func write(_ key: DocumentKey, version: Int64, _ body: some Encodable) throws -> DocumentWrite {
-        DocumentWrite(key: key, version: version, body: try EventJSON.encoder().encode(body))
+        DocumentWrite(key: key, version: version, body: try EventJSON.encoder.encode(body))
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ document: StoredDocument?) throws -> T {
-        try EventJSON.decoder().decode(T.self, from: try #require(document).body)
+        try EventJSON.decoder.decode(T.self, from: try #require(document).body)
     }
 
     /// Runs `body` against a fresh store on the scenario's server, releases the store (its pool then
@@ -67,7 +67,7 @@ struct MongoWireTests {
                     descending: true, limit: 3, after: (sortValue: "2026-03-01T10:00:00.000Z", id: "b9")))
             #expect(found.map(\.id) == ["b8", "b7"])
             #expect(found.map(\.version) == [5, 2])
-            let bookings = try found.map { try EventJSON.decoder().decode(BookingDocument.self, from: $0.body) }
+            let bookings = try found.map { try EventJSON.decoder.decode(BookingDocument.self, from: $0.body) }
             #expect(bookings.map(\.amount) == [Decimal(string: "25.5")!, 37])
             #expect(bookings.allSatisfy { $0.sessionTitle == "Amélie — 東京物語 🎬" && $0.position == 4_000_000_000_123 })
             #expect(bookings.last?.createdAt == ISO8601.date(from: "2026-02-28T09:30:00.250Z"))

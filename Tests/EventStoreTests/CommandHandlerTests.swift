@@ -1,6 +1,7 @@
 import Commands
 import EventStore
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -98,6 +99,41 @@ struct CommandHandlerTests {
         #expect(events.map(\.version) == Array(1...11), "no version gap")
         let cached = try await handler.state(of: "session-\(id)")
         #expect(cached.version == 11 && cached.state.gaTaken["floor"] == 10)
+    }
+
+    @Test func readersOfOneStreamShareReadsAndStillSeeEveryEarlierCommit() async throws {
+        // Each stream read is held for 100 ms after it read, so that readers pile up behind it.
+        let reads = Mutex(0)
+        let store = InterceptingEventStore(
+            try await TestDatabase.store(),
+            afterStreamRead: {
+                reads.withLock { $0 += 1 }
+                try? await Task.sleep(for: .milliseconds(100))
+            })
+        let handler = Handler(store: store)
+        let other = Handler(store: store.inner)
+        let id = try await schedule(other, capacity: 100)
+        let stream = "session-\(id)"
+        _ = try await handler.latest(of: stream)
+
+        let before = reads.withLock { $0 }
+        let versions = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<50 { group.addTask { try await handler.latest(of: stream).version } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(versions.allSatisfy { $0 == 1 })
+        let shared = reads.withLock { $0 } - before
+        #expect(shared <= 3, "50 readers at once made \(shared) reads: one runs, the others share the next")
+
+        // A reader that arrives while a read is held, after another process committed, sees that commit:
+        // it does not take the answer of the read that began before it.
+        async let first = handler.latest(of: stream)
+        let started = reads.withLock { $0 }
+        while reads.withLock({ $0 }) == started { try await Task.sleep(for: .milliseconds(1)) }
+        _ = try await book(other, id).get()
+        let second = try await handler.latest(of: stream)
+        #expect(try await first.version == 1)
+        #expect(second.version == 2, "the commit made before the second reader arrived is in its answer")
     }
 
     @Test func aRefusalOnAStaleCacheIsCheckedAgainstTheLog() async throws {

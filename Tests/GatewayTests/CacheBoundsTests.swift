@@ -52,13 +52,13 @@ struct CacheBoundsTests {
         let store = CountingStore(inner: try await TestDatabase.store())
         let accounts = Accounts(store: store, unknownTokenTTL: .milliseconds(300))
         let token = "bo_never_issued_" + UUID().uuidString
-        #expect(accounts.known(token: token) == .unknown)
-        for _ in 0..<5 { #expect(try await accounts.userId(forToken: token) == nil) }
+        #expect(accounts.known(TokenDigest(token)) == .unknown)
+        for _ in 0..<5 { #expect(try await accounts.userId(for: TokenDigest(token)) == nil) }
         #expect(store.lookupCount == 1, "repeating a bad token must not cost a look-up each time")
-        #expect(accounts.known(token: token) == .invalid)
+        #expect(accounts.known(TokenDigest(token)) == .invalid)
         try await Task.sleep(for: .milliseconds(400))
-        #expect(accounts.known(token: token) == .unknown, "only briefly: the answer expires")
-        #expect(try await accounts.userId(forToken: token) == nil)
+        #expect(accounts.known(TokenDigest(token)) == .unknown, "only briefly: the answer expires")
+        #expect(try await accounts.userId(for: TokenDigest(token)) == nil)
         #expect(store.lookupCount == 2)
     }
 
@@ -93,11 +93,11 @@ struct CacheBoundsTests {
         #expect(accounts.cachedTokens.users >= capacity / 2, "the cache still holds the recent ones")
         // The earliest tokens were evicted, yet still work: the log is the truth, the cache a shortcut.
         let before = store.lookupCount
-        for token in tokens { #expect(try await accounts.userId(forToken: token) != nil) }
+        for token in tokens { #expect(try await accounts.userId(for: TokenDigest(token)) != nil) }
         #expect(store.lookupCount > before, "the earliest tokens had been evicted")
 
         // Invented tokens fill only the (smaller) cache of unknown ones.
-        for _ in 0..<registrations / 10 { _ = try await accounts.userId(forToken: "bo_" + UUID().uuidString) }
+        for _ in 0..<registrations / 10 { _ = try await accounts.userId(for: TokenDigest("bo_" + UUID().uuidString)) }
         #expect(accounts.cachedTokens.unknown <= capacity / 10)
 
         // Every booking a gateway places or looks up is remembered, within the same bound.

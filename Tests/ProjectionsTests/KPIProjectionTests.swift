@@ -43,7 +43,7 @@ struct KPIProjectionTests {
     }
 
     func summary(_ documents: [DocumentKey: Data]) throws -> SessionKPI {
-        try EventJSON.decoder().decode(SessionKPI.self, from: try #require(documents[DocumentKey(KPIProjection.sessions, "s")]))
+        try EventJSON.decoder.decode(SessionKPI.self, from: try #require(documents[DocumentKey(KPIProjection.sessions, "s")]))
     }
 
     @Test func aBookingEventWithoutItsSessionDocumentsFailsInsteadOfVanishing() throws {
@@ -86,7 +86,7 @@ struct KPIProjectionTests {
         var redelivered = DocumentSet(loaded)
         try projection.apply(events[4], to: &redelivered)
         let session = try #require(try redelivered.writes().first { $0.key.collection == KPIProjection.sessions })
-        let kpi = try EventJSON.decoder().decode(SessionKPI.self, from: session.body)
+        let kpi = try EventJSON.decoder.decode(SessionKPI.self, from: session.body)
         #expect(
             kpi.bookings.cancelled == 1 && kpi.bookings.confirmed == 1 && kpi.booked == 2 && kpi.revenue == 20,
             "the cancel moved the sale's 3 units out of booked exactly once")

@@ -7,14 +7,17 @@ public struct InterceptingEventStore: EventStore {
     public let inner: PostgresEventStore
     let afterAppend: @Sendable () async throws -> Void
     let reorderReads: @Sendable ([StoredEvent]) -> [StoredEvent]
+    let afterStreamRead: @Sendable () async -> Void
 
     public init(
         _ inner: PostgresEventStore, afterAppend: @escaping @Sendable () async throws -> Void = {},
-        reorderReads: @escaping @Sendable ([StoredEvent]) -> [StoredEvent] = { $0 }
+        reorderReads: @escaping @Sendable ([StoredEvent]) -> [StoredEvent] = { $0 },
+        afterStreamRead: @escaping @Sendable () async -> Void = {}
     ) {
         self.inner = inner
         self.afterAppend = afterAppend
         self.reorderReads = reorderReads
+        self.afterStreamRead = afterStreamRead
     }
 
     public func append(_ writes: [StreamWrite], idempotency: [IdempotencyWrite]) async throws -> AppendResult {
@@ -31,7 +34,9 @@ public struct InterceptingEventStore: EventStore {
         return batch
     }
     public func readStream(_ streamId: String, after version: Int) async throws -> [StoredEvent] {
-        try await inner.readStream(streamId, after: version)
+        let events = try await inner.readStream(streamId, after: version)
+        await afterStreamRead()
+        return events
     }
     public func checkpoint(at position: Int64) async throws -> Checkpoint? { try await inner.checkpoint(at: position) }
     public func lookup(_ index: EventIndex, _ value: String) async throws -> StoredEvent? { try await inner.lookup(index, value) }

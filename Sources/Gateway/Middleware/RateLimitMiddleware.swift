@@ -45,11 +45,11 @@ struct RateLimitMiddleware: RouterMiddleware {
             try take(.user(id))
         case .anonymous:
             try take(address)
-        case .unknown(let token):
+        case .unknown(let digest):
             // The look-up is what an attacker would make us pay for: the address pays first.
             try take(address)
             let auth = auth
-            _ = try? await withDeadline(timeout) { try await auth.accounts.userId(forToken: token) }
+            _ = try? await withDeadline(timeout) { try await auth.accounts.userId(for: digest) }
         }
         return try await next(request, context)
     }

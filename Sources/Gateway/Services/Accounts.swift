@@ -10,9 +10,9 @@ import Synchronization
 /// remembered briefly so that a client repeating a bad token does not cost a database look-up each time.
 final class Accounts: Sendable {
     let store: any EventStore
-    private let tokenCache: Mutex<LRUCache<String, String>>
+    private let tokenCache: Mutex<LRUCache<TokenDigest, String>>
     /// Token hashes the log did not know, with when that answer stops counting.
-    private let unknownTokens: Mutex<LRUCache<String, ContinuousClock.Instant>>
+    private let unknownTokens: Mutex<LRUCache<TokenDigest, ContinuousClock.Instant>>
     /// How long an unknown token is answered from memory. Safe to cache: a token only exists once its
     /// registration committed, and the registering gateway caches it positively at once.
     let unknownTokenTTL: Duration
@@ -34,8 +34,7 @@ final class Accounts: Sendable {
     }
 
     /// What memory alone says about `token` (for the rate limiter, which must not cause look-ups).
-    func known(token: String) -> Known {
-        let hash = Identifiers.sha256(token)
+    func known(_ hash: TokenDigest) -> Known {
         if let user = tokenCache.withLock({ $0.get(hash) }) { return .user(user) }
         return isRecentlyUnknown(hash) ? .invalid : .unknown
     }
@@ -45,7 +44,7 @@ final class Accounts: Sendable {
         (tokenCache.withLock { $0.count }, unknownTokens.withLock { $0.count })
     }
 
-    private func isRecentlyUnknown(_ hash: String) -> Bool {
+    private func isRecentlyUnknown(_ hash: TokenDigest) -> Bool {
         unknownTokens.withLock { cache in
             guard let until = cache.get(hash) else { return false }
             if until > .now { return true }
@@ -61,9 +60,10 @@ final class Accounts: Sendable {
         name: String, email: String, now: Date, metadata: EventMetadata, idempotency: IdempotencyRequest?
     ) async throws -> (user: UserRegistered, token: String, position: Int64) {
         let token = Identifiers.token()
+        let digest = TokenDigest(token)
         let registration = UserRegistered(
             userId: Identifiers.make("usr"), name: name, email: email.trimmingCharacters(in: .whitespacesAndNewlines),
-            tokenHash: Identifiers.sha256(token), registeredAt: now)
+            tokenHash: digest.hex, registeredAt: now)
         var metadata = metadata
         metadata.userId = registration.userId
         let user = try UserDecider.decide(.register(registration), UserDecider.initialState, now: now)
@@ -79,14 +79,14 @@ final class Accounts: Sendable {
             try idempotency.map { request in
                 [
                     IdempotencyWrite(
-                        key: request.key, lastEventIndex: 0, outcome: try EventJSON.encoder().encode(registration),
+                        key: request.key, lastEventIndex: 0, outcome: try EventJSON.encoder.encode(registration),
                         requestHash: request.requestHash)
                 ]
             } ?? []
         do {
             let result = try await store.append(writes, idempotency: keys)
-            tokenCache.withLock { $0.set(registration.tokenHash, registration.userId) }
-            unknownTokens.withLock { $0.remove(registration.tokenHash) }
+            tokenCache.withLock { $0.set(digest, registration.userId) }
+            unknownTokens.withLock { $0.remove(digest) }
             return (registration, token, result.positions[0])
         } catch EventStoreError.wrongExpectedVersion {
             throw DomainError.emailTaken
@@ -94,11 +94,10 @@ final class Accounts: Sendable {
     }
 
     /// The user a bearer token belongs to, or nil.
-    func userId(forToken token: String) async throws -> String? {
-        let hash = Identifiers.sha256(token)
+    func userId(for hash: TokenDigest) async throws -> String? {
         if let cached = tokenCache.withLock({ $0.get(hash) }) { return cached }
         if isRecentlyUnknown(hash) { return nil }
-        guard let event = try await store.lookup(.tokenHash, hash),
+        guard let event = try await store.lookup(.tokenHash, hash.hex),
             case .registered(let user)? = try UserEvent.decode(type: event.type, data: event.data)
         else {
             let until = ContinuousClock.now + unknownTokenTTL

@@ -17,10 +17,25 @@ public protocol Projection: Sendable {
     /// Documents that every event of this event's stream changes, so their version is the stream
     /// version they have applied (a session's seat map). Empty when there are none.
     func streamKeys(for event: StoredEvent) -> [DocumentKey]
+    /// Documents of `keys` that this event creates, so the stepper does not look them up first: none
+    /// can exist before it but by redelivery, and then the store's version guard keeps the stored one.
+    /// Never a stream key, whose version is how the stepper notices events it missed.
+    func createdKeys(for event: StoredEvent) -> [DocumentKey]
 }
 
 extension Projection {
     public func streamKeys(for event: StoredEvent) -> [DocumentKey] { [] }
+    public func createdKeys(for event: StoredEvent) -> [DocumentKey] { [] }
+
+    /// What a batch must load: every key an event reads, not the ones an event only creates.
+    func keysToLoad(_ events: [StoredEvent]) -> Set<DocumentKey> {
+        var keys: Set<DocumentKey> = []
+        for event in events {
+            let created = createdKeys(for: event)
+            keys.formUnion(created.isEmpty ? self.keys(for: event) : self.keys(for: event).filter { !created.contains($0) })
+        }
+        return keys
+    }
 }
 
 /// A read model of one aggregate's events, in the manner of Emmett's projections: the engine decodes each
@@ -94,7 +109,7 @@ public struct DocumentSet {
     public mutating func get<T: Codable & Sendable>(_ key: DocumentKey, as type: T.Type) throws -> T? {
         if let value = decoded[key] { return value as? T }
         guard let document = raw[key] else { return nil }
-        let value = try EventJSON.decoder().decode(T.self, from: document.body)
+        let value = try EventJSON.decoder.decode(T.self, from: document.body)
         decoded[key] = value
         return value
     }
@@ -108,7 +123,7 @@ public struct DocumentSet {
 
     /// Encodes every changed document.
     func writes() throws -> [DocumentWrite] {
-        let encoder = EventJSON.encoder()
+        let encoder = EventJSON.encoder
         return try changed.map { key in
             DocumentWrite(key: key, version: versions[key] ?? 0, body: try encoder.encode(AnyEncodable(decoded[key]!)))
         }

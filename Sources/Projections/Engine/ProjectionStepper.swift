@@ -29,9 +29,9 @@ struct ProjectionStepper: Sendable {
             }
             return (read.through, 0)
         }
-        var documents = try await load(Set(batch.flatMap { projection.keys(for: $0) }), generation: generation)
+        var documents = try await load(projection.keysToLoad(batch), generation: generation)
         func loadAlso(_ events: [StoredEvent]) async throws {
-            let more = try await load(Set(events.flatMap { projection.keys(for: $0) }), generation: generation)
+            let more = try await load(projection.keysToLoad(events), generation: generation)
             documents.cached.merge(more.cached) { old, _ in old }
             documents.loaded.merge(more.loaded) { old, _ in old }
         }

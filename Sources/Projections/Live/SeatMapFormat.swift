@@ -48,7 +48,7 @@ struct CompactSeatMap: Encodable {
 extension LiveSession {
     /// The body of this version in `format`.
     func render(_ format: SeatMapFormat) throws -> Data {
-        let encoder = EventJSON.encoder()
+        let encoder = EventJSON.encoder
         switch format {
         case .full:
             return try encoder.encode(map)

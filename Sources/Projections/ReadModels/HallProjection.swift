@@ -13,6 +13,9 @@ public struct HallProjection: ReadModel {
         [DocumentKey(Self.halls, Streams.hallId(ofStream: event.streamId))]
     }
 
+    /// The only event of the stream creates the document.
+    public func createdKeys(for event: StoredEvent) -> [DocumentKey] { keys(for: event) }
+
     public func evolve(_ documents: inout DocumentSet, _ event: HallEvent, _ stored: StoredEvent) throws {
         switch event {
         case .created(let hall):

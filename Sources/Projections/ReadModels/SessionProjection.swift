@@ -22,6 +22,11 @@ public struct SessionProjection: ReadModel {
         return keys
     }
 
+    public func createdKeys(for event: StoredEvent) -> [DocumentKey] {
+        guard event.type == EventType.bookingPlaced.rawValue, let bookingId = Self.bookingId(in: event) else { return [] }
+        return [DocumentKey(Self.bookings, bookingId)]
+    }
+
     public func streamKeys(for event: StoredEvent) -> [DocumentKey] {
         let session = Self.sessionId(of: event)
         return [DocumentKey(Self.sessions, session), DocumentKey(Self.seatMaps, session)]
@@ -29,7 +34,7 @@ public struct SessionProjection: ReadModel {
 
     static func bookingId(in event: StoredEvent) -> String? {
         guard event.type != EventType.sessionScheduled.rawValue else { return nil }
-        return (try? JSONDecoder().decode(BookingRef.self, from: event.data))?.bookingId
+        return (try? EventJSON.decoder.decode(BookingRef.self, from: event.data))?.bookingId
     }
 
     private struct BookingRef: Decodable { var bookingId: String }

@@ -13,6 +13,9 @@ public struct UserProjection: ReadModel {
         [DocumentKey(Self.users, Streams.userId(ofStream: event.streamId))]
     }
 
+    /// The only event of the stream creates the document.
+    public func createdKeys(for event: StoredEvent) -> [DocumentKey] { keys(for: event) }
+
     public func evolve(_ documents: inout DocumentSet, _ event: UserEvent, _ stored: StoredEvent) throws {
         switch event {
         case .registered(let user):

@@ -75,7 +75,7 @@ public struct ReadModelQueries: Sendable {
             collection: SessionProjection.bookings, filters: ["status": BookingStatus.held.rawValue],
             sortField: "holdExpiresAt", limit: limit)
         return try await documents.find(query).lazy
-            .map { try EventJSON.decoder().decode(BookingDocument.self, from: $0.body) }
+            .map { try EventJSON.decoder.decode(BookingDocument.self, from: $0.body) }
             .prefix { ($0.holdExpiresAt ?? .distantFuture) <= now }
     }
 
@@ -94,7 +94,7 @@ public struct ReadModelQueries: Sendable {
     }
 
     private func decode<T: Decodable>(_ document: StoredDocument?) throws -> T? {
-        try document.map { try EventJSON.decoder().decode(T.self, from: $0.body) }
+        try document.map { try EventJSON.decoder.decode(T.self, from: $0.body) }
     }
 
     private func page<T: Decodable & Sendable & Identifiable>(
@@ -104,7 +104,7 @@ public struct ReadModelQueries: Sendable {
         query.after = try cursor.map(Self.decodeCursor)
         let wanted = query.limit
         query.limit = wanted + 1
-        let found: [T] = try await documents.find(query).map { try EventJSON.decoder().decode(T.self, from: $0.body) }
+        let found: [T] = try await documents.find(query).map { try EventJSON.decoder.decode(T.self, from: $0.body) }
         let items = Array(found.prefix(wanted))
         let next = found.count > wanted ? items.last.map { Self.encodeCursor(sortValue($0), $0.id) } : nil
         return Page(items: items, nextCursor: next)
