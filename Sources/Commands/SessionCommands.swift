@@ -76,10 +76,11 @@ public enum SessionCommand: Sendable {
 
 /// What a caller sees after a session command: the session and the booking it touched.
 public struct SessionOutcome: Codable, Sendable {
-    public var session: SessionScheduled?
-    public var booking: Booking?
+    /// The session, for the command that schedules it.
+    public var session: SessionScheduled? = nil
+    public var booking: Booking? = nil
     /// Places left in the booking's GA section.
-    public var remaining: Int?
+    public var remaining: Int? = nil
 }
 
 /// The session aggregate: every decision about its seats is checked against its stream version.
@@ -117,9 +118,12 @@ public enum SessionDecider: Decider {
     }
 
     public static func outcome(of command: SessionCommand, in state: SessionState) -> SessionOutcome {
+        // Only scheduling answers with the session. A booking's outcome is stored with its idempotency key,
+        // and the whole hall in it made every keyed command cost as much as the hall is large.
+        if case .schedule = command { return SessionOutcome(session: state.session) }
         let booking = command.bookingId.flatMap { state.bookings[$0] }
         let remaining = booking?.sectionId.map { state.remaining(in: $0) }
-        return SessionOutcome(session: state.session, booking: booking, remaining: remaining)
+        return SessionOutcome(booking: booking, remaining: remaining)
     }
 
     private static func schedule(_ scheduled: SessionScheduled, _ state: SessionState) throws(DomainError) -> [SessionEvent] {

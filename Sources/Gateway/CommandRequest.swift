@@ -10,6 +10,8 @@ struct CommandRequest: Sendable {
     let body: Data
     /// Fingerprint of the request; empty when it carries no `Idempotency-Key`.
     let requestHash: String
+    /// `METHOD path`: the fingerprint covers it with the body.
+    let target: String
     let key: IdempotencyKey?
     let metadata: EventMetadata
     /// Where the ids this command touches are noted for the request log.
@@ -28,10 +30,11 @@ struct CommandRequest: Sendable {
             throw APIError.invalidRequest("Idempotency-Key must be 1 to 255 printable ASCII characters")
         }
         // Only a request with a key is ever compared with another, so only it pays for a fingerprint.
-        let hash = rawKey == nil ? "" : fingerprint(body, method: request.method.rawValue, path: request.uri.path)
+        let target = "\(request.method.rawValue) \(request.uri.path)\n"
+        let hash = rawKey == nil ? "" : fingerprint(body, target: target)
         let scope = principal?.scope ?? "anonymous"
         return CommandRequest(
-            principal: principal ?? .user("anonymous"), body: body, requestHash: hash,
+            principal: principal ?? .user("anonymous"), body: body, requestHash: hash, target: target,
             key: rawKey.map { IdempotencyKey(principal: scope, key: $0) },
             metadata: EventMetadata(
                 correlationId: context.requestId, userId: principal?.userId, idempotencyKey: rawKey,
@@ -40,18 +43,26 @@ struct CommandRequest: Sendable {
     }
 
     /// Ignores formatting: the same JSON sent with other spacing or key order is the same request.
-    private static func fingerprint(_ body: Data, method: String, path: String) -> String {
+    /// Versioned, because keys stored before it (kept a day) hold the older form, `legacyFingerprint`.
+    private static func fingerprint(_ body: Data, target: String) -> String {
+        let canonical = (try? JSONValue.parse(body)).flatMap { try? EventJSON.encoder.encode($0) } ?? body
+        return "v2:" + Identifiers.sha256(Data(target.utf8) + canonical)
+    }
+
+    /// The fingerprint keys were stored with until 2026-12: the same idea through `JSONSerialization`,
+    /// which cost a twentieth of the server's time per booking. Only a replay compares with it.
+    private static func legacyFingerprint(_ body: Data, target: String) -> String {
         let canonical =
             (try? JSONSerialization.data(
                 withJSONObject: JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]),
                 options: [.sortedKeys, .fragmentsAllowed])) ?? body
-        return Identifiers.sha256(Data("\(method) \(path)\n".utf8) + canonical)
+        return Identifiers.sha256(Data(target.utf8) + canonical)
     }
 
     /// The same request with its idempotency key in another scope.
     func scoped(_ scope: String) -> CommandRequest {
         CommandRequest(
-            principal: principal, body: body, requestHash: requestHash,
+            principal: principal, body: body, requestHash: requestHash, target: target,
             key: key.map { IdempotencyKey(principal: scope, key: $0.key) }, metadata: metadata, notes: notes)
     }
 
@@ -85,7 +96,9 @@ struct CommandRequest: Sendable {
     }
 
     private func replay<Outcome: Decodable>(_ stored: StoredOutcome, _ render: (Outcome, Int64) throws -> Response) throws -> Response {
-        guard stored.requestHash == requestHash else { throw APIError.idempotencyKeyReused }
+        guard stored.requestHash == requestHash || stored.requestHash == Self.legacyFingerprint(body, target: target) else {
+            throw APIError.idempotencyKeyReused
+        }
         var response: Response
         if let legacy = try? JSONDecoder().decode(RenderedAnswer.self, from: stored.outcome) {
             response = Self.answer(

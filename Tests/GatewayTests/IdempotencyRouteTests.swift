@@ -81,10 +81,13 @@ struct IdempotencyRouteTests {
             let first = try await api.call(.post, path, token: user.token, json: ["seats": ["A3"]], headers: ["Idempotency-Key": key])
             #expect(first.status == 201)
             let rendered = #"{"id":"bk_legacy","status":"HELD"}"#
+            // Stored as before 2026-12: a rendered answer, and the request fingerprinted through JSONSerialization.
+            let legacyRequest = "POST \(path)\n" + #"{"seats":["A3"]}"#
             try await TestDatabase.client.query(
                 """
                 UPDATE idempotency_keys
-                SET outcome = convert_to(json_build_object('rendered', json_build_object('status', 201, 'body', \(rendered)::text))::text, 'UTF8')
+                SET outcome = convert_to(json_build_object('rendered', json_build_object('status', 201, 'body', \(rendered)::text))::text, 'UTF8'),
+                    request_hash = encode(sha256(convert_to(\(legacyRequest), 'UTF8')), 'hex')
                 WHERE key = \(key)
                 """, logger: TestDatabase.logger)
             let replay = try await api.call(.post, path, token: user.token, json: ["seats": ["A3"]], headers: ["Idempotency-Key": key])
