@@ -16,6 +16,7 @@ NAMES = {"p2": "P2", "p2s": "P2s", "boxoffice": "Boxoffice"}
 
 cells = defaultdict(list)
 rss = []
+documents = defaultdict(list)
 for line in open(sys.argv[1]):
     line = line.strip()
     if not line.startswith("{"):
@@ -23,6 +24,8 @@ for line in open(sys.argv[1]):
     row = json.loads(line)
     if row.get("kind") == "rss":
         rss.append(row)
+    if row.get("kind") == "documents":
+        documents[row["workload"]].append(sum(row["bytes"].values()))
     if row.get("kind"):
         continue
     cells[(row["workload"], row["clients"], row["system"])].append(row)
@@ -159,6 +162,11 @@ for clients in sorted({r["clients"] for r in rss}):
     sessions = rss[0].get("sessions", 200)
     verdicts.append(f"RSS of boxoffice serve --with-workers after W2 (C = {clients}, {sessions} sessions): "
                     f"{fmt(summary(figures))} MiB")
+if documents.get("w1") and documents.get("w2"):
+    w1, w2 = median_of(documents["w1"]), median_of(documents["w2"])
+    ratio = max(w1, w2) / min(w1, w2)
+    verdicts.append(f"bytes the projectors rewrite per booking event, at most (the documents it touches, whole): "
+                    f"W1 {w1:,.0f}, W2 {w2:,.0f}: {ratio:.2f}× apart (target within 2×) {'met' if ratio <= 2 else 'NOT met'}")
 print()
 for verdict in verdicts:
     print(f"- {verdict}")

@@ -18,10 +18,7 @@ public struct KPIProjection: ReadModel {
         return [session, DocumentKey(Self.bookings, booking)]
     }
 
-    public func createdKeys(for event: StoredEvent) -> [DocumentKey] {
-        guard event.type == EventType.bookingPlaced.rawValue, let bookingId = SessionProjection.bookingId(in: event) else { return [] }
-        return [DocumentKey(Self.bookings, bookingId)]
-    }
+    public func createdKeys(for event: StoredEvent) -> [DocumentKey] { SessionProjection.placedBooking(event, in: Self.bookings) }
 
     public func streamKeys(for event: StoredEvent) -> [DocumentKey] {
         [DocumentKey(Self.sessions, SessionProjection.sessionId(of: event))]

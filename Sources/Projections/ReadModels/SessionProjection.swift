@@ -22,9 +22,12 @@ public struct SessionProjection: ReadModel {
         return keys
     }
 
-    public func createdKeys(for event: StoredEvent) -> [DocumentKey] {
-        guard event.type == EventType.bookingPlaced.rawValue, let bookingId = Self.bookingId(in: event) else { return [] }
-        return [DocumentKey(Self.bookings, bookingId)]
+    public func createdKeys(for event: StoredEvent) -> [DocumentKey] { Self.placedBooking(event, in: Self.bookings) }
+
+    /// The booking document of `collection` that a `BookingPlaced` creates.
+    static func placedBooking(_ event: StoredEvent, in collection: Collection) -> [DocumentKey] {
+        guard event.type == EventType.bookingPlaced.rawValue, let bookingId = bookingId(in: event) else { return [] }
+        return [DocumentKey(collection, bookingId)]
     }
 
     public func streamKeys(for event: StoredEvent) -> [DocumentKey] {
