@@ -39,15 +39,17 @@ struct MongoEndToEndTests {
         let sections = try await HTTP.send(.GET, "\(base)/events/\(event)?minPosition=\(position)").json["sections"] as? [[String: Any]]
         #expect(sections?.first?["remaining"] as? Int == 17)
 
-        let mine = try await HTTP.send(.GET, "\(base)/bookings?minPosition=\(position)", token: buyer.token)
+        let mine = try await HTTP.reflecting("\(base)/bookings?minPosition=\(position)", position: position, token: buyer.token)
+        #expect(Int(mine.headers.first(name: "X-Read-Model-Position") ?? "") ?? 0 >= position, "the bookings projection caught up")
         let items = mine.json["items"] as? [[String: Any]] ?? []
         #expect(items.count == 2 && items.allSatisfy { $0["status"] as? String == "CONFIRMED" })
         #expect(Set(items.compactMap { ($0["amount"] as? NSNumber)?.decimalValue }) == [25, Decimal(string: "29.97")!])
-        let cancelledOnes = try await HTTP.send(.GET, "\(base)/bookings?status=CANCELLED&minPosition=\(position)", token: server.adminToken)
+        let cancelledOnes = try await HTTP.reflecting(
+            "\(base)/bookings?status=CANCELLED&minPosition=\(position)", position: position, token: server.adminToken)
         #expect((cancelledOnes.json["items"] as? [[String: Any]])?.map { $0["userId"] as? String } == [other.id])
-        let user = try await HTTP.send(.GET, "\(base)/users/\(buyer.id)?minPosition=\(position)", token: buyer.token)
+        let user = try await HTTP.reflecting("\(base)/users/\(buyer.id)?minPosition=\(position)", position: position, token: buyer.token)
         #expect(user.json["name"] as? String == "Zoë Ångström")
-        let list = try await HTTP.send(.GET, "\(base)/sessions?limit=1&minPosition=\(position)")
+        let list = try await HTTP.reflecting("\(base)/sessions?limit=1&minPosition=\(position)", position: position)
         #expect((list.json["items"] as? [[String: Any]])?.count == 1 && list.json["nextCursor"] is String, "keyset pages")
 
         let health = try await HTTP.send(.GET, "\(base)/health", token: server.adminToken)

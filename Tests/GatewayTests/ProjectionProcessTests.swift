@@ -176,9 +176,12 @@ struct ProjectionProcessTests {
         var bookedSeats: [String: String] = [:]
         var cursor: String?
         repeat {
-            let page = try await HTTP.send(
-                .GET, "\(server.baseURL)/bookings?sessionId=\(session)&limit=50" + (cursor.map { "&cursor=\($0)" } ?? ""),
-                token: server.adminToken)
+            // The bookings come from the projector, the map from the gateway's live copy: the list is
+            // asked at the same position.
+            let page = try await HTTP.reflecting(
+                "\(server.baseURL)/bookings?sessionId=\(session)&limit=50&minPosition=\(positions)" + (cursor.map { "&cursor=\($0)" } ?? ""),
+                position: positions, token: server.adminToken)
+            #expect(Int(page.headers.first(name: "X-Read-Model-Position") ?? "") ?? 0 >= positions)
             for booking in page.json["items"] as? [[String: Any]] ?? [] {
                 let status = booking["status"] as? String == "HELD" ? "HELD" : "BOOKED"
                 for seat in booking["seats"] as? [String] ?? [] {

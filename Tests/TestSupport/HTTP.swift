@@ -49,4 +49,19 @@ public enum HTTP {
         let bytes = try await response.body.collect(upTo: 32 * 1024 * 1024)
         return Reply(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
     }
+
+    /// A read-model query (`url` carries `minPosition=position`) answered once it reflects `position`. The
+    /// server waits a bounded time (2 s) and then answers with what is applied, saying so in
+    /// `X-Read-Model-Position`; on a machine busy with the whole suite a projector can be further behind,
+    /// so the query is asked again. The caller still checks the answer: a document that was never written
+    /// is missing however long this waits.
+    public static func reflecting(_ url: String, position: Int, token: String? = nil) async throws -> Reply {
+        let until = ContinuousClock.now + .seconds(60)
+        while true {
+            let reply = try await send(.GET, url, token: token)
+            let reflected = Int(reply.headers.first(name: "X-Read-Model-Position") ?? "") ?? 0
+            if reply.status != 200 || reflected >= position || ContinuousClock.now >= until { return reply }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
 }
