@@ -17,9 +17,19 @@ public final class PrivatePostgres: @unchecked Sendable {
             atPath: scratch, withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o755])
         directory = scratch + "/pg"
-        port = try ServerProcess.freePort()
-        let output = try Self.shell("start_postgres '\(directory)' \(port) boxoffice -c fsync=off >/dev/null && echo \"$DATABASE_URL\"")
-        url = output.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The port is free when asked for, but another test's server or client socket can take it before
+        // PostgreSQL binds it ("Address already in use"): then another port.
+        var attempt = 1
+        while true {
+            let port = try ServerProcess.freePort()
+            do {
+                let output = try Self.shell("start_postgres '\(directory)' \(port) boxoffice -c fsync=off >/dev/null && echo \"$DATABASE_URL\"")
+                (self.port, url) = (port, output.trimmingCharacters(in: .whitespacesAndNewlines))
+                return
+            } catch  where attempt < 3 {
+                attempt += 1
+            }
+        }
     }
 
     /// `pg_ctl restart -m fast`: every connection is cut, the server is back when this returns.
