@@ -142,11 +142,10 @@ actor StreamWorker<D: Decider> {
                     return
                 }
 
-                let encoder = EventJSON.encoder
                 let keys = try zip(jobs, decisions).compactMap { job, decision -> IdempotencyWrite? in
                     guard let request = job.idempotency, case .recorded(_, let outcome, let lastIndex) = decision else { return nil }
                     return IdempotencyWrite(
-                        key: request.key, lastEventIndex: lastIndex, outcome: try encoder.encode(outcome), requestHash: request.requestHash)
+                        key: request.key, lastEventIndex: lastIndex, outcome: try EventJSON.encoder.encode(outcome), requestHash: request.requestHash)
                 }
                 let (store, write) = (store, StreamWrite(streamId: streamId, expected: .exact(version), events: events))
                 // Bounded: an append on a connection that died mid-flight may never return, and every
