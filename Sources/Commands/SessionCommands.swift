@@ -1,14 +1,17 @@
 import Foundation
 
-/// Who is acting: admin may act on any booking, a user only on their own.
+/// Who is acting: admin may act on any booking, a user only on their own, a guest (no credential but
+/// the booking id) only on a guest's booking.
 public enum Actor: Equatable, Sendable {
     case admin
     case user(String)
+    case guest
 
     func mayAct(on booking: Booking) -> Bool {
         switch self {
         case .admin: true
         case .user(let id): id == booking.userId
+        case .guest: booking.guestName != nil
         }
     }
 }
@@ -22,13 +25,18 @@ public struct HoldSeats: Sendable {
     public var confirm: Bool
     /// How long a hold lasts.
     public var holdTTL: TimeInterval
+    /// Set for a guest's booking.
+    public var guestName: String?
 
-    public init(bookingId: String, userId: String, seats: [String], confirm: Bool, holdTTL: TimeInterval) {
+    public init(
+        bookingId: String, userId: String, seats: [String], confirm: Bool, holdTTL: TimeInterval, guestName: String? = nil
+    ) {
         self.bookingId = bookingId
         self.userId = userId
         self.seats = seats
         self.confirm = confirm
         self.holdTTL = holdTTL
+        self.guestName = guestName
     }
 }
 
@@ -42,14 +50,20 @@ public struct BookQuantity: Sendable {
     /// Hold instead of confirming at once.
     public var hold: Bool
     public var holdTTL: TimeInterval
+    /// Set for a guest's booking.
+    public var guestName: String?
 
-    public init(bookingId: String, userId: String, sectionId: String?, qty: Int, hold: Bool, holdTTL: TimeInterval) {
+    public init(
+        bookingId: String, userId: String, sectionId: String?, qty: Int, hold: Bool, holdTTL: TimeInterval,
+        guestName: String? = nil
+    ) {
         self.bookingId = bookingId
         self.userId = userId
         self.sectionId = sectionId
         self.qty = qty
         self.hold = hold
         self.holdTTL = holdTTL
+        self.guestName = guestName
     }
 }
 
@@ -152,6 +166,7 @@ public enum SessionDecider: Decider {
         guard session.kind == .seated else { throw .invalid("this session is general admission: book a quantity with sectionId and qty") }
         guard !hold.seats.isEmpty else { throw .invalid("seats must not be empty") }
         guard Set(hold.seats).count == hold.seats.count else { throw .invalid("seats must not repeat") }
+        if let guest = hold.guestName { try LayoutRules.name(guest, field: "userName") }
         let unknown = hold.seats.filter { state.seats[$0] == nil }
         guard unknown.isEmpty else { throw .invalid("unknown seats: \(unknown.joined(separator: ", "))") }
 
@@ -173,7 +188,8 @@ public enum SessionDecider: Decider {
         let placed = BookingPlaced(
             bookingId: hold.bookingId, userId: hold.userId, seats: hold.seats, sectionId: nil, qty: nil,
             amount: amount, status: hold.confirm ? .confirmed : .held,
-            holdExpiresAt: hold.confirm ? nil : now.addingTimeInterval(hold.holdTTL), createdAt: now)
+            holdExpiresAt: hold.confirm ? nil : now.addingTimeInterval(hold.holdTTL), createdAt: now,
+            guestName: hold.guestName)
         return expiries + [.bookingPlaced(placed)]
     }
 
@@ -185,6 +201,7 @@ public enum SessionDecider: Decider {
         guard let sectionId else { throw .invalid("sectionId is required: this event has several sections") }
         guard let section = state.gaSection(sectionId) else { throw .notFound("section") }
         guard book.qty >= 1 else { throw .invalid("qty must be at least 1") }
+        if let guest = book.guestName { try LayoutRules.name(guest, field: "userName") }
 
         var remaining = state.remaining(in: section.id)
         var expiries: [SessionEvent] = []
@@ -201,7 +218,8 @@ public enum SessionDecider: Decider {
         let placed = BookingPlaced(
             bookingId: book.bookingId, userId: book.userId, seats: nil, sectionId: section.id, qty: book.qty,
             amount: section.price * Decimal(book.qty), status: book.hold ? .held : .confirmed,
-            holdExpiresAt: book.hold ? now.addingTimeInterval(book.holdTTL) : nil, createdAt: now)
+            holdExpiresAt: book.hold ? now.addingTimeInterval(book.holdTTL) : nil, createdAt: now,
+            guestName: book.guestName)
         return expiries + [.bookingPlaced(placed)]
     }
 }

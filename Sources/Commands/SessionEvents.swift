@@ -65,10 +65,13 @@ public struct BookingPlaced: Codable, Equatable, Sendable {
     public var status: BookingStatus
     public var holdExpiresAt: Date?
     public var createdAt: Date
+    /// The name a guest gave (seed 004's `userName`): set only on a booking made without an account,
+    /// whose booking id is then its only credential.
+    public var guestName: String?
 
     public init(
         bookingId: String, userId: String, seats: [String]?, sectionId: String?, qty: Int?,
-        amount: Decimal, status: BookingStatus, holdExpiresAt: Date?, createdAt: Date
+        amount: Decimal, status: BookingStatus, holdExpiresAt: Date?, createdAt: Date, guestName: String? = nil
     ) {
         self.bookingId = bookingId
         self.userId = userId
@@ -79,6 +82,7 @@ public struct BookingPlaced: Codable, Equatable, Sendable {
         self.status = status
         self.holdExpiresAt = holdExpiresAt
         self.createdAt = createdAt
+        self.guestName = guestName
     }
 }
 

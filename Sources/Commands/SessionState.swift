@@ -11,6 +11,8 @@ public struct Booking: Codable, Equatable, Sendable {
     public var status: BookingStatus
     public var holdExpiresAt: Date?
     public var createdAt: Date
+    /// Set on a guest's booking (no account): see `BookingPlaced.guestName`.
+    public var guestName: String?
 
     /// Whether this is a hold whose deadline has passed at `now` (it no longer occupies anything).
     public func isDueHold(at now: Date) -> Bool {
@@ -81,7 +83,7 @@ extension SessionDecider {
             let booking = Booking(
                 id: placed.bookingId, userId: placed.userId, seats: placed.seats, sectionId: placed.sectionId,
                 qty: placed.qty, amount: placed.amount, status: placed.status,
-                holdExpiresAt: placed.holdExpiresAt, createdAt: placed.createdAt)
+                holdExpiresAt: placed.holdExpiresAt, createdAt: placed.createdAt, guestName: placed.guestName)
             state.bookings[placed.bookingId] = booking
             occupy(&state, booking, taking: true)
             if placed.status == .held, let deadline = placed.holdExpiresAt {

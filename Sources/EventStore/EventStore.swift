@@ -29,6 +29,9 @@ public protocol EventStore: Sendable {
     func storedOutcome(for key: IdempotencyKey) async throws -> StoredOutcome?
     /// The highest assigned global position (0 when empty).
     func headPosition() async throws -> Int64
+    /// The reader checkpoint of the last committed event in reader order, ignoring the horizon of open
+    /// transactions that `readBatch` keeps to: every event committed so far lies at or before it.
+    func latestCheckpoint() async throws -> Checkpoint
     /// Whether any committed event of `types` lies after `checkpoint` and at or before `target` in reader order.
     func hasEvents(after checkpoint: Checkpoint, through target: Checkpoint, types: [String]) async throws -> Bool
     /// How many committed events lie after `checkpoint`, and when the oldest of them was recorded.

@@ -111,6 +111,10 @@ public final class InMemoryEventStore: EventStore {
         state.withLock { $0.events.last?.position ?? 0 }
     }
 
+    public func latestCheckpoint() async throws -> Checkpoint {
+        state.withLock { $0.events.map(\.checkpoint).max() ?? .start }
+    }
+
     public func hasEvents(after checkpoint: Checkpoint, through target: Checkpoint, types: [String]) async throws -> Bool {
         state.withLock { $0.events.contains { $0.checkpoint > checkpoint && $0.checkpoint <= target && types.contains($0.type) } }
     }

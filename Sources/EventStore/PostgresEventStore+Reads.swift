@@ -154,6 +154,23 @@ extension PostgresEventStore {
         }
     }
 
+    public func latestCheckpoint() async throws -> Checkpoint {
+        do {
+            // Qualified: a bare `transaction_id` would name the text column of the output, ordering "999" above "1019".
+            let rows = try await client.query(
+                """
+                SELECT transaction_id::text, global_position FROM events
+                ORDER BY events.transaction_id DESC, events.global_position DESC LIMIT 1
+                """, logger: logger)
+            for try await (transaction, position) in rows.decode((String, Int64).self) {
+                return Checkpoint(transactionId: UInt64(transaction) ?? 0, position: position)
+            }
+            return .start
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
     private func events(_ query: PostgresQuery) async throws -> [StoredEvent] {
         do {
             let rows = try await client.query(query, logger: logger)

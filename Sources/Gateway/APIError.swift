@@ -19,4 +19,7 @@ public enum APIError: Error, Equatable, Sendable {
     /// A command was cut off and the log does not yet say whether it was recorded; the booking id (when it
     /// made one) can be looked up, and a retry with the same `Idempotency-Key` is safe.
     case outcomeUnknown(bookingId: String?)
+    /// A look-up missed while its read model was still behind the log past the wait limit: whether the
+    /// thing exists is not known yet, so the answer is not a 404.
+    case readModelBehind
 }

@@ -9,12 +9,15 @@ import Hummingbird
 enum Principal: Sendable, Equatable {
     case admin
     case user(String)
+    /// No `Authorization` header, on a route that takes guests: only a guest's booking id lets it act.
+    case guest
 
-    /// The scope of idempotency keys.
+    /// The scope of idempotency keys (a guest's route narrows it to the guest's name or booking).
     var scope: String {
         switch self {
         case .admin: "admin"
         case .user(let id): id
+        case .guest: "guest"
         }
     }
 
@@ -22,6 +25,7 @@ enum Principal: Sendable, Equatable {
         switch self {
         case .admin: .admin
         case .user(let id): .user(id)
+        case .guest: .guest
         }
     }
 
@@ -41,8 +45,10 @@ struct Authenticator: Sendable {
         self.accounts = accounts
     }
 
-    /// The principal of the request; 401 when the token is missing or unknown.
-    func principal(_ request: Request) async throws -> Principal {
+    /// The principal of the request; 401 when the token is missing or unknown. With `guests`, a request
+    /// without any `Authorization` header is a guest (a header that is there must still be valid).
+    func principal(_ request: Request, guests: Bool = false) async throws -> Principal {
+        if guests, request.headers[.authorization] == nil { return .guest }
         guard let token = bearer(request) else { throw APIError.unauthorized }
         let digest = TokenDigest(token)
         if isAdmin(digest) { return .admin }

@@ -17,12 +17,13 @@ struct CommandRequest: Sendable {
     /// Where the ids this command touches are noted for the request log.
     let notes: RequestNotes
 
-    /// Authenticates (unless `open`), reads the bounded body and the `Idempotency-Key`.
+    /// Authenticates (unless `open`; a request without a token is a guest when `guests`), reads the
+    /// bounded body and the `Idempotency-Key`.
     static func read(
         _ request: inout Request, context: AppRequestContext, intake: CommandIntake,
-        open: Bool = false
+        open: Bool = false, guests: Bool = false
     ) async throws -> CommandRequest {
-        let principal: Principal? = open ? nil : try await intake.auth.principal(request)
+        let principal: Principal? = open ? nil : try await intake.auth.principal(request, guests: guests)
         context.notes.note(userId: principal?.userId)
         let body = try await JSONBody.bytes(&request)
         let rawKey = request.headers[.idempotencyKey]

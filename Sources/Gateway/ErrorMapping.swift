@@ -103,6 +103,8 @@ enum ErrorMapping {
                 status: .serviceUnavailable, code: "outcome_unknown",
                 message: "the command was cut off and may still be recorded: look the booking up, or retry with the same Idempotency-Key",
                 details: bookingId.map { ["bookingId": .string($0)] } ?? [:], headers: [.retryAfter: "1"])
+        case .readModelBehind:
+            unavailable("the read model has not yet applied what was committed before this request")
         }
     }
 

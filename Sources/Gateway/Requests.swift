@@ -54,7 +54,8 @@ struct ReserveRequest: Decodable {
     var userId: String?
 }
 
-/// `POST /book`: a GA quantity (`eventId|sessionId`, `sectionId`, `qty`) or seats (`showId|sessionId`, `seats`).
+/// `POST /book`: a GA quantity (`eventId|sessionId`, `sectionId`, `qty`) or seats (`showId|sessionId`,
+/// `seats` as ids or seed 004's numbers); `userName` without a token makes it a guest's booking.
 struct BookRequest: Decodable {
     var eventId: String?
     var sessionId: String?
@@ -62,11 +63,27 @@ struct BookRequest: Decodable {
     var sectionId: String?
     var qty: Int?
     var hold: Bool?
-    var seats: [String]?
+    var seats: [SeatReference]?
     var confirm: Bool?
     var userId: String?
+    var userName: String?
 
     var targetSession: String? { sessionId ?? eventId ?? showId }
+
+    /// Whose words the answer is in: the field that named the session says which seed the client follows.
+    var vocabulary: BookVocabulary {
+        if sessionId != nil { return .boxoffice }
+        if showId != nil { return .show }
+        return eventId != nil ? .event : .boxoffice
+    }
+}
+
+enum BookVocabulary {
+    case boxoffice
+    /// Seed 004's.
+    case show
+    /// Seed 003's.
+    case event
 }
 
 /// `POST /book/confirm`.

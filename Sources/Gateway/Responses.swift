@@ -50,15 +50,6 @@ struct SeatSectionBody: Encodable {
     }
 }
 
-/// A GA section with what is left.
-struct GASectionBody: Encodable {
-    var id: String
-    var name: String
-    var price: Decimal
-    var capacity: Int
-    var remaining: Int
-}
-
 /// `POST /halls` answer.
 struct HallBody: Encodable {
     var id: String
@@ -76,46 +67,24 @@ struct HallBody: Encodable {
     }
 }
 
-/// A session as created: seated sections or GA sections.
+/// `POST /sessions` answer: a seated session as created (GA events answer in seed 003's words).
 struct SessionBody: Encodable {
     var id: String
     var title: String
-    /// Same as `title`; GA events are named rather than titled.
-    var name: String
     var kind: SessionKind
     var hall: HallRef?
     var startsAt: Date?
-    var sections: [SessionSectionBody]
+    var sections: [SeatSectionBody]
     var position: Int64
 
-    /// A session as just scheduled: every GA place is still free.
     init(_ session: SessionScheduled, position: Int64) {
         id = session.sessionId
         title = session.title
-        name = session.title
         kind = session.kind
         hall = session.hall
         startsAt = session.startsAt
-        sections =
-            session.kind == .seated
-            ? session.seatSections.map { .seated(SeatSectionBody($0)) }
-            : session.gaSections.map {
-                .general(GASectionBody(id: $0.id, name: $0.name, price: $0.price, capacity: $0.capacity, remaining: $0.capacity))
-            }
+        sections = session.seatSections.map(SeatSectionBody.init)
         self.position = position
-    }
-}
-
-/// Either kind of section, encoded flat.
-enum SessionSectionBody: Encodable {
-    case seated(SeatSectionBody)
-    case general(GASectionBody)
-
-    func encode(to encoder: any Encoder) throws {
-        switch self {
-        case .seated(let body): try body.encode(to: encoder)
-        case .general(let body): try body.encode(to: encoder)
-        }
     }
 }
 

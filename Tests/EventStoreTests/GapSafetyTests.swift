@@ -49,6 +49,8 @@ struct GapSafetyTests {
         }
         #expect(read.map(\.version) == Array(1...transactions.count))
         #expect(read.map(\.transactionId) == transactions.map(UInt64.init))
+        // The last event in commit order is the highest transaction, not the one that sorts last as text.
+        #expect(try await store.latestCheckpoint() == read.last?.checkpoint)
     }
 
     @Test(arguments: [true, false])

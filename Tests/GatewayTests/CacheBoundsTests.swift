@@ -39,6 +39,7 @@ struct CacheBoundsTests {
         }
         func storedOutcome(for key: IdempotencyKey) async throws -> StoredOutcome? { try await inner.storedOutcome(for: key) }
         func headPosition() async throws -> Int64 { try await inner.headPosition() }
+        func latestCheckpoint() async throws -> Checkpoint { try await inner.latestCheckpoint() }
         func hasEvents(after checkpoint: Checkpoint, through target: Checkpoint, types: [String]) async throws -> Bool {
             try await inner.hasEvents(after: checkpoint, through: target, types: types)
         }

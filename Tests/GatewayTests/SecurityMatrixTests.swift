@@ -137,6 +137,9 @@ struct SecurityMatrixTests {
             Row(route: "GET /book/{id}", expected: Self.ownerOrAdmin) { token, id in
                 try await get("/book/\(toRead)?minPosition=\(sessionsAt)", token, id)
             },
+            Row(route: "GET /admin/bookings", expected: Self.adminOnly) { token, id in
+                try await get("/admin/bookings?minPosition=\(sessionsAt)", token, id)
+            },
             Row(route: "GET /halls", expected: Self.everyone) { token, id in try await get("/halls?minPosition=\(hallPosition)", token, id) },
             Row(route: "GET /halls/{id}", expected: Self.everyone) { token, id in
                 try await get("/halls/\(hall)?minPosition=\(hallPosition)", token, id)

@@ -42,6 +42,7 @@ public struct InterceptingEventStore: EventStore {
     public func lookup(_ index: EventIndex, _ value: String) async throws -> StoredEvent? { try await inner.lookup(index, value) }
     public func storedOutcome(for key: IdempotencyKey) async throws -> StoredOutcome? { try await inner.storedOutcome(for: key) }
     public func headPosition() async throws -> Int64 { try await inner.headPosition() }
+    public func latestCheckpoint() async throws -> Checkpoint { try await inner.latestCheckpoint() }
     public func hasEvents(after checkpoint: Checkpoint, through target: Checkpoint, types: [String]) async throws -> Bool {
         try await inner.hasEvents(after: checkpoint, through: target, types: types)
     }

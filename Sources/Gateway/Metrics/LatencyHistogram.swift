@@ -10,16 +10,26 @@ struct LatencyHistogram: Sendable {
 
     private var counts = [Int](repeating: 0, count: bucketCount)
     private(set) var total = 0
+    /// Exact, unlike the buckets: the mean is seed 001's "average response time".
+    private var sumMs = 0.0
 
     mutating func record(milliseconds: Double) {
         let index = milliseconds <= Self.floorMs ? 0 : Int(log(milliseconds / Self.floorMs) / Self.growth) + 1
         counts[min(index, Self.bucketCount - 1)] += 1
         total += 1
+        sumMs += milliseconds
     }
 
     mutating func add(_ other: LatencyHistogram) {
         for index in counts.indices { counts[index] += other.counts[index] }
         total += other.total
+        sumMs += other.sumMs
+    }
+
+    /// Mean latency in milliseconds (two decimals); nil when empty.
+    var mean: Double? {
+        guard total > 0 else { return nil }
+        return (sumMs / Double(total) * 100).rounded() / 100
     }
 
     /// Nearest-rank percentile (`quantile` in 0...1), as the upper edge of its bucket; nil when empty.

@@ -8,6 +8,7 @@ struct RequestKPIs: Encodable, Sendable {
     struct Command: Encodable, Sendable {
         var command: String
         var count: Int
+        var meanMs: Double?
         var p50Ms: Double?
         var p95Ms: Double?
         var p99Ms: Double?
@@ -19,6 +20,7 @@ struct RequestKPIs: Encodable, Sendable {
         var attempts: Int
         var successes: Int
         var conflicts: Int
+        var meanMs: Double?
         var p50Ms: Double?
         var p95Ms: Double?
         var p99Ms: Double?
@@ -131,7 +133,7 @@ struct RequestMetricsState {
         func rate(_ count: Int) -> Double? { attempted == 0 ? nil : (Double(count) / Double(attempted) * 10_000).rounded() / 10_000 }
         let commands = routes.map { route, histogram in
             RequestKPIs.Command(
-                command: route, count: histogram.total, p50Ms: histogram.percentile(0.5),
+                command: route, count: histogram.total, meanMs: histogram.mean, p50Ms: histogram.percentile(0.5),
                 p95Ms: histogram.percentile(0.95), p99Ms: histogram.percentile(0.99))
         }.sorted { ($0.count, $1.command) > ($1.count, $0.command) }
         // Completed seconds only, oldest first: the current one is still filling.
@@ -141,7 +143,7 @@ struct RequestMetricsState {
                 RequestKPIs.Second(
                     at: Date(timeIntervalSince1970: TimeInterval(bucket.second)), requests: bucket.requests,
                     attempts: bucket.attempts, successes: bucket.successes, conflicts: bucket.conflicts,
-                    p50Ms: bucket.latency.percentile(0.5), p95Ms: bucket.latency.percentile(0.95),
+                    meanMs: bucket.latency.mean, p50Ms: bucket.latency.percentile(0.5), p95Ms: bucket.latency.percentile(0.95),
                     p99Ms: bucket.latency.percentile(0.99), maxInFlight: bucket.maxInFlight)
             }
         return RequestKPIs(

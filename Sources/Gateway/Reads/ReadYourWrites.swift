@@ -62,25 +62,33 @@ struct ReadYourWrites: Sendable {
     }
 
     /// A document looked up by id, or nil only once `projection` has applied everything committed before
-    /// this call (at most `waitLimit`): a booking or user just created is found, not answered 404.
+    /// this call: a booking or user just created is found, not answered 404. Waits at most `waitLimit`;
+    /// a projection still behind then is `readModelBehind` (503).
     func found<T>(in projection: String, _ fetch: () async throws -> T?) async throws -> T? {
         if let value = try await fetch() { return value }
-        let committed = try await reads.store.readBatch(after: .start, limit: 0, types: nil).through
+        // Not the read horizon: an event committed while an older transaction elsewhere is still open lies
+        // beyond it, and this look-up may be for exactly that event.
+        let committed = try await reads.store.latestCheckpoint()
         let deadline = ContinuousClock.now + reads.waitLimit
         var delay = Duration.milliseconds(2)
         let types = Projections.named(projection)?.eventTypes ?? []
-        guard reads.waits.enter() else { return nil }
-        defer { reads.waits.leave() }
+        let waiting = reads.waits.enter()
+        defer { if waiting { reads.waits.leave() } }
         while true {
             let applied = try await reads.models.position(of: projection).checkpoint
             // Behind, but with none of its own events in between: nothing it could still add.
-            guard applied < committed, try await reads.store.hasEvents(after: applied, through: committed, types: types),
-                ContinuousClock.now < deadline
-            else { break }
+            guard applied < committed, try await reads.store.hasEvents(after: applied, through: committed, types: types) else {
+                return try await fetch()
+            }
+            // Still behind when it may wait no longer (past the limit, or too many waiting): a miss now
+            // would be a guess, so it is a 503 to retry, never a 404 for something that exists.
+            guard waiting, ContinuousClock.now < deadline else {
+                if let value = try await fetch() { return value }
+                throw APIError.readModelBehind
+            }
             try await Task.sleep(for: delay)
             delay = min(delay * 2, .milliseconds(50))
         }
-        return try await fetch()
     }
 
     /// The `minPosition` asked for, if any.

@@ -68,14 +68,14 @@ struct AdminRoutes: Sendable {
                 sessionId: Identifiers.make("evt"), title: body.name, startsAt: startsAt, kind: .general,
                 hall: nil, seatSections: [], gaSections: sections)
         } body: { session, position in
-            SessionBody(session, position: position)
+            EventVocabulary.Event(scheduled: session, position: position)
         }
     }
 
     private func createShow(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let command = try await adminCommand(request, context)
         let body = try command.decode(CreateShowRequest.self)
-        let startsAt = try RequestDates.parse(body.start_time, field: "start_time")
+        let startsAt = try ShowVocabulary.startTime(body.start_time)
         guard (1...LayoutLimits.maxSeats).contains(body.total_seats) else {
             throw APIError.invalidRequest("total_seats must be between 1 and \(LayoutLimits.maxSeats)")
         }

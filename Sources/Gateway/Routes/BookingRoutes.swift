@@ -39,39 +39,65 @@ struct BookingRoutes: Sendable {
 
     private func book(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         var request = request
-        let command = try await CommandRequest.read(&request, context: context, intake: intake)
+        var command = try await CommandRequest.read(&request, context: context, intake: intake, guests: true)
         let body = try command.decode(BookRequest.self)
+        if command.principal == .guest {
+            guard let name = body.userName else { throw APIError.unauthorized }
+            // Guests share no account: a key is theirs by the name they book under.
+            command = command.scoped("guest:\(name)")
+        }
         guard let sessionId = body.targetSession else {
             throw APIError.invalidRequest("one of eventId, sessionId or showId is required")
         }
         guard Identifiers.isSane(sessionId) else { throw DomainError.notFound("session") }
+        let words = body.vocabulary
         if let seats = body.seats {
+            let numbered = seats.contains { $0.text == nil }
+            let numbers = numbered ? try await bookings.seatNumbers(of: sessionId) : nil
+            let ids = seats.map { numbers.map($0.seatId) ?? $0.text! }
             return try await run(
                 bookings.hold(
-                    seats, confirm: body.confirm ?? false, for: body.userId, in: sessionId,
-                    by: command.principal), status: .created, command)
+                    ids, confirm: body.confirm ?? false, for: body.userId, guestName: body.userName, in: sessionId,
+                    by: command.principal, maxHoldTTL: words == .show ? ShowVocabulary.holdTTL : nil),
+                status: .created, command, words: words)
         }
         guard let qty = body.qty else { throw APIError.invalidRequest("either seats or qty is required") }
         return try await run(
             bookings.book(
-                qty, of: body.sectionId, hold: body.hold ?? false, for: body.userId, in: sessionId,
-                by: command.principal), status: .created, command)
+                qty, of: body.sectionId, hold: body.hold ?? false, for: body.userId, guestName: body.userName,
+                in: sessionId, by: command.principal), status: .created, command, words: words)
     }
 
+    /// Confirms or cancels; without a token only a guest's booking, whose id is its credential.
+    /// `POST /book/confirm` (no id in the path) is seed 004's and answers in its words.
     private func change(_ request: Request, _ context: AppRequestContext, bookingId: String?, confirm: Bool) async throws -> Response {
         var request = request
-        let command = try await CommandRequest.read(&request, context: context, intake: intake)
+        var command = try await CommandRequest.read(&request, context: context, intake: intake, guests: true)
         let id = try bookingId ?? command.decode(BookingIdRequest.self).bookingId
-        return try await run(try await bookings.change(id, confirm: confirm, by: command.principal), status: .ok, command)
+        if command.principal == .guest { command = command.scoped("guest:\(id)") }
+        return try await run(
+            try await bookings.change(id, confirm: confirm, by: command.principal), status: .ok, command,
+            words: bookingId == nil ? .show : .boxoffice)
     }
 
-    private func run(_ booking: BookingCommand, status: HTTPResponse.Status, _ command: CommandRequest) async throws -> Response {
+    private func run(
+        _ booking: BookingCommand, status: HTTPResponse.Status, _ command: CommandRequest, words: BookVocabulary = .boxoffice
+    ) async throws -> Response {
         command.notes.note(bookingId: booking.command.bookingId, sessionId: booking.sessionId)
         let render = { (outcome: SessionOutcome, position: Int64) in
-            try CommandRequest.answer(
-                status: status,
-                body: BookingBody(
-                    outcome.booking!, sessionId: booking.sessionId, position: position, remaining: outcome.remaining), position: position)
+            let made = outcome.booking!
+            let body: any Encodable =
+                switch words {
+                case .boxoffice:
+                    BookingBody(made, sessionId: booking.sessionId, position: position, remaining: outcome.remaining)
+                case .event:
+                    EventVocabulary.Booking(made, eventId: booking.sessionId, position: position, remaining: outcome.remaining)
+                case .show where status == .created:
+                    ShowAnswer.Created(bookingId: made.id, status: ShowVocabulary.word(made.status), position: position)
+                case .show:
+                    ShowAnswer.Confirmed(bookingId: made.id, position: position)
+                }
+            return try CommandRequest.answer(status: status, body: body, position: position)
         }
         return try await command.idempotent(intake.store, replay: render) {
             let result = try await bookings.execute(booking, command)

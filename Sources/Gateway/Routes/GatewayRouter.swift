@@ -12,6 +12,7 @@ public enum GatewayRouter {
             + HistoryRoutes(auth: backend.auth, reads: backend.reads).routes
             + HealthRoutes(auth: backend.auth, monitoring: backend.monitoring).routes
             + QueryRoutes(auth: backend.auth, reads: backend.reads).routes
+            + ShowRoutes(auth: backend.auth, reads: backend.reads, locator: backend.bookings.locator).routes
             + KPIRoutes(monitoring: backend.monitoring).routes
             + PageRoutes().routes
             + OpenAPIRoutes().routes

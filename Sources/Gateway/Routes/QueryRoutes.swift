@@ -18,12 +18,10 @@ struct QueryRoutes: Sendable {
             Route(.get, "/sessions") { request, _ in try await sessions(request) },
             Route(.get, "/shows") { request, _ in try await sessions(request) },
             Route(.get, "/sessions/:id") { request, context in try await session(request, try context.id("id")) },
-            Route(.get, "/events/:id") { request, context in try await session(request, try context.id("id")) },
+            Route(.get, "/events/:id") { request, context in try await event(request, try context.id("id")) },
             Route(.get, "/sessions/:id/seats") { request, context in try await seats(request, try context.id("id")) },
-            Route(.get, "/shows/:id/seats") { request, context in try await seats(request, try context.id("id")) },
             Route(.get, "/bookings") { request, _ in try await bookings(request) },
             Route(.get, "/bookings/:id") { request, context in try await booking(request, try context.id("id")) },
-            Route(.get, "/book/:id") { request, context in try await booking(request, try context.id("id")) },
             Route(.get, "/users/:id") { request, context in try await user(request, try context.id("id")) },
         ]
     }
@@ -73,28 +71,10 @@ struct QueryRoutes: Sendable {
         JSONResponse.make(status: .ok, body: body, headers: [.xReadModelPosition: String(position)])
     }
 
-    private func paging(_ request: Request) throws -> (limit: Int, cursor: String?) {
-        let parameters = request.uri.queryParameters
-        let limit =
-            try parameters["limit"].map { raw -> Int in
-                guard let value = Int(raw), (1...1000).contains(value) else { throw APIError.invalidRequest("limit must be 1 to 1000") }
-                return value
-            } ?? 100
-        return (limit, parameters["cursor"].map(String.init))
-    }
-
-    private func listing<T>(_ fetch: () async throws -> Page<T>) async throws -> Page<T> {
-        do {
-            return try await fetch()
-        } catch is InvalidCursor {
-            throw APIError.invalidRequest("cursor is not one this API returned")
-        }
-    }
-
     private func halls(_ request: Request) async throws -> Response {
         let position = try await ReadYourWrites(reads: reads).position(request, projections: ["halls"])
-        let (limit, cursor) = try paging(request)
-        let page = try await listing { try await models.halls(limit: limit, cursor: cursor) }
+        let (limit, cursor) = try Paging.parse(request)
+        let page = try await Paging.fetch { try await models.halls(limit: limit, cursor: cursor) }
         return answer(List(items: page.items, nextCursor: page.nextCursor), position: position)
     }
 
@@ -108,13 +88,20 @@ struct QueryRoutes: Sendable {
 
     private func sessions(_ request: Request) async throws -> Response {
         let position = try await ReadYourWrites(reads: reads).position(request, projections: ["sessions"])
-        let (limit, cursor) = try paging(request)
-        let page = try await listing { try await models.sessions(limit: limit, cursor: cursor) }
+        let (limit, cursor) = try Paging.parse(request)
+        let page = try await Paging.fetch { try await models.sessions(limit: limit, cursor: cursor) }
         return answer(List(items: page.items.map(SessionListItem.init), nextCursor: page.nextCursor), position: position)
     }
 
     private func session(_ request: Request, _ id: String) async throws -> Response {
         try await LiveAnswer(reads: reads).respond(request, sessionId: id, format: .session)
+    }
+
+    /// Seed 003's event, from the session's stream worker like `GET /sessions/:id`.
+    private func event(_ request: Request, _ id: String) async throws -> Response {
+        let latest = try await reads.sessions.latest(of: Streams.session(id))
+        guard latest.state.session != nil else { throw DomainError.notFound("session") }
+        return answer(EventVocabulary.Event(latest.state), position: latest.position)
     }
 
     private func seats(_ request: Request, _ id: String) async throws -> Response {
@@ -130,7 +117,7 @@ struct QueryRoutes: Sendable {
     private func bookings(_ request: Request) async throws -> Response {
         let principal = try await auth.principal(request)
         let position = try await ReadYourWrites(reads: reads).position(request, projections: ["sessions"])
-        let (limit, cursor) = try paging(request)
+        let (limit, cursor) = try Paging.parse(request)
         var filters: [String: String] = [:]
         let parameters = request.uri.queryParameters
         if let status = parameters["status"] {
@@ -139,10 +126,10 @@ struct QueryRoutes: Sendable {
             }
             filters["status"] = parsed.rawValue
         }
-        for field in ["sessionId", "userId"] {
+        for field in ["sessionId", "userId", "eventId"] {
             if let value = parameters[Substring(field)] {
                 guard Identifiers.isSane(String(value)) else { throw APIError.invalidRequest("\(field) is malformed") }
-                filters[field] = String(value)
+                filters[field == "eventId" ? "sessionId" : field] = String(value)
             }
         }
         if case .user(let id) = principal {
@@ -150,17 +137,25 @@ struct QueryRoutes: Sendable {
             guard filters["userId"] == nil || filters["userId"] == id else { throw APIError.forbidden }
             filters["userId"] = id
         }
-        let page = try await listing { try await models.bookings(filters: filters, limit: limit, cursor: cursor) }
+        let page = try await Paging.fetch { try await models.bookings(filters: filters, limit: limit, cursor: cursor) }
+        // Asked by `eventId`, seed 003's field, the bookings answer in its words.
+        if parameters["eventId"] != nil {
+            return answer(List(items: page.items.map(EventVocabulary.Booking.init), nextCursor: page.nextCursor), position: position)
+        }
         return answer(List(items: page.items, nextCursor: page.nextCursor), position: position)
     }
 
     private func booking(_ request: Request, _ id: String) async throws -> Response {
-        let principal = try await auth.principal(request)
+        let principal = try await auth.principal(request, guests: true)
         let position = try await ReadYourWrites(reads: reads).position(request, projections: ["sessions"])
         guard let booking = try await ReadYourWrites(reads: reads).found(in: "sessions", { try await models.booking(id) }) else {
             throw DomainError.notFound("booking")
         }
-        guard principal == .admin || principal.userId == booking.userId else { throw APIError.forbidden }
+        switch principal {
+        case .admin: break
+        case .user(let userId): guard userId == booking.userId else { throw APIError.forbidden }
+        case .guest: guard booking.guestName != nil else { throw APIError.unauthorized }
+        }
         return answer(booking, position: position)
     }
 

@@ -18,35 +18,38 @@ struct BookingService: Sendable {
     let holdTTL: TimeInterval
     let maxSeatsPerBooking: Int
 
-    /// Holds (or books at once, with `confirm`) named seats.
+    /// Holds (or books at once, with `confirm`) named seats. `guestName` makes it a guest's booking when
+    /// no user is named; `maxHoldTTL` shortens the hold (a seed whose holds are shorter than ours).
     func hold(
-        _ seats: [String], confirm: Bool, for userId: String?, in sessionId: String,
-        by principal: Principal
+        _ seats: [String], confirm: Bool, for userId: String?, guestName: String? = nil, in sessionId: String,
+        by principal: Principal, maxHoldTTL: TimeInterval? = nil
     ) throws -> BookingCommand {
         try checkCount(seats.count, what: "seats")
         if let bad = seats.first(where: { !Identifiers.isSane($0, maxLength: 16) }) {
             throw APIError.invalidRequest("unknown seat id \(bad.prefix(16))")
         }
-        let userId = try actingUser(principal, requested: userId)
+        let buyer = try actingUser(principal, requested: userId, guestName: guestName)
         return BookingCommand(
             command: .holdSeats(
                 HoldSeats(
-                    bookingId: Identifiers.make("bk"), userId: userId, seats: seats, confirm: confirm, holdTTL: holdTTL)),
+                    bookingId: Identifiers.make("bk"), userId: buyer.userId, seats: seats, confirm: confirm,
+                    holdTTL: min(holdTTL, maxHoldTTL ?? holdTTL), guestName: buyer.guestName)),
             sessionId: sessionId)
     }
 
     /// Books (or holds) `qty` places of a GA section.
     func book(
-        _ qty: Int, of sectionId: String?, hold: Bool, for userId: String?, in sessionId: String,
-        by principal: Principal
+        _ qty: Int, of sectionId: String?, hold: Bool, for userId: String?, guestName: String? = nil,
+        in sessionId: String, by principal: Principal
     ) throws -> BookingCommand {
         try checkCount(qty, what: "qty")
         if let sectionId, !Identifiers.isSane(sectionId, maxLength: 64) { throw DomainError.notFound("section") }
-        let userId = try actingUser(principal, requested: userId)
+        let buyer = try actingUser(principal, requested: userId, guestName: guestName)
         return BookingCommand(
             command: .bookQuantity(
                 BookQuantity(
-                    bookingId: Identifiers.make("bk"), userId: userId, sectionId: sectionId, qty: qty, hold: hold, holdTTL: holdTTL)),
+                    bookingId: Identifiers.make("bk"), userId: buyer.userId, sectionId: sectionId, qty: qty, hold: hold,
+                    holdTTL: holdTTL, guestName: buyer.guestName)),
             sessionId: sessionId)
     }
 
@@ -59,6 +62,11 @@ struct BookingService: Sendable {
             sessionId: sessionId)
     }
 
+    /// How seed 004's seat numbers map to the session's seat ids.
+    func seatNumbers(of sessionId: String) async throws -> SeatNumbers {
+        SeatNumbers(try await sessions.latest(of: Streams.session(sessionId)).state.session?.seatSections ?? [])
+    }
+
     /// Decides and records a command that passed the rules.
     func execute(_ booking: BookingCommand, _ command: CommandRequest) async throws -> CommandResult<SessionDecider> {
         let (sessionCommand, sessionId) = (booking.command, booking.sessionId)
@@ -69,6 +77,9 @@ struct BookingService: Sendable {
                 idempotency: command.idempotency)
         } catch CommandError.outcomeUnknown {
             throw APIError.outcomeUnknown(bookingId: sessionCommand.bookingId)
+        } catch DomainError.forbidden where command.principal == .guest {
+            // A registered user's booking still needs its owner's token: without one, the answer is 401.
+            throw APIError.unauthorized
         }
         if let bookingId = sessionCommand.bookingId {
             locator.remember(bookingId: bookingId, sessionId: sessionId)
@@ -81,17 +92,24 @@ struct BookingService: Sendable {
         guard count <= maxSeatsPerBooking else { throw APIError.invalidRequest("at most \(maxSeatsPerBooking) \(what) per booking") }
     }
 
-    /// A user books for themselves; the admin must name the user it books for.
-    private func actingUser(_ principal: Principal, requested: String?) throws -> String {
+    /// A user books for themselves; the admin names the user it books for, or a guest's name; a request
+    /// without a token books as a guest when it gives a name (seed 004's `userName`), else it is 401.
+    private func actingUser(
+        _ principal: Principal, requested: String?, guestName: String?
+    ) throws -> (userId: String, guestName: String?) {
         switch principal {
         case .admin:
+            if requested == nil, let guestName { return (Identifiers.make("gst"), guestName) }
             guard let requested, Identifiers.isSane(requested) else {
                 throw APIError.invalidRequest("userId is required when booking with the admin token")
             }
-            return requested
+            return (requested, nil)
         case .user(let id):
             guard requested == nil || requested == id else { throw APIError.forbidden }
-            return id
+            return (id, nil)
+        case .guest:
+            guard requested == nil, let guestName else { throw APIError.unauthorized }
+            return (Identifiers.make("gst"), guestName)
         }
     }
 }

@@ -48,6 +48,8 @@ public struct BookingDocument: Codable, Equatable, Sendable {
     public var updatedAt: Date
     /// Global position of the booking's last event.
     public var position: Int64
+    /// The name a guest booked under (no account).
+    public var guestName: String?
 }
 
 /// `users` document: a user's details (never the token hash).

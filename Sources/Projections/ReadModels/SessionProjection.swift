@@ -187,6 +187,6 @@ extension BookingDocument {
             userId: placed.userId, status: placed.status, seats: placed.seats, sectionId: placed.sectionId, qty: placed.qty,
             sections: session.sections.filter { sectionIds.contains($0.id) }.map { SectionRef(id: $0.id, name: $0.name) },
             amount: placed.amount, holdExpiresAt: placed.holdExpiresAt, createdAt: placed.createdAt,
-            updatedAt: placed.createdAt, position: position)
+            updatedAt: placed.createdAt, position: position, guestName: placed.guestName)
     }
 }
