@@ -2,13 +2,16 @@ import ArgumentParser
 import LoadGenerator
 
 /// `boxoffice load race`: N buyers at once for a GA section with fewer places; proves no oversell.
+/// `--seated`: seed 004's script, N guests at once for one seat of a show.
 struct LoadRace: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "race", abstract: "Race --clients parallel bookings of one ticket for a section of --capacity places.")
+        commandName: "race",
+        abstract: "Race --clients parallel bookings of one ticket for a section of --capacity places (--seated: of seat 1 of a show).")
 
     @Option(help: "Gateway base URL.") var url = "http://127.0.0.1:8080"
     @Option(help: "Places in the section.") var capacity = 5
     @Option(help: "Parallel buyers, one ticket each.") var clients = 10
+    @Flag(help: "Seed 004's race: guests book seat 1 of a show of --capacity seats; exactly one wins.") var seated = false
     @Option(name: .customLong("admin-token"), help: "Admin token (env ADMIN_TOKEN).") var adminToken: String?
 
     func run() async throws {
@@ -16,7 +19,7 @@ struct LoadRace: AsyncParsableCommand {
             throw ValidationError("the admin token is required (--admin-token or ADMIN_TOKEN) to create the event")
         }
         guard capacity >= 1, clients >= 1, clients <= 10_000 else { throw ValidationError("capacity and clients must be positive") }
-        let report = try await Race(url: url, adminToken: admin, capacity: capacity, clients: clients).run()
+        let report = try await Race(url: url, adminToken: admin, capacity: capacity, clients: clients, seated: seated).run()
         print(report.text)
         if !report.ok { throw ExitCode(1) }
     }

@@ -200,4 +200,15 @@ struct Seed004ConformanceTests {
         let fold = HistoryFold(try await Scenario(baseURL: server.baseURL, adminToken: server.adminToken).history(show))
         #expect(fold.placed == 1 && fold.doubleBooked.isEmpty && fold.versionsContiguous)
     }
+
+    /// The same script as a tool anyone can run against a server: `boxoffice load race --seated`.
+    @Test func theSeatedRaceToolReportsExactlyOneWinner() async throws {
+        let server = try await server()
+        let run = try await CommandRun.boxoffice(
+            ["load", "race", "--seated", "--clients", "40", "--capacity", "10", "--url", server.baseURL],
+            environment: ["ADMIN_TOKEN": server.adminToken])
+        #expect(run.status == 0, "\(run.output)\(run.errors)")
+        #expect(run.output.contains("succeeded (201):                      1"), "\(run.output)")
+        #expect(run.output.contains("rejected (409 seat_unavailable):      39"), "\(run.output)")
+    }
 }
