@@ -233,6 +233,29 @@ def booking_flow(driver):
              lambda d: d.find_element(By.CSS_SELECTOR, '[data-seat="A9"]').get_attribute("data-status") == "HELD")
     passed("another buyer's hold appears on the map")
 
+    step("asking for the best two seats together")
+    driver.find_element(By.ID, "message-close").click() if driver.find_element(By.ID, "message").is_displayed() else None
+    count = driver.find_element(By.ID, "best-count")
+    count.clear()
+    count.send_keys("2")
+    driver.find_element(By.ID, "best-btn").click()
+    wait_for(driver, "a hold of the best pair", lambda d: next(iter(d.find_elements(
+        By.CSS_SELECTOR, '#hold-panel[data-status="HELD"]')), None) and d.find_element(By.ID, "hold-id").text.strip() not in ("", booking_id))
+    best_id = driver.find_element(By.ID, "hold-id").text.strip()
+    best = api("GET", f"/bookings/{best_id}")
+    seats = best.get("seats") or []
+    if len(seats) != 2 or seats[0][0] != seats[1][0] or abs(int(seats[0][1:]) - int(seats[1][1:])) != 1:
+        raise Failure(f"best available did not hold two adjacent seats: {best}")
+    wait_for(driver, "the pair drawn as mine", lambda d: all(
+        d.find_element(By.CSS_SELECTOR, f'[data-seat="{seat}"]').get_attribute("data-mine") == "true" for seat in seats))
+    driver.find_element(By.ID, "extend-btn").click()
+    wait_for(driver, "the hold extended", lambda d: "Hold extended" in d.find_element(By.ID, "message-text").text)
+    passed("Extend hold: " + driver.find_element(By.ID, "message-text").text)
+    driver.find_element(By.ID, "cancel-btn").click()
+    wait_for(driver, "the best pair cancelled",
+             lambda d: d.find_element(By.ID, "hold-panel").get_attribute("data-status") == "CANCELLED")
+    passed(f"best available held {', '.join(seats)} side by side; cancelled again")
+
     # For the picture: a running hold with its countdown (B8, B9) and a fresh selection (C5, C6).
     driver.find_element(By.ID, "message-close").click()
     for seat_id in ("B8", "B9"):

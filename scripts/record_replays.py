@@ -88,6 +88,26 @@ def race_overlapping():
     return session
 
 
+def hold_extended_then_confirmed():
+    session = seated_session("Hold extended then confirmed", [("A", 6)])
+    token = user("extender")
+    booking = must(201, call("POST", f"/sessions/{session}/seats/reserve", {"seats": ["A2", "A3"]}, token))
+    must(200, call("POST", f"/bookings/{booking['id']}/extend", None, token))
+    time.sleep(2.5)  # past the first deadline (HOLD_TTL=2), within the extended one
+    must(200, call("POST", f"/bookings/{booking['id']}/confirm", None, token))
+    return session
+
+
+def best_available_pairs():
+    session = seated_session("Best available pairs", [("A", 6), ("B", 6)])
+    tokens = [user(f"pair{i}") for i in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda token: call("POST", f"/sessions/{session}/seats/reserve", {"count": 2}, token), tokens))
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [201] * 6 + [409] * 2, statuses
+    return session
+
+
 SCENARIOS = {
     "ga-flash-sale-20x5": ga_flash_sale,
     "hold-confirm": lambda: hold_then("confirm"),
@@ -95,9 +115,14 @@ SCENARIOS = {
     "hold-cancel": lambda: hold_then("cancel"),
     "confirmed-cancel": confirmed_then_cancel,
     "race-50-overlapping": race_overlapping,
+    "best-available-pairs": best_available_pairs,
+    "hold-extended-confirmed": hold_extended_then_confirmed,
 }
 
+# Scenario names after the arguments record only those; the others keep their files.
 for name, play in SCENARIOS.items():
+    if sys.argv[4:] and name not in sys.argv[4:]:
+        continue
     session = play()
     subprocess.run([BIN, "replay", "record", session, "--output", f"{OUT}/{name}.jsonl",
                     "--read-models", f"{OUT}/{name}.read-models.json"], check=True, stderr=subprocess.DEVNULL)

@@ -8,8 +8,14 @@ public enum DomainError: Error, Equatable, Sendable {
     case forbidden
     /// These requested seats are held or booked by someone else.
     case seatUnavailable([String])
-    /// A GA section has fewer places than asked for.
+    /// A GA section has fewer places than asked for (or, apart, a best-available request more seats).
     case insufficientCapacity(remaining: Int)
+    /// No row has this many adjacent free seats; `largest` is the longest run there is.
+    case noSeatsTogether(largest: Int)
+    /// The session refuses reservations that leave this seat alone between taken ones or a row's end.
+    case wouldStrandSeat(String)
+    /// The booking is not a live hold that may be extended again (the reason says which rule).
+    case holdNotExtendable(String)
     /// The hold ran out before it was confirmed.
     case holdExpired
     /// The booking was cancelled and cannot be confirmed.

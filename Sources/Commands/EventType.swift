@@ -6,6 +6,7 @@ public enum EventType: String, CaseIterable, Codable, Sendable {
     case bookingConfirmed = "BookingConfirmed"
     case bookingCancelled = "BookingCancelled"
     case holdExpired = "HoldExpired"
+    case holdExtended = "HoldExtended"
     case hallCreated = "HallCreated"
     case userRegistered = "UserRegistered"
     case emailClaimed = "EmailClaimed"

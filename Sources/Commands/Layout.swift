@@ -6,10 +6,13 @@ public struct SeatRow: Codable, Equatable, Sendable {
     public var row: String
     /// Number of seats in the row.
     public var seats: Int
+    /// Best-available preference, lower first; rows without one rank by their place in the layout.
+    public var rank: Int?
 
-    public init(row: String, seats: Int) {
+    public init(row: String, seats: Int, rank: Int? = nil) {
         self.row = row
         self.seats = seats
+        self.rank = rank
     }
 
     /// The seat ids of this row in order.
@@ -121,6 +124,7 @@ enum LayoutRules {
                     throw .invalid("row \(row.row) needs 1 to \(rowLimit) seats")
                 }
                 guard rowLabels.insert(row.row).inserted else { throw .invalid("duplicate row \(row.row)") }
+                if let rank = row.rank, !(0...10_000).contains(rank) { throw .invalid("row rank must be 0 to 10000") }
                 total += row.seats
             }
         }

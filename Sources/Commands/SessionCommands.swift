@@ -67,13 +67,59 @@ public struct BookQuantity: Sendable {
     }
 }
 
+/// Hold (or book) the best `count` free seats instead of named ones (see `BestAvailable`).
+public struct ReserveBest: Sendable {
+    public var bookingId: String
+    public var userId: String
+    public var count: Int
+    /// Only seats of this section; nil: any.
+    public var section: String?
+    /// Adjacent seats in one row (the default) or the best seats wherever they are.
+    public var together: Bool
+    public var confirm: Bool
+    public var holdTTL: TimeInterval
+    public var guestName: String?
+
+    public init(
+        bookingId: String, userId: String, count: Int, section: String?, together: Bool, confirm: Bool,
+        holdTTL: TimeInterval, guestName: String? = nil
+    ) {
+        self.bookingId = bookingId
+        self.userId = userId
+        self.count = count
+        self.section = section
+        self.together = together
+        self.confirm = confirm
+        self.holdTTL = holdTTL
+        self.guestName = guestName
+    }
+}
+
+/// How far a holder may push a live hold's deadline (`POST /bookings/:id/extend`).
+public struct HoldExtensionRules: Sendable, Equatable {
+    /// Each extension moves the deadline by this much.
+    public var ttl: TimeInterval
+    /// How many extensions one hold gets.
+    public var maxExtensions: Int
+    /// The deadline never passes placement plus this.
+    public var maxHold: TimeInterval
+
+    public init(ttl: TimeInterval, maxExtensions: Int, maxHold: TimeInterval) {
+        self.ttl = ttl
+        self.maxExtensions = maxExtensions
+        self.maxHold = maxHold
+    }
+}
+
 /// Commands on a session's inventory.
 public enum SessionCommand: Sendable {
     case schedule(SessionScheduled)
     case holdSeats(HoldSeats)
+    case reserveBest(ReserveBest)
     case bookQuantity(BookQuantity)
     case confirm(bookingId: String, by: Actor)
     case cancel(bookingId: String, by: Actor)
+    case extend(bookingId: String, by: Actor, rules: HoldExtensionRules)
     /// Record the expiry of a due hold; a no-op for anything else (the expiry worker may be late or doubled).
     case expire(bookingId: String)
 
@@ -82,8 +128,9 @@ public enum SessionCommand: Sendable {
         switch self {
         case .schedule: nil
         case .holdSeats(let c): c.bookingId
+        case .reserveBest(let c): c.bookingId
         case .bookQuantity(let c): c.bookingId
-        case .confirm(let id, _), .cancel(let id, _), .expire(let id): id
+        case .confirm(let id, _), .cancel(let id, _), .expire(let id), .extend(let id, _, _): id
         }
     }
 }
@@ -105,6 +152,17 @@ public enum SessionDecider: Decider {
             return try schedule(scheduled, state)
         case .holdSeats(let hold):
             return try holdSeats(hold, state, now: now)
+        case .reserveBest(let best):
+            guard let session = state.session else { throw .notFound("session") }
+            guard session.kind == .seated else { throw .invalid("this session is general admission: book a quantity with sectionId and qty") }
+            guard best.count >= 1 else { throw .invalid("count must be at least 1") }
+            if let section = best.section, !session.seatSections.contains(where: { $0.id == section }) { throw .notFound("section") }
+            let seats = try BestAvailable.choose(best.count, section: best.section, together: best.together, in: state, now: now)
+            // The choice already avoids lone seats wherever the layout allows: the named-seat rule is not asked.
+            return try holdSeats(
+                HoldSeats(
+                    bookingId: best.bookingId, userId: best.userId, seats: seats, confirm: best.confirm, holdTTL: best.holdTTL,
+                    guestName: best.guestName), state, now: now, singles: .allow)
         case .bookQuantity(let book):
             return try bookQuantity(book, state, now: now)
         case .confirm(let bookingId, let actor):
@@ -124,6 +182,23 @@ public enum SessionDecider: Decider {
             case .expired: throw .holdExpired
             case .held where booking.isDueHold(at: now): throw .holdExpired
             case .held, .confirmed: return [.bookingCancelled(BookingChanged(bookingId: bookingId, at: now))]
+            }
+        case .extend(let bookingId, let actor, let rules):
+            let booking = try existing(bookingId, in: state, actor: actor)
+            switch booking.status {
+            case .confirmed: throw .holdNotExtendable("the booking is confirmed: there is no hold to extend")
+            case .cancelled: throw .bookingCancelled
+            case .expired: throw .holdExpired
+            case .held:
+                guard !booking.isDueHold(at: now), let deadline = booking.holdExpiresAt else { throw .holdExpired }
+                guard (booking.extensions ?? 0) < rules.maxExtensions else {
+                    throw .holdNotExtendable("a hold may be extended \(rules.maxExtensions) time(s)")
+                }
+                let extended = min(deadline.addingTimeInterval(rules.ttl), booking.createdAt.addingTimeInterval(rules.maxHold))
+                guard extended > deadline else {
+                    throw .holdNotExtendable("a hold lasts at most \(Int(rules.maxHold)) seconds from when it was placed")
+                }
+                return [.holdExtended(HoldExtended(bookingId: bookingId, holdExpiresAt: extended, at: now))]
             }
         case .expire(let bookingId):
             guard let booking = state.bookings[bookingId], booking.isDueHold(at: now) else { return [] }
@@ -160,7 +235,9 @@ public enum SessionDecider: Decider {
         return booking
     }
 
-    private static func holdSeats(_ hold: HoldSeats, _ state: SessionState, now: Date) throws(DomainError) -> [SessionEvent] {
+    private static func holdSeats(
+        _ hold: HoldSeats, _ state: SessionState, now: Date, singles: SingleSeatPolicy? = nil
+    ) throws(DomainError) -> [SessionEvent] {
         guard let session = state.session else { throw .notFound("session") }
         guard state.bookings[hold.bookingId] == nil else { throw .alreadyExists("booking") }
         guard session.kind == .seated else { throw .invalid("this session is general admission: book a quantity with sectionId and qty") }
@@ -183,6 +260,7 @@ public enum SessionDecider: Decider {
             }
         }
         guard taken.isEmpty else { throw .seatUnavailable(taken) }
+        if (singles ?? session.singleSeatRule) == .refuse { try SingleSeatRule.check(hold.seats, in: state, now: now) }
 
         let amount = hold.seats.reduce(Decimal(0)) { $0 + (state.seats[$1]?.price ?? 0) }
         let placed = BookingPlaced(
@@ -229,6 +307,7 @@ extension SessionEvent {
     var changedBookingId: String? {
         switch self {
         case .bookingConfirmed(let c), .bookingCancelled(let c), .holdExpired(let c): c.bookingId
+        case .holdExtended(let e): e.bookingId
         case .scheduled, .bookingPlaced: nil
         }
     }

@@ -39,10 +39,12 @@ public struct SessionScheduled: Codable, Equatable, Sendable {
     public var seatSections: [SeatSection]
     /// GA sections (empty for a seated session).
     public var gaSections: [GASection]
+    /// `refuse`: named-seat reservations may not leave a lone free seat (nil: allowed).
+    public var singleSeatRule: SingleSeatPolicy?
 
     public init(
         sessionId: String, title: String, startsAt: Date?, kind: SessionKind, hall: HallRef?,
-        seatSections: [SeatSection], gaSections: [GASection]
+        seatSections: [SeatSection], gaSections: [GASection], singleSeatRule: SingleSeatPolicy? = nil
     ) {
         self.sessionId = sessionId
         self.title = title
@@ -51,7 +53,14 @@ public struct SessionScheduled: Codable, Equatable, Sendable {
         self.hall = hall
         self.seatSections = seatSections
         self.gaSections = gaSections
+        self.singleSeatRule = singleSeatRule
     }
+}
+
+/// Whether a session lets buyers who name their seats leave single seats nobody will buy.
+public enum SingleSeatPolicy: String, Codable, Sendable {
+    case allow
+    case refuse
 }
 
 /// Payload of `BookingPlaced`: seats or a GA quantity taken, held or confirmed at once.
@@ -97,6 +106,19 @@ public struct BookingChanged: Codable, Equatable, Sendable {
     }
 }
 
+/// Payload of `HoldExtended`: a live hold's new deadline.
+public struct HoldExtended: Codable, Equatable, Sendable {
+    public var bookingId: String
+    public var holdExpiresAt: Date
+    public var at: Date
+
+    public init(bookingId: String, holdExpiresAt: Date, at: Date) {
+        self.bookingId = bookingId
+        self.holdExpiresAt = holdExpiresAt
+        self.at = at
+    }
+}
+
 /// Events of a session stream (`session-<id>`): the inventory and every booking decision on it.
 public enum SessionEvent: DomainEvent, Equatable {
     case scheduled(SessionScheduled)
@@ -104,8 +126,11 @@ public enum SessionEvent: DomainEvent, Equatable {
     case bookingConfirmed(BookingChanged)
     case bookingCancelled(BookingChanged)
     case holdExpired(BookingChanged)
+    case holdExtended(HoldExtended)
 
-    public static let types: [EventType] = [.sessionScheduled, .bookingPlaced, .bookingConfirmed, .bookingCancelled, .holdExpired]
+    public static let types: [EventType] = [
+        .sessionScheduled, .bookingPlaced, .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended,
+    ]
 
     public var type: EventType {
         switch self {
@@ -114,6 +139,7 @@ public enum SessionEvent: DomainEvent, Equatable {
         case .bookingConfirmed: .bookingConfirmed
         case .bookingCancelled: .bookingCancelled
         case .holdExpired: .holdExpired
+        case .holdExtended: .holdExtended
         }
     }
 
@@ -124,6 +150,7 @@ public enum SessionEvent: DomainEvent, Equatable {
         case .bookingPlaced(let payload): return try encoder.encode(payload)
         case .bookingConfirmed(let payload), .bookingCancelled(let payload), .holdExpired(let payload):
             return try encoder.encode(payload)
+        case .holdExtended(let payload): return try encoder.encode(payload)
         }
     }
 
@@ -135,6 +162,7 @@ public enum SessionEvent: DomainEvent, Equatable {
         case .bookingConfirmed: return .bookingConfirmed(try decoder.decode(BookingChanged.self, from: data))
         case .bookingCancelled: return .bookingCancelled(try decoder.decode(BookingChanged.self, from: data))
         case .holdExpired: return .holdExpired(try decoder.decode(BookingChanged.self, from: data))
+        case .holdExtended: return .holdExtended(try decoder.decode(HoldExtended.self, from: data))
         default: return nil
         }
     }

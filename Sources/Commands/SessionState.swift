@@ -13,6 +13,8 @@ public struct Booking: Codable, Equatable, Sendable {
     public var createdAt: Date
     /// Set on a guest's booking (no account): see `BookingPlaced.guestName`.
     public var guestName: String?
+    /// How many times the hold was extended (nil: never).
+    public var extensions: Int?
 
     /// Whether this is a hold whose deadline has passed at `now` (it no longer occupies anything).
     public func isDueHold(at now: Date) -> Bool {
@@ -95,6 +97,12 @@ extension SessionDecider {
             transition(&state, change.bookingId, to: .cancelled)
         case .holdExpired(let change):
             transition(&state, change.bookingId, to: .expired)
+        case .holdExtended(let extended):
+            guard var booking = state.bookings[extended.bookingId], booking.status == .held else { return }
+            booking.holdExpiresAt = extended.holdExpiresAt
+            booking.extensions = (booking.extensions ?? 0) + 1
+            state.bookings[extended.bookingId] = booking
+            state.openHolds[extended.bookingId] = extended.holdExpiresAt
         }
     }
 

@@ -8,6 +8,10 @@ public struct GatewaySettings: Sendable {
     public var adminToken: String
     /// Seconds a hold lasts.
     public var holdTTL: TimeInterval
+    /// How many times a holder may extend a hold by `holdTTL` (`POST /bookings/:id/extend`).
+    public var holdExtensions = 1
+    /// No hold lasts longer than this from its placement, extensions included.
+    public var maxHoldSeconds: TimeInterval = 900
     public var maxSeatsPerBooking: Int
     /// Identifies this process in event metadata.
     public var gatewayId: String
@@ -77,7 +81,8 @@ public final class Backend: Sendable {
         intake = CommandIntake(auth: auth, gatewayId: settings.gatewayId, store: store)
         bookings = BookingService(
             sessions: sessions, locator: BookingLocator(store: store, cacheCapacity: settings.cacheCapacity),
-            holdTTL: settings.holdTTL, maxSeatsPerBooking: settings.maxSeatsPerBooking)
+            holdTTL: settings.holdTTL, maxSeatsPerBooking: settings.maxSeatsPerBooking,
+            extensions: HoldExtensionRules(ttl: settings.holdTTL, maxExtensions: settings.holdExtensions, maxHold: settings.maxHoldSeconds))
         catalogue = CatalogueService(halls: halls, sessions: sessions)
         reads = Reads(
             store: store, models: ReadModelQueries(documents: documents), sessions: sessions, live: live,

@@ -67,6 +67,15 @@ enum ErrorMapping {
             Mapped(
                 status: .conflict, code: "insufficient_capacity", message: "not enough places left",
                 details: ["remaining": .number(Double(remaining))])
+        case .noSeatsTogether(let largest):
+            Mapped(
+                status: .conflict, code: "no_seats_together", message: "no row has that many free seats side by side",
+                details: ["largest": .number(Double(largest))])
+        case .wouldStrandSeat(let seat):
+            Mapped(
+                status: .conflict, code: "would_strand_seat", message: "this choice would leave seat \(seat) alone; pick seats beside it",
+                details: ["seat": .string(seat)])
+        case .holdNotExtendable(let reason): Mapped(status: .conflict, code: "hold_not_extendable", message: reason)
         case .holdExpired: Mapped(status: .conflict, code: "hold_expired", message: "the hold has expired")
         case .bookingCancelled: Mapped(status: .conflict, code: "booking_cancelled", message: "the booking was cancelled")
         case .emailTaken: Mapped(status: .conflict, code: "email_taken", message: "this email is already registered")

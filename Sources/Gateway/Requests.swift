@@ -18,6 +18,7 @@ struct CreateSessionRequest: Decodable {
     var title: String
     var hallId: String
     var startsAt: String
+    var singleSeatRule: SingleSeatPolicy?
 }
 
 /// `POST /events/create`.
@@ -48,7 +49,11 @@ struct RegisterRequest: Decodable {
 
 /// `POST /sessions/:id/seats/reserve`.
 struct ReserveRequest: Decodable {
-    var seats: [String]
+    /// Named seats, or `count` (best available, in `section`, `together` by default).
+    var seats: [String]?
+    var count: Int?
+    var section: String?
+    var together: Bool?
     var confirm: Bool?
     /// Only for the admin token, which books on a user's behalf.
     var userId: String?

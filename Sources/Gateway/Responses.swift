@@ -75,6 +75,7 @@ struct SessionBody: Encodable {
     var hall: HallRef?
     var startsAt: Date?
     var sections: [SeatSectionBody]
+    var singleSeatRule: SingleSeatPolicy?
     var position: Int64
 
     init(_ session: SessionScheduled, position: Int64) {
@@ -84,6 +85,7 @@ struct SessionBody: Encodable {
         hall = session.hall
         startsAt = session.startsAt
         sections = session.seatSections.map(SeatSectionBody.init)
+        singleSeatRule = session.singleSeatRule
         self.position = position
     }
 }

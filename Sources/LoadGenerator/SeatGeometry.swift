@@ -38,6 +38,18 @@ struct SeatGeometry: Sendable {
         return ["name": name, "sections": [["id": "main", "name": "Main", "price": 10, "rows": rowList]]]
     }
 
+    /// Free seats with a taken seat or the row's end on both sides: singles no pair can buy.
+    func isolatedSingles(taken: (String) -> Bool) -> Int {
+        var count = 0
+        for row in 0..<rows {
+            let free = (0..<seatsPerRow).map { !taken(seatId(row * seatsPerRow + $0)) }
+            for seat in 0..<seatsPerRow where free[seat] {
+                if (seat == 0 || !free[seat - 1]) && (seat == seatsPerRow - 1 || !free[seat + 1]) { count += 1 }
+            }
+        }
+        return count
+    }
+
     /// Flat indexes of the left seats of the adjacent pairs that are both free.
     func freePairs(_ free: [Bool]) -> [Int] {
         var pairs: [Int] = []

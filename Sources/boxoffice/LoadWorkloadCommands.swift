@@ -13,6 +13,18 @@ struct LoadW1: AsyncParsableCommand {
     }
 }
 
+/// `boxoffice load w1-best`: W1's session and clients, each attempt asking for the best available pair.
+struct LoadW1Best: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "w1-best", abstract: "W1 with best-available pairs instead of picks from the seat map (issue 16).")
+
+    @OptionGroup var options: LoadOptions
+
+    func run() async throws {
+        try options.emit(try await W1HotSession.run(try options.settings(), best: true))
+    }
+}
+
 /// `boxoffice load w2`: 1,000 sessions of 20 × 25; each attempt picks a session and two distinct seats
 /// blindly (no view) and reserves them. Fixed duration T (10 s).
 struct LoadW2: AsyncParsableCommand {

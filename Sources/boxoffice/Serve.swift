@@ -45,14 +45,19 @@ struct Serve: AsyncParsableCommand {
         let ttl = try holdTTL ?? Environment.number("HOLD_TTL", Double.self) ?? 300
         let maxSeats = try Environment.number("MAX_SEATS_PER_BOOKING", Int.self) ?? 10
         let timeout = try requestTimeout ?? Environment.number("REQUEST_TIMEOUT", Double.self) ?? 5
-        guard ttl > 0, maxSeats >= 1, timeout > 0 else {
-            throw ValidationError("HOLD_TTL, MAX_SEATS_PER_BOOKING and REQUEST_TIMEOUT must be positive")
+        let extensions = try Environment.number("HOLD_EXTENSIONS", Int.self) ?? 1
+        let maxHold = try Environment.number("MAX_HOLD_SECONDS", Double.self) ?? 900
+        guard ttl > 0, maxSeats >= 1, timeout > 0, extensions >= 0, maxHold > 0 else {
+            throw ValidationError(
+                "HOLD_TTL, MAX_SEATS_PER_BOOKING, REQUEST_TIMEOUT and MAX_HOLD_SECONDS must be positive, HOLD_EXTENSIONS not negative")
         }
         var settings = GatewaySettings(
             adminToken: token, holdTTL: ttl, maxSeatsPerBooking: maxSeats, gatewayId: runtime.processId,
             requestTimeout: .milliseconds(Int(timeout * 1000)), rateLimit: try limits.limit(),
             corsOrigins: limits.origins())
         settings.trustedProxies = try limits.proxies()
+        settings.holdExtensions = extensions
+        settings.maxHoldSeconds = maxHold
         let backend = Backend(
             store: runtime.events, documents: runtime.documents, settings: settings,
             repairs: ProjectionRepairs(client: runtime.client, logger: logger), clock: runtime.clock.now)

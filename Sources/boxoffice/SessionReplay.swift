@@ -52,6 +52,12 @@ struct SessionReplay {
                 step.bookingId = change.bookingId
                 step.subject = bookings[change.bookingId].map(Self.subject)
                 step.status = decoded.resultingStatus?.rawValue
+            case .holdExtended(let extended):
+                step.bookingId = extended.bookingId
+                step.subject = bookings[extended.bookingId].map(Self.subject).map {
+                    "\($0), held until \(ISO8601.string(from: extended.holdExpiresAt))"
+                }
+                step.status = decoded.resultingStatus?.rawValue
             }
             steps.append(step)
         }

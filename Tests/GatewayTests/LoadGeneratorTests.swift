@@ -45,6 +45,17 @@ struct LoadGeneratorTests {
         #expect(Self.passed("no read-model repairs", run), "the run checks the repair counter: \(run.output)")
     }
 
+    /// Issue 16: best-available pairs sell the 40 × 50 hall out and leave no single seat (rows of 50 take
+    /// 25 pairs each), where W1's random picks strand about 14 % of it.
+    @Test func w1BestSellsOutWithoutIsolatedSingles() async throws {
+        let server = try await ServerProcess(arguments: ["serve", "--with-workers"], databaseURL: try await Self.ownDatabase())
+        let run = try await LoadRun.run(server, ["w1-best", "--clients", "8", "--duration", "120"])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.failedChecks.isEmpty, "\(run.failedChecks)")
+        #expect(run.report["soldOut"] as? Bool == true)
+        #expect(run.fact("seatsSold") == 2_000 && run.fact("isolatedSingles") == 0, "\(run.output)")
+    }
+
     @Test func w2ShortRunAcrossSessionsAgreesWithTheLog() async throws {
         let server = try await ServerProcess(arguments: ["serve", "--with-workers"], databaseURL: try await Self.ownDatabase())
         let run = try await LoadRun.run(server, ["w2", "--clients", "8", "--duration", "2", "--sessions", "20"])

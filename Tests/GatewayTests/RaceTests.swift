@@ -74,6 +74,53 @@ struct RaceTests {
         #expect(fold.versionsContiguous)
     }
 
+    /// Issue 16: 64 clients ask for the best pair at once in 8 rows of 9 seats (32 pairs fit). No seat is
+    /// sold twice, each winner gets two adjacent seats of one row, and every refusal names a largest free
+    /// block that the log shows at some version, smaller than a pair.
+    @Test func sixtyFourClientsBestAvailablePairsNeverShareASeat() async throws {
+        let server = try await ServerProcess()
+        let scenario = Scenario(baseURL: server.baseURL, adminToken: server.adminToken)
+        let session = try await scenario.seatedSession(rows: 8, seatsPerRow: 9)
+        let users = try await scenario.users(64)
+        let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
+            for user in users {
+                group.addTask {
+                    try await HTTP.send(.POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: user.token, json: ["count": 2])
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let wins = replies.filter { $0.status == 201 }
+        let refusals = replies.filter { $0.status == 409 && $0.errorCode == "no_seats_together" }
+        #expect(wins.count + refusals.count == 64, "\(replies.map(\.status))")
+        #expect(wins.count == 32, "every row of 9 takes four pairs")
+        for win in wins {
+            let seats = try #require(win.json["seats"] as? [String])
+            let numbers = seats.compactMap { Int($0.dropFirst()) }
+            #expect(seats.count == 2 && Set(seats.map(\.first)).count == 1 && numbers.count == 2 && abs(numbers[0] - numbers[1]) == 1, "\(seats)")
+        }
+        let history = try await scenario.history(session)
+        let fold = HistoryFold(history)
+        #expect(fold.doubleBooked.isEmpty && fold.placed == wins.count && fold.versionsContiguous)
+        // The largest free block at every version of the log.
+        var taken = Set<String>()
+        var largestSeen: Set<Int> = [9]
+        for entry in history where entry["type"] as? String == "BookingPlaced" {
+            taken.formUnion((entry["data"] as? [String: Any])?["seats"] as? [String] ?? [])
+            largestSeen.insert(
+                "ABCDEFGH".map { row in
+                    (1...9).reduce(into: (run: 0, longest: 0)) { state, number in
+                        state.run = taken.contains("\(row)\(number)") ? 0 : state.run + 1
+                        state.longest = max(state.longest, state.run)
+                    }.longest
+                }.max() ?? 0)
+        }
+        for refusal in refusals {
+            let largest = try #require((refusal.json["error"] as? [String: Any])?["largest"] as? Int)
+            #expect(largest < 2 && largestSeen.contains(largest), "refused with largest \(largest); the log shows \(largestSeen.sorted())")
+        }
+    }
+
     @Test func twoGatewayProcessesOnOneDatabaseStillNeverOversell() async throws {
         let one = try await ServerProcess()
         let two = try await ServerProcess()

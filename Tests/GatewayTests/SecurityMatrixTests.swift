@@ -42,7 +42,8 @@ struct SecurityMatrixTests {
         let adminToken = "adm-" + UUID().uuidString
         let database = try await TestDatabase.freshDatabase()
         let server = try await ServerProcess(
-            arguments: ["serve", "--with-workers"], environment: ["LOG_LEVEL": "debug"],
+            // Owner and admin each extend the same hold: two extensions.
+            arguments: ["serve", "--with-workers"], environment: ["LOG_LEVEL": "debug", "HOLD_EXTENSIONS": "2"],
             adminToken: adminToken, databaseURL: database)
         defer { server.stop() }
         let base = server.baseURL
@@ -84,7 +85,8 @@ struct SecurityMatrixTests {
         let toConfirmAlias = try await hold("A191", owner)
         let toCancel = try await hold("A192", owner)
         let toRead = try await hold("A193", owner)
-        ownerBookings += [toConfirm, toConfirmAlias, toCancel, toRead]
+        let toExtend = try await hold("A194", owner)
+        ownerBookings += [toConfirm, toConfirmAlias, toCancel, toRead, toExtend]
         let othersBooking = try await hold("A199", other)
         let ownerBookingsSnapshot = ownerBookings
         let sessionsAt = sessionsPosition
@@ -127,6 +129,9 @@ struct SecurityMatrixTests {
             },
             Row(route: "POST /bookings/{id}/cancel", expected: Self.ownerOrAdmin) { token, id in
                 try await post("/bookings/\(toCancel)/cancel", token, nil, id)
+            },
+            Row(route: "POST /bookings/{id}/extend", expected: Self.ownerOrAdmin) { token, id in
+                try await post("/bookings/\(toExtend)/extend", token, nil, id)
             },
             Row(route: "GET /bookings", expected: Self.anyUser) { token, id in
                 try await get("/bookings?minPosition=\(sessionsAt)", token, id)

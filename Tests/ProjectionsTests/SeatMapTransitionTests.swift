@@ -75,6 +75,13 @@ struct SeatMapTransitionTests {
             case ..<65: command = .confirm(bookingId: booking, by: .admin)
             case ..<80: command = .cancel(bookingId: booking, by: .admin)
             case ..<88: command = .expire(bookingId: booking)
+            case ..<92 where seated:
+                command = .reserveBest(
+                    ReserveBest(
+                        bookingId: "b\(step)", userId: "u1", count: 1 + random.next(3), section: nil, together: roll < 90,
+                        confirm: false, holdTTL: TimeInterval(5 + random.next(60))))
+            case ..<95:
+                command = .extend(bookingId: booking, by: .admin, rules: HoldExtensionRules(ttl: 20, maxExtensions: 3, maxHold: 120))
             default:
                 now.addTimeInterval(TimeInterval(random.next(30)))
                 continue

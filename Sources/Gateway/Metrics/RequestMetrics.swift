@@ -111,7 +111,7 @@ enum AttemptKind: String, CaseIterable {
         guard RequestMetrics.reservationRoutes.contains(route) else { return nil }
         switch (outcome.status, outcome.code) {
         case (200..<300, _): self = .success
-        case (409, "seat_unavailable"?), (409, "insufficient_capacity"?): self = .seatConflict
+        case (409, "seat_unavailable"?), (409, "insufficient_capacity"?), (409, "no_seats_together"?): self = .seatConflict
         case (503, "overloaded"?): self = .overloaded
         default: self = .rejected
         }

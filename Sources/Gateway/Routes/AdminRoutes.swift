@@ -50,7 +50,8 @@ struct AdminRoutes: Sendable {
             let hall = try await catalogue.hall(body.hallId)
             return SessionScheduled(
                 sessionId: Identifiers.make("ses"), title: body.title, startsAt: startsAt, kind: .seated,
-                hall: HallRef(id: hall.hallId, name: hall.name), seatSections: hall.sections, gaSections: [])
+                hall: HallRef(id: hall.hallId, name: hall.name), seatSections: hall.sections, gaSections: [],
+                singleSeatRule: body.singleSeatRule)
         } body: { session, position in
             SessionBody(session, position: position)
         }

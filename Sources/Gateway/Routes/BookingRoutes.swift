@@ -24,6 +24,7 @@ struct BookingRoutes: Sendable {
             Route(.post, "/bookings/:id/cancel") { request, context in
                 try await change(request, context, bookingId: try context.id("id"), confirm: false)
             },
+            Route(.post, "/bookings/:id/extend") { request, context in try await extend(request, context, bookingId: try context.id("id")) },
         ]
     }
 
@@ -31,10 +32,19 @@ struct BookingRoutes: Sendable {
         var request = request
         let command = try await CommandRequest.read(&request, context: context, intake: intake)
         let body = try command.decode(ReserveRequest.self)
-        return try await run(
-            bookings.hold(
-                body.seats, confirm: body.confirm ?? false, for: body.userId, in: sessionId,
-                by: command.principal), status: .created, command)
+        switch (body.seats, body.count) {
+        case (let seats?, nil):
+            return try await run(
+                bookings.hold(seats, confirm: body.confirm ?? false, for: body.userId, in: sessionId, by: command.principal),
+                status: .created, command)
+        case (nil, let count?):
+            return try await run(
+                bookings.best(
+                    count, section: body.section, together: body.together ?? true, confirm: body.confirm ?? false,
+                    for: body.userId, in: sessionId, by: command.principal), status: .created, command)
+        default:
+            throw APIError.invalidRequest("give either seats or count")
+        }
     }
 
     private func book(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -78,6 +88,13 @@ struct BookingRoutes: Sendable {
         return try await run(
             try await bookings.change(id, confirm: confirm, by: command.principal), status: .ok, command,
             words: bookingId == nil ? .show : .boxoffice)
+    }
+
+    private func extend(_ request: Request, _ context: AppRequestContext, bookingId: String) async throws -> Response {
+        var request = request
+        var command = try await CommandRequest.read(&request, context: context, intake: intake, guests: true)
+        if command.principal == .guest { command = command.scoped("guest:\(bookingId)") }
+        return try await run(try await bookings.extend(bookingId, by: command.principal), status: .ok, command)
     }
 
     private func run(

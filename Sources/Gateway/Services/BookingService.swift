@@ -17,6 +17,7 @@ struct BookingService: Sendable {
     let locator: BookingLocator
     let holdTTL: TimeInterval
     let maxSeatsPerBooking: Int
+    let extensions: HoldExtensionRules
 
     /// Holds (or books at once, with `confirm`) named seats. `guestName` makes it a guest's booking when
     /// no user is named; `maxHoldTTL` shortens the hold (a seed whose holds are shorter than ours).
@@ -34,6 +35,22 @@ struct BookingService: Sendable {
                 HoldSeats(
                     bookingId: Identifiers.make("bk"), userId: buyer.userId, seats: seats, confirm: confirm,
                     holdTTL: min(holdTTL, maxHoldTTL ?? holdTTL), guestName: buyer.guestName)),
+            sessionId: sessionId)
+    }
+
+    /// Holds (or books) the best `count` free seats (`BestAvailable`).
+    func best(
+        _ count: Int, section: String?, together: Bool, confirm: Bool, for userId: String?, in sessionId: String,
+        by principal: Principal
+    ) throws -> BookingCommand {
+        try checkCount(count, what: "seats")
+        if let section, !Identifiers.isSane(section, maxLength: 64) { throw DomainError.notFound("section") }
+        let buyer = try actingUser(principal, requested: userId, guestName: nil)
+        return BookingCommand(
+            command: .reserveBest(
+                ReserveBest(
+                    bookingId: Identifiers.make("bk"), userId: buyer.userId, count: count, section: section, together: together,
+                    confirm: confirm, holdTTL: holdTTL)),
             sessionId: sessionId)
     }
 
@@ -65,6 +82,12 @@ struct BookingService: Sendable {
     /// How seed 004's seat numbers map to the session's seat ids.
     func seatNumbers(of sessionId: String) async throws -> SeatNumbers {
         SeatNumbers(try await sessions.latest(of: Streams.session(sessionId)).state.session?.seatSections ?? [])
+    }
+
+    /// Moves a live hold's deadline (`extensions`).
+    func extend(_ bookingId: String, by principal: Principal) async throws -> BookingCommand {
+        let sessionId = try await locator.sessionId(of: bookingId)
+        return BookingCommand(command: .extend(bookingId: bookingId, by: principal.actor, rules: extensions), sessionId: sessionId)
     }
 
     /// Decides and records a command that passed the rules.

@@ -45,6 +45,12 @@ struct LiveSession: Sendable {
                 holdExpiresAt: placed.holdExpiresAt)
             map.move(occupancy, from: nil, to: placed.status)
             if placed.status.isActive { active[placed.bookingId] = (occupancy, placed.status) }
+        case .holdExtended(let extended):
+            if var booking = active[extended.bookingId], booking.status == .held {
+                booking.occupancy.holdExpiresAt = extended.holdExpiresAt
+                map.move(booking.occupancy, from: .held, to: .held)
+                active[extended.bookingId] = booking
+            }
         case .bookingConfirmed(let change), .bookingCancelled(let change), .holdExpired(let change):
             let status = event.resultingStatus!
             if let booking = active[change.bookingId], booking.status != status {

@@ -23,6 +23,8 @@ public struct SessionDocument: Codable, Equatable, Sendable {
     public var sections: [Section]
     public var counts: SeatCounts
     public var version: Int
+    /// `refuse` when named-seat reservations may not leave lone seats.
+    public var singleSeatRule: SingleSeatPolicy?
 }
 
 /// `bookings` document: one per booking, with its session's title and section names.

@@ -81,6 +81,11 @@ extension BookingKPI {
             booking.previous = booking.status
             booking.status = status
             return booking
+        case .holdExtended:
+            // No count moves; the booking is written again so its version keeps up with the stream.
+            guard var booking = before, booking.status == .held else { return nil }
+            booking.previous = booking.status
+            return booking
         case .scheduled:
             return nil
         }
@@ -108,7 +113,7 @@ extension SessionKPI {
         case .holdExpired:
             holds.expired += 1
             minute(recordedAt) { $0.expired += 1 }
-        case .scheduled:
+        case .scheduled, .holdExtended:
             return
         }
     }

@@ -83,6 +83,14 @@ public struct SessionProjection: ReadModel {
             existing.updatedAt = change.at
             existing.position = event.position
             booking = existing
+        case .holdExtended(let extended):
+            // Held before and after: the tally's move below changes no count, only versions advance.
+            var existing = try documents.require(bookingKey, as: BookingDocument.self, for: event)
+            previous = existing.status
+            existing.holdExpiresAt = existing.status == .held ? extended.holdExpiresAt : existing.holdExpiresAt
+            existing.updatedAt = extended.at
+            existing.position = event.position
+            booking = existing
         case .scheduled:
             return
         }
@@ -104,7 +112,7 @@ extension SessionEvent {
     /// A confirmation, cancellation or expiry: an event about a booking an earlier event placed.
     var changesABooking: Bool {
         switch self {
-        case .bookingConfirmed, .bookingCancelled, .holdExpired: true
+        case .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended: true
         case .scheduled, .bookingPlaced: false
         }
     }
@@ -116,6 +124,7 @@ extension SessionEvent {
         case .bookingConfirmed: .confirmed
         case .bookingCancelled: .cancelled
         case .holdExpired: .expired
+        case .holdExtended: .held
         case .scheduled: nil
         }
     }
@@ -137,7 +146,7 @@ extension SessionDocument {
                 + scheduled.gaSections.map {
                     Section(id: $0.id, name: $0.name, price: $0.price, capacity: $0.capacity, remaining: $0.capacity, held: 0, booked: 0)
                 },
-            counts: tally.summary, version: tally.version)
+            counts: tally.summary, version: tally.version, singleSeatRule: scheduled.singleSeatRule)
     }
 
     /// The layout this document was made from.
@@ -149,7 +158,7 @@ extension SessionDocument {
             },
             gaSections: sections.compactMap { section in
                 section.capacity.map { GASection(id: section.id, name: section.name, price: section.price, capacity: $0) }
-            })
+            }, singleSeatRule: singleSeatRule)
     }
 
     /// Copies counts and GA figures from the seat map after it changed.
