@@ -98,6 +98,17 @@ def hold_extended_then_confirmed():
     return session
 
 
+def cap_then_raised():
+    session = must(201, call("POST", "/sessions", {"title": "Cap then raised", "hallId": hall([("A", 6)]),
+                                                   "startsAt": "2026-12-24T20:00:00Z", "maxSeatsPerUser": 2}, ADMIN))["id"]
+    token = user("capped")
+    must(201, call("POST", f"/sessions/{session}/seats/reserve", {"seats": ["A1", "A2"]}, token))
+    must(409, call("POST", f"/sessions/{session}/seats/reserve", {"seats": ["A3"]}, token))
+    must(200, call("POST", f"/sessions/{session}/sales", {"maxSeatsPerUser": 4}, ADMIN))
+    must(201, call("POST", f"/sessions/{session}/seats/reserve", {"seats": ["A3"]}, token))
+    return session
+
+
 def best_available_pairs():
     session = seated_session("Best available pairs", [("A", 6), ("B", 6)])
     tokens = [user(f"pair{i}") for i in range(8)]
@@ -117,6 +128,7 @@ SCENARIOS = {
     "race-50-overlapping": race_overlapping,
     "best-available-pairs": best_available_pairs,
     "hold-extended-confirmed": hold_extended_then_confirmed,
+    "cap-then-raised": cap_then_raised,
 }
 
 # Scenario names after the arguments record only those; the others keep their files.

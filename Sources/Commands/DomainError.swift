@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a command was refused. Plain values: the gateway maps each to one HTTP status and code.
 public enum DomainError: Error, Equatable, Sendable {
     /// The command is malformed for this aggregate (unknown seats, bad quantity, wrong kind of session).
@@ -16,6 +18,10 @@ public enum DomainError: Error, Equatable, Sendable {
     case wouldStrandSeat(String)
     /// The booking is not a live hold that may be extended again (the reason says which rule).
     case holdNotExtendable(String)
+    /// The session does not sell now: before `opensAt` or from `closesAt` on.
+    case salesClosed(opensAt: Date?, closesAt: Date?)
+    /// The user would hold more than the session's `maxSeatsPerUser` (`held` already).
+    case seatLimitReached(limit: Int, held: Int)
     /// The hold ran out before it was confirmed.
     case holdExpired
     /// The booking was cancelled and cannot be confirmed.

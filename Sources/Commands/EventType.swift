@@ -7,6 +7,7 @@ public enum EventType: String, CaseIterable, Codable, Sendable {
     case bookingCancelled = "BookingCancelled"
     case holdExpired = "HoldExpired"
     case holdExtended = "HoldExtended"
+    case sessionSalesChanged = "SessionSalesChanged"
     case hallCreated = "HallCreated"
     case userRegistered = "UserRegistered"
     case emailClaimed = "EmailClaimed"

@@ -120,13 +120,15 @@ public enum SessionCommand: Sendable {
     case confirm(bookingId: String, by: Actor)
     case cancel(bookingId: String, by: Actor)
     case extend(bookingId: String, by: Actor, rules: HoldExtensionRules)
+    /// The admin sets the per-buyer cap and the sales window (`SessionSalesChanged`).
+    case changeSales(SalesSettings)
     /// Record the expiry of a due hold; a no-op for anything else (the expiry worker may be late or doubled).
     case expire(bookingId: String)
 
     /// The booking a command is about, if any.
     public var bookingId: String? {
         switch self {
-        case .schedule: nil
+        case .schedule, .changeSales: nil
         case .holdSeats(let c): c.bookingId
         case .reserveBest(let c): c.bookingId
         case .bookQuantity(let c): c.bookingId
@@ -200,6 +202,10 @@ public enum SessionDecider: Decider {
                 }
                 return [.holdExtended(HoldExtended(bookingId: bookingId, holdExpiresAt: extended, at: now))]
             }
+        case .changeSales(let sales):
+            guard state.session != nil else { throw .notFound("session") }
+            try SalesRules.validate(sales)
+            return state.session?.sales == sales ? [] : [.salesChanged(sales)]
         case .expire(let bookingId):
             guard let booking = state.bookings[bookingId], booking.isDueHold(at: now) else { return [] }
             return [.holdExpired(BookingChanged(bookingId: bookingId, at: now))]
@@ -210,6 +216,7 @@ public enum SessionDecider: Decider {
         // Only scheduling answers with the session. A booking's outcome is stored with its idempotency key,
         // and the whole hall in it made every keyed command cost as much as the hall is large.
         if case .schedule = command { return SessionOutcome(session: state.session) }
+        if case .changeSales = command { return SessionOutcome(session: state.session) }
         let booking = command.bookingId.flatMap { state.bookings[$0] }
         let remaining = booking?.sectionId.map { state.remaining(in: $0) }
         return SessionOutcome(booking: booking, remaining: remaining)
@@ -217,6 +224,7 @@ public enum SessionDecider: Decider {
 
     private static func schedule(_ scheduled: SessionScheduled, _ state: SessionState) throws(DomainError) -> [SessionEvent] {
         guard state.session == nil else { throw .alreadyExists("session") }
+        try SalesRules.validate(scheduled.sales)
         try LayoutRules.name(scheduled.title, field: "title")
         switch scheduled.kind {
         case .seated:
@@ -260,6 +268,7 @@ public enum SessionDecider: Decider {
             }
         }
         guard taken.isEmpty else { throw .seatUnavailable(taken) }
+        try SalesRules.check(hold.userId, wants: hold.seats.count, in: state, now: now)
         if (singles ?? session.singleSeatRule) == .refuse { try SingleSeatRule.check(hold.seats, in: state, now: now) }
 
         let amount = hold.seats.reduce(Decimal(0)) { $0 + (state.seats[$1]?.price ?? 0) }
@@ -292,6 +301,7 @@ public enum SessionDecider: Decider {
             }
         }
         guard remaining >= book.qty else { throw .insufficientCapacity(remaining: remaining) }
+        try SalesRules.check(book.userId, wants: book.qty, in: state, now: now)
 
         let placed = BookingPlaced(
             bookingId: book.bookingId, userId: book.userId, seats: nil, sectionId: section.id, qty: book.qty,
@@ -308,7 +318,7 @@ extension SessionEvent {
         switch self {
         case .bookingConfirmed(let c), .bookingCancelled(let c), .holdExpired(let c): c.bookingId
         case .holdExtended(let e): e.bookingId
-        case .scheduled, .bookingPlaced: nil
+        case .scheduled, .bookingPlaced, .salesChanged: nil
         }
     }
 }

@@ -41,6 +41,11 @@ public struct SessionScheduled: Codable, Equatable, Sendable {
     public var gaSections: [GASection]
     /// `refuse`: named-seat reservations may not leave a lone free seat (nil: allowed).
     public var singleSeatRule: SingleSeatPolicy?
+    /// Most seats or tickets one user may hold or have booked in the session at once (nil: no cap).
+    public var maxSeatsPerUser: Int?
+    /// Bookings are taken from this moment (nil: at once) until `salesCloseAt` (nil: no end).
+    public var salesOpenAt: Date?
+    public var salesCloseAt: Date?
 
     public init(
         sessionId: String, title: String, startsAt: Date?, kind: SessionKind, hall: HallRef?,
@@ -54,6 +59,31 @@ public struct SessionScheduled: Codable, Equatable, Sendable {
         self.seatSections = seatSections
         self.gaSections = gaSections
         self.singleSeatRule = singleSeatRule
+    }
+}
+
+extension SessionScheduled {
+    /// The cap and window, as `SessionSalesChanged` sets them.
+    public var sales: SalesSettings {
+        get { SalesSettings(maxSeatsPerUser: maxSeatsPerUser, salesOpenAt: salesOpenAt, salesCloseAt: salesCloseAt) }
+        set {
+            maxSeatsPerUser = newValue.maxSeatsPerUser
+            salesOpenAt = newValue.salesOpenAt
+            salesCloseAt = newValue.salesCloseAt
+        }
+    }
+}
+
+/// Payload of `SessionSalesChanged`: the session's per-buyer cap and sales window from now on (nil: none).
+public struct SalesSettings: Codable, Equatable, Sendable {
+    public var maxSeatsPerUser: Int?
+    public var salesOpenAt: Date?
+    public var salesCloseAt: Date?
+
+    public init(maxSeatsPerUser: Int?, salesOpenAt: Date?, salesCloseAt: Date?) {
+        self.maxSeatsPerUser = maxSeatsPerUser
+        self.salesOpenAt = salesOpenAt
+        self.salesCloseAt = salesCloseAt
     }
 }
 
@@ -127,9 +157,10 @@ public enum SessionEvent: DomainEvent, Equatable {
     case bookingCancelled(BookingChanged)
     case holdExpired(BookingChanged)
     case holdExtended(HoldExtended)
+    case salesChanged(SalesSettings)
 
     public static let types: [EventType] = [
-        .sessionScheduled, .bookingPlaced, .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended,
+        .sessionScheduled, .bookingPlaced, .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended, .sessionSalesChanged,
     ]
 
     public var type: EventType {
@@ -140,6 +171,7 @@ public enum SessionEvent: DomainEvent, Equatable {
         case .bookingCancelled: .bookingCancelled
         case .holdExpired: .holdExpired
         case .holdExtended: .holdExtended
+        case .salesChanged: .sessionSalesChanged
         }
     }
 
@@ -151,6 +183,7 @@ public enum SessionEvent: DomainEvent, Equatable {
         case .bookingConfirmed(let payload), .bookingCancelled(let payload), .holdExpired(let payload):
             return try encoder.encode(payload)
         case .holdExtended(let payload): return try encoder.encode(payload)
+        case .salesChanged(let payload): return try encoder.encode(payload)
         }
     }
 
@@ -163,6 +196,7 @@ public enum SessionEvent: DomainEvent, Equatable {
         case .bookingCancelled: return .bookingCancelled(try decoder.decode(BookingChanged.self, from: data))
         case .holdExpired: return .holdExpired(try decoder.decode(BookingChanged.self, from: data))
         case .holdExtended: return .holdExtended(try decoder.decode(HoldExtended.self, from: data))
+        case .sessionSalesChanged: return .salesChanged(try decoder.decode(SalesSettings.self, from: data))
         default: return nil
         }
     }

@@ -97,6 +97,8 @@ extension SessionDecider {
             transition(&state, change.bookingId, to: .cancelled)
         case .holdExpired(let change):
             transition(&state, change.bookingId, to: .expired)
+        case .salesChanged(let sales):
+            state.session?.sales = sales
         case .holdExtended(let extended):
             guard var booking = state.bookings[extended.bookingId], booking.status == .held else { return }
             booking.holdExpiresAt = extended.holdExpiresAt

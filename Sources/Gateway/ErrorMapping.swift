@@ -75,6 +75,17 @@ enum ErrorMapping {
             Mapped(
                 status: .conflict, code: "would_strand_seat", message: "this choice would leave seat \(seat) alone; pick seats beside it",
                 details: ["seat": .string(seat)])
+        case .salesClosed(let opensAt, let closesAt):
+            Mapped(
+                status: .conflict, code: "sales_closed", message: "this session is not on sale now",
+                details: [
+                    "salesOpenAt": opensAt.map { .string(ISO8601.string(from: $0)) } ?? .null,
+                    "salesCloseAt": closesAt.map { .string(ISO8601.string(from: $0)) } ?? .null,
+                ])
+        case .seatLimitReached(let limit, let held):
+            Mapped(
+                status: .conflict, code: "seat_limit_reached", message: "at most \(limit) seats per buyer in this session",
+                details: ["limit": .number(Double(limit)), "held": .number(Double(held))])
         case .holdNotExtendable(let reason): Mapped(status: .conflict, code: "hold_not_extendable", message: reason)
         case .holdExpired: Mapped(status: .conflict, code: "hold_expired", message: "the hold has expired")
         case .bookingCancelled: Mapped(status: .conflict, code: "booking_cancelled", message: "the booking was cancelled")

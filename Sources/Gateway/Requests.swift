@@ -19,6 +19,27 @@ struct CreateSessionRequest: Decodable {
     var hallId: String
     var startsAt: String
     var singleSeatRule: SingleSeatPolicy?
+    var maxSeatsPerUser: Int?
+    var salesOpenAt: String?
+    var salesCloseAt: String?
+
+    func sales() throws -> SalesSettings {
+        try SalesRequest(maxSeatsPerUser: maxSeatsPerUser, salesOpenAt: salesOpenAt, salesCloseAt: salesCloseAt).settings()
+    }
+}
+
+/// `POST /sessions/:id/sales`: the cap and window from now on; a field left out is none.
+struct SalesRequest: Decodable {
+    var maxSeatsPerUser: Int?
+    var salesOpenAt: String?
+    var salesCloseAt: String?
+
+    func settings() throws -> SalesSettings {
+        SalesSettings(
+            maxSeatsPerUser: maxSeatsPerUser,
+            salesOpenAt: try salesOpenAt.map { try RequestDates.parse($0, field: "salesOpenAt") },
+            salesCloseAt: try salesCloseAt.map { try RequestDates.parse($0, field: "salesCloseAt") })
+    }
 }
 
 /// `POST /events/create`.

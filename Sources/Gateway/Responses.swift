@@ -76,6 +76,9 @@ struct SessionBody: Encodable {
     var startsAt: Date?
     var sections: [SeatSectionBody]
     var singleSeatRule: SingleSeatPolicy?
+    var maxSeatsPerUser: Int?
+    var salesOpenAt: Date?
+    var salesCloseAt: Date?
     var position: Int64
 
     init(_ session: SessionScheduled, position: Int64) {
@@ -86,6 +89,22 @@ struct SessionBody: Encodable {
         startsAt = session.startsAt
         sections = session.seatSections.map(SeatSectionBody.init)
         singleSeatRule = session.singleSeatRule
+        (maxSeatsPerUser, salesOpenAt, salesCloseAt) = (session.maxSeatsPerUser, session.salesOpenAt, session.salesCloseAt)
+        self.position = position
+    }
+}
+
+/// `POST /sessions/:id/sales` answer: the settings now in force.
+struct SalesBody: Encodable {
+    var id: String
+    var maxSeatsPerUser: Int?
+    var salesOpenAt: Date?
+    var salesCloseAt: Date?
+    var position: Int64
+
+    init(_ session: SessionScheduled, position: Int64) {
+        id = session.sessionId
+        (maxSeatsPerUser, salesOpenAt, salesCloseAt) = (session.maxSeatsPerUser, session.salesOpenAt, session.salesCloseAt)
         self.position = position
     }
 }

@@ -52,6 +52,10 @@ struct SessionReplay {
                 step.bookingId = change.bookingId
                 step.subject = bookings[change.bookingId].map(Self.subject)
                 step.status = decoded.resultingStatus?.rawValue
+            case .salesChanged(let sales):
+                step.subject =
+                    "sales: cap \(sales.maxSeatsPerUser.map(String.init) ?? "none"), from "
+                    + "\(sales.salesOpenAt.map { ISO8601.string(from: $0) } ?? "now") until \(sales.salesCloseAt.map { ISO8601.string(from: $0) } ?? "the end")"
             case .holdExtended(let extended):
                 step.bookingId = extended.bookingId
                 step.subject = bookings[extended.bookingId].map(Self.subject).map {

@@ -85,3 +85,45 @@ struct HoldExtensionRouteTests {
         }
     }
 }
+
+/// Issue 16, item 5 over HTTP: `POST /sessions/:id/sales`, `409 sales_closed` and `409 seat_limit_reached`.
+@Suite("Caps and sales windows (routes)")
+struct SalesRouteTests {
+    let harness = Harness()
+
+    @Test func theAdminSetsACapAndAWindowAndBuyersMeetThem() async throws {
+        try await harness.run { api in
+            let hall = try await api.hall()
+            let created = try await api.call(
+                .post, "/sessions", token: Harness.admin,
+                json: ["title": "Film", "hallId": hall, "startsAt": "2026-12-24T20:00:00Z", "maxSeatsPerUser": 2])
+            #expect(created.status == 201 && created.json["maxSeatsPerUser"] as? Int == 2)
+            let session = try #require(created.json["id"] as? String)
+            let user = try await api.user()
+            let reserve = "/sessions/\(session)/seats/reserve"
+            #expect(try await api.call(.post, reserve, token: user.token, json: ["seats": ["A1"]]).status == 201)
+            let over = try await api.call(.post, reserve, token: user.token, json: ["seats": ["A2", "A3"]])
+            #expect(
+                over.status == 409 && over.errorCode == "seat_limit_reached" && over.error["limit"] as? Int == 2 && over.error["held"] as? Int == 1)
+
+            let sales = "/sessions/\(session)/sales"
+            #expect(try await api.call(.post, sales, token: user.token, json: ["maxSeatsPerUser": 5]).status == 403)
+            let opensAt = harness.clock.read().addingTimeInterval(3600)
+            let opens = ISO8601.string(from: opensAt)
+            let changed = try await api.call(.post, sales, token: Harness.admin, json: ["maxSeatsPerUser": 5, "salesOpenAt": opens])
+            #expect(
+                changed.status == 200 && changed.json["maxSeatsPerUser"] as? Int == 5
+                    && (changed.json["salesOpenAt"] as? String).flatMap(ISO8601.date(from:)) == opensAt)
+            let closed = try await api.call(.post, reserve, token: user.token, json: ["seats": ["A2"]])
+            #expect(
+                closed.status == 409 && closed.errorCode == "sales_closed"
+                    && (closed.error["salesOpenAt"] as? String).flatMap(ISO8601.date(from:)) == opensAt)
+            harness.clock.advance(3600)
+            #expect(try await api.call(.post, reserve, token: user.token, json: ["seats": ["A2", "A3"]]).status == 201)
+            let bad = try await api.call(.post, sales, token: Harness.admin, json: ["salesOpenAt": opens, "salesCloseAt": opens])
+            #expect(bad.status == 400)
+            let history = try await api.call(.get, "/sessions/\(session)/history", token: Harness.admin)
+            #expect(history.array.contains { $0["type"] as? String == "SessionSalesChanged" })
+        }
+    }
+}

@@ -106,6 +106,9 @@ struct SecurityMatrixTests {
             Row(route: "POST /admin/shows", expected: Self.created(Self.adminOnly)) { token, id in
                 try await post("/admin/shows", token, ["name": "S", "start_time": "2026-12-24T20:00:00Z", "total_seats": 5], id)
             },
+            Row(route: "POST /sessions/{id}/sales", expected: Self.adminOnly) { token, id in
+                try await post("/sessions/\(session)/sales", token, ["maxSeatsPerUser": 100], id)
+            },
             Row(route: "GET /sessions/{id}/history", expected: Self.adminOnly) { token, id in
                 try await get("/sessions/\(session)/history", token, id)
             },

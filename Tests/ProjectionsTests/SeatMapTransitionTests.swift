@@ -82,6 +82,8 @@ struct SeatMapTransitionTests {
                         confirm: false, holdTTL: TimeInterval(5 + random.next(60))))
             case ..<95:
                 command = .extend(bookingId: booking, by: .admin, rules: HoldExtensionRules(ttl: 20, maxExtensions: 3, maxHold: 120))
+            case ..<97:
+                command = .changeSales(SalesSettings(maxSeatsPerUser: roll == 95 ? 1_000 : nil, salesOpenAt: nil, salesCloseAt: nil))
             default:
                 now.addTimeInterval(TimeInterval(random.next(30)))
                 continue
@@ -100,7 +102,9 @@ struct SeatMapTransitionTests {
             #expect(live?.map == replayed, "seed \(seed), step \(step): live copy and replay differ")
             if projected != replayed || live?.map != replayed { return }
         }
-        #expect(emitted.isSuperset(of: ["BookingPlaced", "BookingConfirmed", "BookingCancelled", "HoldExpired"]), "\(emitted)")
+        #expect(
+            emitted.isSuperset(of: ["BookingPlaced", "BookingConfirmed", "BookingCancelled", "HoldExpired", "HoldExtended", "SessionSalesChanged"]),
+            "\(emitted)")
     }
 
     @Test func aGapIsRefusedAndAnOldVersionIsSkipped() throws {

@@ -15,6 +15,7 @@ struct AdminRoutes: Sendable {
             Route(.post, "/sessions") { request, context in try await createSession(request, context) },
             Route(.post, "/events/create") { request, context in try await createEvent(request, context) },
             Route(.post, "/admin/shows") { request, context in try await createShow(request, context) },
+            Route(.post, "/sessions/:id/sales") { request, context in try await changeSales(request, context, sessionId: try context.id("id")) },
         ]
     }
 
@@ -45,13 +46,16 @@ struct AdminRoutes: Sendable {
         let command = try await adminCommand(request, context)
         let body = try command.decode(CreateSessionRequest.self)
         let startsAt = try RequestDates.parse(body.startsAt, field: "startsAt")
+        let sales = try body.sales()
         guard Identifiers.isSane(body.hallId) else { throw DomainError.notFound("hall") }
         return try await schedule(command) {
             let hall = try await catalogue.hall(body.hallId)
-            return SessionScheduled(
+            var session = SessionScheduled(
                 sessionId: Identifiers.make("ses"), title: body.title, startsAt: startsAt, kind: .seated,
                 hall: HallRef(id: hall.hallId, name: hall.name), seatSections: hall.sections, gaSections: [],
                 singleSeatRule: body.singleSeatRule)
+            session.sales = sales
+            return session
         } body: { session, position in
             SessionBody(session, position: position)
         }
@@ -87,6 +91,18 @@ struct AdminRoutes: Sendable {
                 seatSections: [SeatSection(id: "main", name: "General", price: 0, rows: rows)], gaSections: [])
         } body: { session, position in
             ShowCreatedBody(showId: session.sessionId, position: position)
+        }
+    }
+
+    private func changeSales(_ request: Request, _ context: AppRequestContext, sessionId: String) async throws -> Response {
+        let command = try await adminCommand(request, context)
+        let sales = try command.decode(SalesRequest.self).settings()
+        let render = { (outcome: SessionOutcome, position: Int64) in
+            try CommandRequest.answer(status: .ok, body: SalesBody(outcome.session!, position: position), position: position)
+        }
+        return try await command.idempotent(intake.store, replay: render) {
+            let result = try await catalogue.changeSales(sessionId, sales, command)
+            return (try render(result.outcome, result.position), !result.events.isEmpty)
         }
     }
 

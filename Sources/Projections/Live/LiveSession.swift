@@ -4,7 +4,7 @@ import Foundation
 /// One session's seat map kept current in a gateway's memory, moved event by event through the seat
 /// map's one transition (`SeatMap.move`). It only ever holds committed events, in stream order.
 struct LiveSession: Sendable {
-    let scheduled: SessionScheduled
+    private(set) var scheduled: SessionScheduled
     private(set) var map: SeatMap
     /// Position of the last event applied.
     private(set) var position: Int64
@@ -45,6 +45,8 @@ struct LiveSession: Sendable {
                 holdExpiresAt: placed.holdExpiresAt)
             map.move(occupancy, from: nil, to: placed.status)
             if placed.status.isActive { active[placed.bookingId] = (occupancy, placed.status) }
+        case .salesChanged(let sales):
+            scheduled.sales = sales
         case .holdExtended(let extended):
             if var booking = active[extended.bookingId], booking.status == .held {
                 booking.occupancy.holdExpiresAt = extended.holdExpiresAt

@@ -25,6 +25,9 @@ public struct SessionDocument: Codable, Equatable, Sendable {
     public var version: Int
     /// `refuse` when named-seat reservations may not leave lone seats.
     public var singleSeatRule: SingleSeatPolicy?
+    public var maxSeatsPerUser: Int?
+    public var salesOpenAt: Date?
+    public var salesCloseAt: Date?
 }
 
 /// `bookings` document: one per booking, with its session's title and section names.

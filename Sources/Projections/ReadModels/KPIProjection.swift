@@ -40,6 +40,14 @@ public struct KPIProjection: ReadModel {
                 version: version)
             return
         }
+        if case .salesChanged = decoded {
+            // Nothing to count; the session's KPIs take the version so they do not look behind.
+            guard behind(keys[0]) else { return }
+            var summary = try documents.require(keys[0], as: SessionKPI.self, for: event)
+            summary.version = event.version
+            documents.put(keys[0], summary, version: version)
+            return
+        }
         guard keys.count == 2 else { return }
         var summary = try documents.require(keys[0], as: SessionKPI.self, for: event)
         let stored = try documents.get(keys[1], as: BookingKPI.self)
@@ -86,7 +94,7 @@ extension BookingKPI {
             guard var booking = before, booking.status == .held else { return nil }
             booking.previous = booking.status
             return booking
-        case .scheduled:
+        case .scheduled, .salesChanged:
             return nil
         }
     }
@@ -113,7 +121,7 @@ extension SessionKPI {
         case .holdExpired:
             holds.expired += 1
             minute(recordedAt) { $0.expired += 1 }
-        case .scheduled, .holdExtended:
+        case .scheduled, .holdExtended, .salesChanged:
             return
         }
     }

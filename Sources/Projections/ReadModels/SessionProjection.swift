@@ -60,6 +60,21 @@ public struct SessionProjection: ReadModel {
             if behind(sessionKey) { documents.put(sessionKey, SessionDocument(scheduled, tally: tally), version: version) }
             return
         }
+        if case .salesChanged(let sales) = decoded {
+            // No seat moves; both stream documents take the event's version so none looks behind.
+            var tally = try documents.require(mapKey, as: SeatTally.self, for: event)
+            var summary = try documents.require(sessionKey, as: SessionDocument.self, for: event)
+            if behind(mapKey) {
+                tally.version = event.version
+                documents.put(mapKey, tally, version: version)
+            }
+            if behind(sessionKey) {
+                (summary.maxSeatsPerUser, summary.salesOpenAt, summary.salesCloseAt) = (sales.maxSeatsPerUser, sales.salesOpenAt, sales.salesCloseAt)
+                summary.version = event.version
+                documents.put(sessionKey, summary, version: version)
+            }
+            return
+        }
         guard let bookingKey else { return }
         // The seat map's durable form is its tally: which seats a booking holds is in the booking itself,
         // so a booking event rewrites a few hundred bytes whatever the size of the hall.
@@ -91,7 +106,7 @@ public struct SessionProjection: ReadModel {
             existing.updatedAt = extended.at
             existing.position = event.position
             booking = existing
-        case .scheduled:
+        case .scheduled, .salesChanged:
             return
         }
         if behind(mapKey) {
@@ -113,7 +128,7 @@ extension SessionEvent {
     var changesABooking: Bool {
         switch self {
         case .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended: true
-        case .scheduled, .bookingPlaced: false
+        case .scheduled, .bookingPlaced, .salesChanged: false
         }
     }
 
@@ -125,7 +140,7 @@ extension SessionEvent {
         case .bookingCancelled: .cancelled
         case .holdExpired: .expired
         case .holdExtended: .held
-        case .scheduled: nil
+        case .scheduled, .salesChanged: nil
         }
     }
 }
@@ -146,12 +161,13 @@ extension SessionDocument {
                 + scheduled.gaSections.map {
                     Section(id: $0.id, name: $0.name, price: $0.price, capacity: $0.capacity, remaining: $0.capacity, held: 0, booked: 0)
                 },
-            counts: tally.summary, version: tally.version, singleSeatRule: scheduled.singleSeatRule)
+            counts: tally.summary, version: tally.version, singleSeatRule: scheduled.singleSeatRule,
+            maxSeatsPerUser: scheduled.maxSeatsPerUser, salesOpenAt: scheduled.salesOpenAt, salesCloseAt: scheduled.salesCloseAt)
     }
 
     /// The layout this document was made from.
     var scheduled: SessionScheduled {
-        SessionScheduled(
+        var scheduled = SessionScheduled(
             sessionId: id, title: title, startsAt: startsAt, kind: kind, hall: hall,
             seatSections: sections.compactMap { section in
                 section.rows.map { SeatSection(id: section.id, name: section.name, price: section.price, rows: $0) }
@@ -159,6 +175,8 @@ extension SessionDocument {
             gaSections: sections.compactMap { section in
                 section.capacity.map { GASection(id: section.id, name: section.name, price: section.price, capacity: $0) }
             }, singleSeatRule: singleSeatRule)
+        scheduled.sales = SalesSettings(maxSeatsPerUser: maxSeatsPerUser, salesOpenAt: salesOpenAt, salesCloseAt: salesCloseAt)
+        return scheduled
     }
 
     /// Copies counts and GA figures from the seat map after it changed.
