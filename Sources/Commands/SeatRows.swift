@@ -62,6 +62,19 @@ extension SeatRows.Row {
     }
 }
 
+extension SessionState {
+    /// Free seats with a taken seat or the row's end on both sides: singles no group can buy. At sell-out,
+    /// the seats a layout of choices stranded.
+    public func loneFreeSeats(at now: Date) -> Int {
+        SeatRows(self, now: now).rows.reduce(0) { total, row in
+            total
+                + row.free.indices.filter { index in
+                    row.free[index] && (index == 0 || !row.free[index - 1]) && (index == row.free.count - 1 || !row.free[index + 1])
+                }.count
+        }
+    }
+}
+
 /// Best available (`reserveBest`): the seats to hold for a buyer who asks for a count, not for seats.
 ///
 /// Together (the default), the choice is `count` adjacent free seats in one row with the lowest score

@@ -78,7 +78,7 @@ struct RaceTests {
     /// sold twice, each winner gets two adjacent seats of one row, and every refusal names a largest free
     /// block that the log shows at some version, smaller than a pair.
     @Test func sixtyFourClientsBestAvailablePairsNeverShareASeat() async throws {
-        let server = try await ServerProcess()
+        let server = try await ServerProcess(arguments: ["serve", "--with-workers"], databaseURL: try await TestDatabase.freshDatabase())
         let scenario = Scenario(baseURL: server.baseURL, adminToken: server.adminToken)
         let session = try await scenario.seatedSession(rows: 8, seatsPerRow: 9)
         let users = try await scenario.users(64)
@@ -119,6 +119,15 @@ struct RaceTests {
             let largest = try #require((refusal.json["error"] as? [String: Any])?["largest"] as? Int)
             #expect(largest < 2 && largestSeen.contains(largest), "refused with largest \(largest); the log shows \(largestSeen.sorted())")
         }
+        // Sold out in pairs, each row of 9 keeps one seat nobody can pair: the dashboard's figure.
+        var stranded: Int?
+        let until = ContinuousClock.now + .seconds(60)
+        while stranded == nil, ContinuousClock.now < until {
+            let kpis = try await HTTP.send(.GET, "\(server.baseURL)/kpis")
+            stranded = (kpis.json["sessions"] as? [[String: Any]])?.first { $0["id"] as? String == session }?["strandedSingles"] as? Int
+            if stranded == nil { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(stranded == 8)
     }
 
     @Test func twoGatewayProcessesOnOneDatabaseStillNeverOversell() async throws {

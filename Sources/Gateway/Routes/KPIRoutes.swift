@@ -13,6 +13,8 @@ struct KPIRoutes: Sendable {
     static var maxSessions: Int { 10_000 }
     /// Sessions listed individually (the busiest first).
     static var listedSessions: Int { 50 }
+    /// The busiest sessions whose lone free seats are counted (the dashboard draws twelve).
+    static var sessionsWithSeats: Int { 12 }
 
     var routes: [Route] {
         [
@@ -44,8 +46,14 @@ struct KPIRoutes: Sendable {
         // Lags first: the documents read after them are at least as new as the positions reported.
         let lags = try await monitoring.reads.projectionLags()
         let (sessions, truncated) = try await Self.sessionKPIs(monitoring.reads)
-        let listed = sessions.sorted { ($0.held + $0.booked, $1.sessionId) > ($1.held + $1.booked, $0.sessionId) }
+        var listed = sessions.sorted { ($0.held + $0.booked, $1.sessionId) > ($1.held + $1.booked, $0.sessionId) }
             .prefix(Self.listedSessions).map(SessionOccupancy.init)
+        // Lone seats need the seats, which only the live session has: asked for the sessions the dashboard draws.
+        let now = Date()
+        for index in listed.indices.prefix(Self.sessionsWithSeats) where listed[index].kind == .seated {
+            listed[index].strandedSingles = try await monitoring.reads.sessions.latest(of: Streams.session(listed[index].id))
+                .state.loneFreeSeats(at: now)
+        }
         return JSONResponse.make(
             status: .ok,
             body: KPIs(
@@ -151,6 +159,8 @@ struct SessionOccupancy: Encodable {
     var held: Int
     var booked: Int
     var occupancy: Double
+    /// Free seats no pair can buy (a taken seat or the row's end on both sides); seated sessions only.
+    var strandedSingles: Int?
 
     init(_ kpi: SessionKPI) {
         id = kpi.sessionId
