@@ -1,0 +1,147 @@
+import Foundation
+
+/// Who is acting: admin may act on any booking, a user only on their own, a guest (no credential but
+/// the booking id) only on a guest's booking.
+public enum Actor: Equatable, Sendable {
+    case admin
+    case user(String)
+    case guest
+
+    func mayAct(on booking: Booking) -> Bool {
+        switch self {
+        case .admin: true
+        case .user(let id): id == booking.userId
+        case .guest: booking.guestName != nil
+        }
+    }
+}
+
+/// Take specific seats for a user.
+public struct HoldSeats: Sendable {
+    public var bookingId: String
+    public var userId: String
+    public var seats: [String]
+    /// Confirm at once instead of holding.
+    public var confirm: Bool
+    /// How long a hold lasts.
+    public var holdTTL: TimeInterval
+    /// Set for a guest's booking.
+    public var guestName: String?
+
+    public init(
+        bookingId: String, userId: String, seats: [String], confirm: Bool, holdTTL: TimeInterval, guestName: String? = nil
+    ) {
+        self.bookingId = bookingId
+        self.userId = userId
+        self.seats = seats
+        self.confirm = confirm
+        self.holdTTL = holdTTL
+        self.guestName = guestName
+    }
+}
+
+/// Take a quantity of tickets in a GA section for a user.
+public struct BookQuantity: Sendable {
+    public var bookingId: String
+    public var userId: String
+    /// Which section; may be omitted when the session has only one.
+    public var sectionId: String?
+    public var qty: Int
+    /// Hold instead of confirming at once.
+    public var hold: Bool
+    public var holdTTL: TimeInterval
+    /// Set for a guest's booking.
+    public var guestName: String?
+
+    public init(
+        bookingId: String, userId: String, sectionId: String?, qty: Int, hold: Bool, holdTTL: TimeInterval,
+        guestName: String? = nil
+    ) {
+        self.bookingId = bookingId
+        self.userId = userId
+        self.sectionId = sectionId
+        self.qty = qty
+        self.hold = hold
+        self.holdTTL = holdTTL
+        self.guestName = guestName
+    }
+}
+
+/// Hold (or book) the best `count` free seats instead of named ones (see `BestAvailable`).
+public struct ReserveBest: Sendable {
+    public var bookingId: String
+    public var userId: String
+    public var count: Int
+    /// Only seats of this section; nil: any.
+    public var section: String?
+    /// Adjacent seats in one row (the default) or the best seats wherever they are.
+    public var together: Bool
+    public var confirm: Bool
+    public var holdTTL: TimeInterval
+    public var guestName: String?
+
+    public init(
+        bookingId: String, userId: String, count: Int, section: String?, together: Bool, confirm: Bool,
+        holdTTL: TimeInterval, guestName: String? = nil
+    ) {
+        self.bookingId = bookingId
+        self.userId = userId
+        self.count = count
+        self.section = section
+        self.together = together
+        self.confirm = confirm
+        self.holdTTL = holdTTL
+        self.guestName = guestName
+    }
+}
+
+/// How far a holder may push a live hold's deadline (`POST /bookings/:id/extend`).
+public struct HoldExtensionRules: Sendable, Equatable {
+    /// Each extension moves the deadline by this much.
+    public var ttl: TimeInterval
+    /// How many extensions one hold gets.
+    public var maxExtensions: Int
+    /// The deadline never passes placement plus this.
+    public var maxHold: TimeInterval
+
+    public init(ttl: TimeInterval, maxExtensions: Int, maxHold: TimeInterval) {
+        self.ttl = ttl
+        self.maxExtensions = maxExtensions
+        self.maxHold = maxHold
+    }
+}
+
+/// Commands on a session's inventory.
+public enum SessionCommand: Sendable {
+    case schedule(SessionScheduled)
+    case holdSeats(HoldSeats)
+    case reserveBest(ReserveBest)
+    case bookQuantity(BookQuantity)
+    case confirm(bookingId: String, by: Actor)
+    case cancel(bookingId: String, by: Actor)
+    case extend(bookingId: String, by: Actor, rules: HoldExtensionRules)
+    /// The admin sets the per-buyer cap and the sales window (`SessionSalesChanged`).
+    case changeSales(SalesSettings)
+    /// Record the expiry of a due hold; a no-op for anything else (the expiry worker may be late or doubled).
+    case expire(bookingId: String)
+
+    /// The booking a command is about, if any.
+    public var bookingId: String? {
+        switch self {
+        case .schedule, .changeSales: nil
+        case .holdSeats(let c): c.bookingId
+        case .reserveBest(let c): c.bookingId
+        case .bookQuantity(let c): c.bookingId
+        case .confirm(let id, _), .cancel(let id, _), .expire(let id), .extend(let id, _, _): id
+        }
+    }
+}
+
+/// What a caller sees after a session command: the session and the booking it touched.
+public struct SessionOutcome: Codable, Sendable {
+    /// The session, for the command that schedules it.
+    public var session: SessionScheduled? = nil
+    public var booking: Booking? = nil
+    /// Places left in the booking's GA section.
+    public var remaining: Int? = nil
+}
