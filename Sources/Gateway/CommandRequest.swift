@@ -67,6 +67,12 @@ struct CommandRequest: Sendable {
             key: key.map { IdempotencyKey(principal: scope, key: $0.key) }, metadata: metadata, notes: notes)
     }
 
+    /// A guest shares no account: its key is scoped to what it holds (the name it books under, or the
+    /// booking id it acts on). Anyone else's request is returned as it is.
+    func forGuest(_ credential: String) -> CommandRequest {
+        principal == .guest ? scoped("guest:\(credential)") : self
+    }
+
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         try JSONBody.decode(type, from: body)
     }

@@ -53,8 +53,7 @@ struct BookingRoutes: Sendable {
         let body = try command.decode(BookRequest.self)
         if command.principal == .guest {
             guard let name = body.userName else { throw APIError.unauthorized }
-            // Guests share no account: a key is theirs by the name they book under.
-            command = command.scoped("guest:\(name)")
+            command = command.forGuest(name)
         }
         guard let sessionId = body.targetSession else {
             throw APIError.invalidRequest("one of eventId, sessionId or showId is required")
@@ -84,7 +83,7 @@ struct BookingRoutes: Sendable {
         var request = request
         var command = try await CommandRequest.read(&request, context: context, intake: intake, guests: true)
         let id = try bookingId ?? command.decode(BookingIdRequest.self).bookingId
-        if command.principal == .guest { command = command.scoped("guest:\(id)") }
+        command = command.forGuest(id)
         return try await run(
             try await bookings.change(id, confirm: confirm, by: command.principal), status: .ok, command,
             words: bookingId == nil ? .show : .boxoffice)
@@ -93,7 +92,7 @@ struct BookingRoutes: Sendable {
     private func extend(_ request: Request, _ context: AppRequestContext, bookingId: String) async throws -> Response {
         var request = request
         var command = try await CommandRequest.read(&request, context: context, intake: intake, guests: true)
-        if command.principal == .guest { command = command.scoped("guest:\(bookingId)") }
+        command = command.forGuest(bookingId)
         return try await run(try await bookings.extend(bookingId, by: command.principal), status: .ok, command)
     }
 
