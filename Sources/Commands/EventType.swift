@@ -8,6 +8,8 @@ public enum EventType: String, CaseIterable, Codable, Sendable {
     case holdExpired = "HoldExpired"
     case holdExtended = "HoldExtended"
     case sessionSalesChanged = "SessionSalesChanged"
+    case seatsBlocked = "SeatsBlocked"
+    case seatsReleased = "SeatsReleased"
     case hallCreated = "HallCreated"
     case userRegistered = "UserRegistered"
     case emailClaimed = "EmailClaimed"

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A session's seated rows as the seat rules see them: each row's seats in order and which are free at
-/// a moment (a hold past its deadline is free: `decide` records its expiry before reusing its seats).
+/// a moment (a hold past its deadline is free: `decide` records its expiry before reusing its seats;
+/// a blocked seat is not).
 struct SeatRows {
     struct Row {
         var section: String
@@ -20,6 +21,7 @@ struct SeatRows {
             for row in section.rows {
                 let ids = row.seatIds
                 let free = ids.map { id in
+                    guard state.seatBlock[id] == nil else { return false }
                     guard let holder = state.seatHolder[id], let booking = state.bookings[holder] else { return true }
                     return booking.isDueHold(at: now)
                 }

@@ -122,13 +122,19 @@ public enum SessionCommand: Sendable {
     case extend(bookingId: String, by: Actor, rules: HoldExtensionRules)
     /// The admin sets the per-buyer cap and the sales window (`SessionSalesChanged`).
     case changeSales(SalesSettings)
+    /// The admin keeps seats back from sale (`SeatsBlocked`), puts a block's seats back on sale
+    /// (`SeatsReleased`), or books a block's seats for a user.
+    case blockSeats(blockId: String, seats: [String], reason: String)
+    case releaseBlock(blockId: String)
+    case bookFromBlock(BookFromBlock)
     /// Record the expiry of a due hold; a no-op for anything else (the expiry worker may be late or doubled).
     case expire(bookingId: String)
 
     /// The booking a command is about, if any.
     public var bookingId: String? {
         switch self {
-        case .schedule, .changeSales: nil
+        case .schedule, .changeSales, .blockSeats, .releaseBlock: nil
+        case .bookFromBlock(let c): c.bookingId
         case .holdSeats(let c): c.bookingId
         case .reserveBest(let c): c.bookingId
         case .bookQuantity(let c): c.bookingId
@@ -144,4 +150,6 @@ public struct SessionOutcome: Codable, Sendable {
     public var booking: Booking? = nil
     /// Places left in the booking's GA section.
     public var remaining: Int? = nil
+    /// The block a block command touched.
+    public var block: SeatBlock? = nil
 }

@@ -60,6 +60,12 @@ public enum SessionDecider: Decider {
             guard state.session != nil else { throw .notFound("session") }
             try SalesRules.validate(sales)
             return state.session?.sales == sales ? [] : [.salesChanged(sales)]
+        case .blockSeats(let blockId, let seats, let reason):
+            return try block(blockId, seats: seats, reason: reason, state, now: now)
+        case .releaseBlock(let blockId):
+            return try release(blockId, state, now: now)
+        case .bookFromBlock(let book):
+            return try bookFromBlock(book, state, now: now)
         case .expire(let bookingId):
             guard let booking = state.bookings[bookingId], booking.isDueHold(at: now) else { return [] }
             return [.holdExpired(BookingChanged(bookingId: bookingId, at: now))]
@@ -71,6 +77,8 @@ public enum SessionDecider: Decider {
         // and the whole hall in it made every keyed command cost as much as the hall is large.
         if case .schedule = command { return SessionOutcome(session: state.session) }
         if case .changeSales = command { return SessionOutcome(session: state.session) }
+        if case .blockSeats(let id, _, _) = command { return SessionOutcome(block: state.blocks[id]) }
+        if case .releaseBlock(let id) = command { return SessionOutcome(block: state.blocks[id]) }
         let booking = command.bookingId.flatMap { state.bookings[$0] }
         let remaining = booking?.sectionId.map { state.remaining(in: $0) }
         return SessionOutcome(booking: booking, remaining: remaining)
@@ -103,25 +111,8 @@ public enum SessionDecider: Decider {
         guard let session = state.session else { throw .notFound("session") }
         guard state.bookings[hold.bookingId] == nil else { throw .alreadyExists("booking") }
         guard session.kind == .seated else { throw .invalid("this session is general admission: book a quantity with sectionId and qty") }
-        guard !hold.seats.isEmpty else { throw .invalid("seats must not be empty") }
-        guard Set(hold.seats).count == hold.seats.count else { throw .invalid("seats must not repeat") }
         if let guest = hold.guestName { try LayoutRules.name(guest, field: "userName") }
-        let unknown = hold.seats.filter { state.seats[$0] == nil }
-        guard unknown.isEmpty else { throw .invalid("unknown seats: \(unknown.joined(separator: ", "))") }
-
-        var expiries: [SessionEvent] = []
-        var taken: [String] = []
-        for seat in hold.seats {
-            guard let holderId = state.seatHolder[seat], let holder = state.bookings[holderId] else { continue }
-            if holder.isDueHold(at: now) {
-                if !expiries.contains(where: { $0.changedBookingId == holderId }) {
-                    expiries.append(.holdExpired(BookingChanged(bookingId: holderId, at: now)))
-                }
-            } else {
-                taken.append(seat)
-            }
-        }
-        guard taken.isEmpty else { throw .seatUnavailable(taken) }
+        let expiries = try freeForTaking(hold.seats, in: state, now: now)
         try SalesRules.check(hold.userId, wants: hold.seats.count, in: state, now: now)
         if (singles ?? session.singleSeatRule) == .refuse { try SingleSeatRule.check(hold.seats, in: state, now: now) }
 
@@ -172,7 +163,7 @@ extension SessionEvent {
         switch self {
         case .bookingConfirmed(let c), .bookingCancelled(let c), .holdExpired(let c): c.bookingId
         case .holdExtended(let e): e.bookingId
-        case .scheduled, .bookingPlaced, .salesChanged: nil
+        case .scheduled, .bookingPlaced, .salesChanged, .seatsBlocked, .seatsReleased: nil
         }
     }
 }

@@ -107,10 +107,13 @@ public struct BookingPlaced: Codable, Equatable, Sendable {
     /// The name a guest gave (seed 004's `userName`): set only on a booking made without an account,
     /// whose booking id is then its only credential.
     public var guestName: String?
+    /// The block the admin booked these seats from (they were not on sale).
+    public var blockId: String?
 
     public init(
         bookingId: String, userId: String, seats: [String]?, sectionId: String?, qty: Int?,
-        amount: Decimal, status: BookingStatus, holdExpiresAt: Date?, createdAt: Date, guestName: String? = nil
+        amount: Decimal, status: BookingStatus, holdExpiresAt: Date?, createdAt: Date, guestName: String? = nil,
+        blockId: String? = nil
     ) {
         self.bookingId = bookingId
         self.userId = userId
@@ -122,6 +125,7 @@ public struct BookingPlaced: Codable, Equatable, Sendable {
         self.holdExpiresAt = holdExpiresAt
         self.createdAt = createdAt
         self.guestName = guestName
+        self.blockId = blockId
     }
 }
 
@@ -158,9 +162,12 @@ public enum SessionEvent: DomainEvent, Equatable {
     case holdExpired(BookingChanged)
     case holdExtended(HoldExtended)
     case salesChanged(SalesSettings)
+    case seatsBlocked(SeatsBlocked)
+    case seatsReleased(SeatsReleased)
 
     public static let types: [EventType] = [
         .sessionScheduled, .bookingPlaced, .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended, .sessionSalesChanged,
+        .seatsBlocked, .seatsReleased,
     ]
 
     public var type: EventType {
@@ -172,6 +179,8 @@ public enum SessionEvent: DomainEvent, Equatable {
         case .holdExpired: .holdExpired
         case .holdExtended: .holdExtended
         case .salesChanged: .sessionSalesChanged
+        case .seatsBlocked: .seatsBlocked
+        case .seatsReleased: .seatsReleased
         }
     }
 
@@ -184,6 +193,8 @@ public enum SessionEvent: DomainEvent, Equatable {
             return try encoder.encode(payload)
         case .holdExtended(let payload): return try encoder.encode(payload)
         case .salesChanged(let payload): return try encoder.encode(payload)
+        case .seatsBlocked(let payload): return try encoder.encode(payload)
+        case .seatsReleased(let payload): return try encoder.encode(payload)
         }
     }
 
@@ -197,6 +208,8 @@ public enum SessionEvent: DomainEvent, Equatable {
         case .holdExpired: return .holdExpired(try decoder.decode(BookingChanged.self, from: data))
         case .holdExtended: return .holdExtended(try decoder.decode(HoldExtended.self, from: data))
         case .sessionSalesChanged: return .salesChanged(try decoder.decode(SalesSettings.self, from: data))
+        case .seatsBlocked: return .seatsBlocked(try decoder.decode(SeatsBlocked.self, from: data))
+        case .seatsReleased: return .seatsReleased(try decoder.decode(SeatsReleased.self, from: data))
         default: return nil
         }
     }
@@ -207,6 +220,8 @@ public enum SeatStatus: String, Codable, Sendable {
     case available = "AVAILABLE"
     case held = "HELD"
     case booked = "BOOKED"
+    /// Kept back from sale by the admin (`SeatsBlocked`).
+    case blocked = "BLOCKED"
 
     /// The status of a seat occupied by a booking in `status` (nil: none).
     public init(occupiedBy status: BookingStatus?) {
@@ -217,12 +232,13 @@ public enum SeatStatus: String, Codable, Sendable {
         }
     }
 
-    /// One letter per seat in the compact seat map (`A`, `H`, `B`).
+    /// One letter per seat in the compact seat map (`A`, `H`, `B`, `X`).
     public var letter: Character {
         switch self {
         case .available: "A"
         case .held: "H"
         case .booked: "B"
+        case .blocked: "X"
         }
     }
 }

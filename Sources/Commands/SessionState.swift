@@ -52,6 +52,10 @@ public struct SessionState: Equatable, Sendable {
     public var bookings: [String: Booking] = [:]
     /// Holds that are still HELD, with their deadlines: what expiry has to look at.
     public var openHolds: [String: Date] = [:]
+    /// Every block the admin made, by id.
+    public var blocks: [String: SeatBlock] = [:]
+    /// The block each blocked seat is in.
+    public var seatBlock: [String: String] = [:]
 
     public init() {}
 
@@ -87,6 +91,7 @@ extension SessionDecider {
                 qty: placed.qty, amount: placed.amount, status: placed.status,
                 holdExpiresAt: placed.holdExpiresAt, createdAt: placed.createdAt, guestName: placed.guestName)
             state.bookings[placed.bookingId] = booking
+            if let blockId = placed.blockId { unblock(&state, blockId, placed.seats ?? []) }
             occupy(&state, booking, taking: true)
             if placed.status == .held, let deadline = placed.holdExpiresAt {
                 state.openHolds[placed.bookingId] = deadline
@@ -105,7 +110,21 @@ extension SessionDecider {
             booking.extensions = (booking.extensions ?? 0) + 1
             state.bookings[extended.bookingId] = booking
             state.openHolds[extended.bookingId] = extended.holdExpiresAt
+        case .seatsBlocked(let blocked):
+            state.blocks[blocked.blockId] = SeatBlock(
+                id: blocked.blockId, seats: blocked.seats, reason: blocked.reason, blockedAt: blocked.at)
+            for seat in blocked.seats { state.seatBlock[seat] = blocked.blockId }
+        case .seatsReleased(let released):
+            unblock(&state, released.blockId, released.seats)
+            state.blocks[released.blockId]?.releasedAt = released.at
         }
+    }
+
+    /// Takes `seats` out of a block (booked from it, or released).
+    private static func unblock(_ state: inout SessionState, _ blockId: String, _ seats: [String]) {
+        let leaving = Set(seats)
+        state.blocks[blockId]?.seats.removeAll { leaving.contains($0) }
+        for seat in seats where state.seatBlock[seat] == blockId { state.seatBlock[seat] = nil }
     }
 
     private static func transition(_ state: inout SessionState, _ bookingId: String, to status: BookingStatus) {

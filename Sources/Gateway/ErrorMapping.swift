@@ -87,6 +87,10 @@ enum ErrorMapping {
                 status: .conflict, code: "seat_limit_reached", message: "at most \(limit) seats per buyer in this session",
                 details: ["limit": .number(Double(limit)), "held": .number(Double(held))])
         case .holdNotExtendable(let reason): Mapped(status: .conflict, code: "hold_not_extendable", message: reason)
+        case .blockEmpty(let blockId):
+            Mapped(
+                status: .conflict, code: "block_empty", message: "block \(blockId) holds no seats: it was released or booked out",
+                details: ["blockId": .string(blockId)])
         case .holdExpired: Mapped(status: .conflict, code: "hold_expired", message: "the hold has expired")
         case .bookingCancelled: Mapped(status: .conflict, code: "booking_cancelled", message: "the booking was cancelled")
         case .emailTaken: Mapped(status: .conflict, code: "email_taken", message: "this email is already registered")

@@ -42,6 +42,20 @@ struct SalesRequest: Decodable {
     }
 }
 
+/// `POST /sessions/:id/blocks`.
+struct BlockRequest: Decodable {
+    var seats: [String]
+    var reason: String
+}
+
+/// `POST /sessions/:id/blocks/:blockId/book` (admin): the block's seats, or some of them, for a user.
+struct BlockBookingRequest: Decodable {
+    var userId: String
+    var seats: [String]?
+    /// Booked at once unless false (then held like any hold).
+    var confirm: Bool?
+}
+
 /// `POST /events/create`.
 struct CreateEventRequest: Decodable {
     struct Section: Decodable {

@@ -124,3 +124,26 @@ struct RegisteredBody: Encodable {
     var token: String?
     var position: Int64
 }
+
+/// A block of seats kept back from sale (`/sessions/:id/blocks`).
+struct BlockBody: Encodable {
+    var id: String
+    var sessionId: String
+    /// The seats still blocked: none once released or booked out.
+    var seats: [String]
+    var reason: String
+    var blockedAt: Date
+    var releasedAt: Date?
+    /// Position of the command's last event (absent in a listing).
+    var position: Int64?
+
+    init(_ block: SeatBlock, sessionId: String, position: Int64?) {
+        id = block.id
+        self.sessionId = sessionId
+        seats = block.seats
+        reason = block.reason
+        blockedAt = block.blockedAt
+        releasedAt = block.releasedAt
+        self.position = position
+    }
+}

@@ -25,9 +25,10 @@ enum ReplayOutput {
                 ].joined(separator: " ") + "\n"
         }
         let map = replay.seatMap(asOf: asOf)
-        out += "\nSeat map as of version \(map.version)" + (asOf == nil ? " (latest)" : "") + "   . available  H held  # booked\n"
+        out += "\nSeat map as of version \(map.version)" + (asOf == nil ? " (latest)" : "") + "   . available  H held  # booked  X blocked\n"
         out += seatGrid(map)
-        out += "Total \(map.summary.total): \(map.summary.available) available, \(map.summary.held) held, \(map.summary.booked) booked\n"
+        out += "Total \(map.summary.total): \(map.summary.available) available, \(map.summary.held) held, \(map.summary.booked) booked"
+        out += (map.summary.blocked > 0 ? ", \(map.summary.blocked) blocked" : "") + "\n"
         if let verification { out += "\n" + line(verification) }
         return out
     }
@@ -84,7 +85,12 @@ enum ReplayOutput {
                 out += "  " + pad(seat.row, 4) + " "
                 row = seat.row
             }
-            out += seat.status == .booked ? "#" : seat.status == .held ? "H" : "."
+            switch seat.status {
+            case .available: out += "."
+            case .held: out += "H"
+            case .booked: out += "#"
+            case .blocked: out += "X"
+            }
         }
         if row != nil { out += "\n" }
         for ga in map.sections {

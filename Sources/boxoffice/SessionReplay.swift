@@ -37,7 +37,7 @@ struct SessionReplay {
             states.append(state)
             var step = Step(
                 version: event.version, position: event.position, recordedAt: event.recordedAt, type: event.type,
-                actor: event.metadata.userId ?? (event.type == EventType.sessionScheduled.rawValue ? "admin" : "system"),
+                actor: event.metadata.userId ?? (Self.adminEvents.contains(event.type) ? "admin" : "system"),
                 correlationId: event.metadata.correlationId,
                 counts: SeatMap.of(state, version: event.version).summary)
             switch decoded {
@@ -46,7 +46,8 @@ struct SessionReplay {
             case .bookingPlaced(let placed):
                 bookings[placed.bookingId] = placed
                 step.bookingId = placed.bookingId
-                step.subject = Self.subject(placed)
+                step.subject = Self.subject(placed) + (placed.blockId.map { " from block \($0)" } ?? "")
+                if placed.blockId != nil, event.metadata.userId == nil { step.actor = "admin" }
                 step.status = placed.status.rawValue
             case .bookingConfirmed(let change), .bookingCancelled(let change), .holdExpired(let change):
                 step.bookingId = change.bookingId
@@ -56,6 +57,10 @@ struct SessionReplay {
                 step.subject =
                     "sales: cap \(sales.maxSeatsPerUser.map(String.init) ?? "none"), from "
                     + "\(sales.salesOpenAt.map { ISO8601.string(from: $0) } ?? "now") until \(sales.salesCloseAt.map { ISO8601.string(from: $0) } ?? "the end")"
+            case .seatsBlocked(let blocked):
+                step.subject = "\(blocked.seats.joined(separator: " ")) blocked (\(blocked.blockId): \(blocked.reason))"
+            case .seatsReleased(let released):
+                step.subject = "\(released.seats.joined(separator: " ")) released (\(released.blockId))"
             case .holdExtended(let extended):
                 step.bookingId = extended.bookingId
                 step.subject = bookings[extended.bookingId].map(Self.subject).map {
@@ -68,6 +73,10 @@ struct SessionReplay {
     }
 
     var title: String { states.last?.session?.title ?? sessionId }
+
+    /// Events only the admin records (its token names no user).
+    private static let adminEvents = Set(
+        [EventType.sessionScheduled, .sessionSalesChanged, .seatsBlocked, .seatsReleased].map(\.rawValue))
 
     /// The seat map right after `version` (the head when nil).
     func seatMap(asOf version: Int?) -> SeatMap {

@@ -29,6 +29,7 @@ enum DocumentFixtures {
             case .held: summary.held += 1
             case .booked: summary.booked += 1
             case .available: summary.available += 1
+            case .blocked: summary.blocked += 1
             }
             return SeatView(
                 id: "\(row)\(number)", row: row, number: number, section: index < seats / 2 ? "stalls" : "balcón",

@@ -101,7 +101,7 @@ struct AdminRoutes: Sendable {
             try CommandRequest.answer(status: .ok, body: SalesBody(outcome.session!, position: position), position: position)
         }
         return try await command.idempotent(intake.store, replay: render) {
-            let result = try await catalogue.changeSales(sessionId, sales, command)
+            let result = try await catalogue.change(sessionId, .changeSales(sales), command)
             return (try render(result.outcome, result.position), !result.events.isEmpty)
         }
     }

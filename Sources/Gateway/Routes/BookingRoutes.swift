@@ -24,6 +24,9 @@ struct BookingRoutes: Sendable {
             Route(.post, "/bookings/:id/cancel") { request, context in
                 try await change(request, context, bookingId: try context.id("id"), confirm: false)
             },
+            Route(.post, "/sessions/:id/blocks/:blockId/book") { request, context in
+                try await bookFromBlock(request, context, sessionId: try context.id("id"), blockId: try context.id("blockId"))
+            },
             Route(.post, "/bookings/:id/extend") { request, context in try await extend(request, context, bookingId: try context.id("id")) },
         ]
     }
@@ -87,6 +90,17 @@ struct BookingRoutes: Sendable {
         return try await run(
             try await bookings.change(id, confirm: confirm, by: command.principal), status: .ok, command,
             words: bookingId == nil ? .show : .boxoffice)
+    }
+
+    /// The admin books a block's seats for a user (house seats given to the press, say).
+    private func bookFromBlock(_ request: Request, _ context: AppRequestContext, sessionId: String, blockId: String) async throws -> Response {
+        var request = request
+        try await intake.auth.requireAdmin(request)
+        let command = try await CommandRequest.read(&request, context: context, intake: intake)
+        let body = try command.decode(BlockBookingRequest.self)
+        return try await run(
+            bookings.fromBlock(blockId, seats: body.seats, confirm: body.confirm ?? true, for: body.userId, in: sessionId),
+            status: .created, command)
     }
 
     private func extend(_ request: Request, _ context: AppRequestContext, bookingId: String) async throws -> Response {

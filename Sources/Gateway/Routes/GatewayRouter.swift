@@ -7,6 +7,7 @@ public enum GatewayRouter {
     /// All routes of the gateway.
     public static func routes(_ backend: Backend) -> [Route] {
         AdminRoutes(intake: backend.intake, catalogue: backend.catalogue).routes
+            + BlockRoutes(intake: backend.intake, catalogue: backend.catalogue, reads: backend.reads).routes
             + UserRoutes(intake: backend.intake, accounts: backend.accounts, clock: backend.clock).routes
             + BookingRoutes(intake: backend.intake, bookings: backend.bookings).routes
             + HistoryRoutes(auth: backend.auth, reads: backend.reads).routes

@@ -158,6 +158,8 @@ struct SessionOccupancy: Encodable {
     var capacity: Int
     var held: Int
     var booked: Int
+    /// Seats kept back from sale in blocks: occupancy is `booked` out of `capacity` less these.
+    var blocked: Int
     var occupancy: Double
     /// Free seats no pair can buy (a taken seat or the row's end on both sides); seated sessions only.
     var strandedSingles: Int?
@@ -170,6 +172,8 @@ struct SessionOccupancy: Encodable {
         capacity = kpi.capacity
         held = kpi.held
         booked = kpi.booked
-        occupancy = kpi.capacity == 0 ? 0 : (Double(kpi.booked) / Double(kpi.capacity) * 10_000).rounded() / 10_000
+        blocked = kpi.blocked ?? 0
+        let onSale = kpi.capacity - blocked
+        occupancy = onSale <= 0 ? 0 : (Double(kpi.booked) / Double(onSale) * 10_000).rounded() / 10_000
     }
 }

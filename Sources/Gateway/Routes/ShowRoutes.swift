@@ -34,7 +34,8 @@ struct ShowRoutes: Sendable {
             let holder = latest.state.seatHolder[seatId]
             return ShowAnswer.Seat(
                 id: seatId, seat_number: index + 1,
-                status: ShowVocabulary.seatWord(holder.flatMap { latest.state.bookings[$0]?.status }),
+                status: ShowVocabulary.seatWord(
+                    holder.flatMap { latest.state.bookings[$0]?.status }, blocked: latest.state.seatBlock[seatId] != nil),
                 booking_id: admin ? holder : nil)
         }
         return answer(seats, position: latest.position)

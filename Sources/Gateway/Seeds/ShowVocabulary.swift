@@ -30,12 +30,13 @@ enum ShowVocabulary {
         }
     }
 
-    /// A seat's status in 004's seat list: it mirrors the booking that occupies it.
-    static func seatWord(_ holder: BookingStatus?) -> String {
+    /// A seat's status in 004's seat list: it mirrors the booking that occupies it, or `BLOCKED` for a
+    /// seat the admin keeps back (not a word of 004, but a client that books only `AVAILABLE` seats is right).
+    static func seatWord(_ holder: BookingStatus?, blocked: Bool = false) -> String {
         switch holder {
         case .held?: "PENDING"
         case .confirmed?: "CONFIRMED"
-        default: "AVAILABLE"
+        default: blocked ? "BLOCKED" : "AVAILABLE"
         }
     }
 

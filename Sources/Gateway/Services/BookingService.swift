@@ -70,6 +70,23 @@ struct BookingService: Sendable {
             sessionId: sessionId)
     }
 
+    /// Books a block's seats (all it holds when `seats` is nil) for a user: the admin's only way to them.
+    func fromBlock(_ blockId: String, seats: [String]?, confirm: Bool, for userId: String, in sessionId: String) throws -> BookingCommand {
+        guard Identifiers.isSane(userId) else { throw APIError.invalidRequest("userId is malformed") }
+        if let seats {
+            guard seats.count <= LayoutLimits.maxSeats else { throw APIError.invalidRequest("at most \(LayoutLimits.maxSeats) seats") }
+            if let bad = seats.first(where: { !Identifiers.isSane($0, maxLength: 16) }) {
+                throw APIError.invalidRequest("unknown seat id \(bad.prefix(16))")
+            }
+        }
+        return BookingCommand(
+            command: .bookFromBlock(
+                BookFromBlock(
+                    blockId: blockId, bookingId: Identifiers.make("bk"), userId: userId, seats: seats, confirm: confirm,
+                    holdTTL: holdTTL)),
+            sessionId: sessionId)
+    }
+
     /// Confirms or cancels a booking.
     func change(_ bookingId: String, confirm: Bool, by principal: Principal) async throws -> BookingCommand {
         let sessionId = try await locator.sessionId(of: bookingId)

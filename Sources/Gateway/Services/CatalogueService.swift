@@ -21,11 +21,11 @@ struct CatalogueService: Sendable {
         return hall
     }
 
-    /// Sets a session's per-buyer cap and sales window.
-    func changeSales(_ sessionId: String, _ sales: SalesSettings, _ command: CommandRequest) async throws -> CommandResult<SessionDecider> {
+    /// Changes what a session sells: its per-buyer cap and sales window, its blocks of seats.
+    func change(_ sessionId: String, _ change: SessionCommand, _ command: CommandRequest) async throws -> CommandResult<SessionDecider> {
         command.notes.note(sessionId: sessionId)
         return try await sessions.execute(
-            .changeSales(sales), on: Streams.session(sessionId), metadata: command.metadata, idempotency: command.idempotency)
+            change, on: Streams.session(sessionId), metadata: command.metadata, idempotency: command.idempotency)
     }
 
     func schedule(_ scheduled: SessionScheduled, _ command: CommandRequest) async throws -> CommandResult<SessionDecider> {

@@ -47,6 +47,10 @@ struct LiveSession: Sendable {
             if placed.status.isActive { active[placed.bookingId] = (occupancy, placed.status) }
         case .salesChanged(let sales):
             scheduled.sales = sales
+        case .seatsBlocked(let blocked):
+            map.setAside(blocked.seats, blocked: true)
+        case .seatsReleased(let released):
+            map.setAside(released.seats, blocked: false)
         case .holdExtended(let extended):
             if var booking = active[extended.bookingId], booking.status == .held {
                 booking.occupancy.holdExpiresAt = extended.holdExpiresAt

@@ -5,7 +5,7 @@ import Foundation
 public enum SeatMapFormat: Sendable, Hashable {
     /// The seat map as the durable read model stores it: one object per seat.
     case full
-    /// One string of status letters per row (`A` available, `H` held, `B` booked; seat ids are the row
+    /// One string of status letters per row (`A` available, `H` held, `B` booked, `X` blocked; seat ids are the row
     /// label followed by the 1-based position in the string), GA sections and counts as in `full`.
     case compact
     /// The session document of `GET /sessions/:id` (counts and GA remaining).

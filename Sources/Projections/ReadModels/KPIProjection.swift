@@ -40,10 +40,12 @@ public struct KPIProjection: ReadModel {
                 version: version)
             return
         }
-        if case .salesChanged = decoded {
-            // Nothing to count; the session's KPIs take the version so they do not look behind.
+        if decoded.isAboutTheSessionOnly {
+            // Sales settings and blocks: no booking moves; the session's KPIs take the version so they do
+            // not look behind, and blocked seats leave the capacity occupancy is measured against.
             guard behind(keys[0]) else { return }
             var summary = try documents.require(keys[0], as: SessionKPI.self, for: event)
+            if let (seats, blocked) = decoded.setsAside { summary.blocked = (summary.blocked ?? 0) + (blocked ? 1 : -1) * seats.count }
             summary.version = event.version
             documents.put(keys[0], summary, version: version)
             return
@@ -94,7 +96,7 @@ extension BookingKPI {
             guard var booking = before, booking.status == .held else { return nil }
             booking.previous = booking.status
             return booking
-        case .scheduled, .salesChanged:
+        case .scheduled, .salesChanged, .seatsBlocked, .seatsReleased:
             return nil
         }
     }
@@ -105,7 +107,8 @@ extension SessionKPI {
         if let before { leave(before) }
         enter(after)
         switch event {
-        case .bookingPlaced:
+        case .bookingPlaced(let placed):
+            if placed.blockId != nil { blocked = (blocked ?? 0) - after.units }
             minute(recordedAt) { $0.placed += 1 }
             if after.status == .held { holds.placed += 1 } else { sold(after, at: recordedAt) }
         case .bookingConfirmed(let change):
@@ -121,7 +124,7 @@ extension SessionKPI {
         case .holdExpired:
             holds.expired += 1
             minute(recordedAt) { $0.expired += 1 }
-        case .scheduled, .holdExtended, .salesChanged:
+        case .scheduled, .holdExtended, .salesChanged, .seatsBlocked, .seatsReleased:
             return
         }
     }

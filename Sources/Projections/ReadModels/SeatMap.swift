@@ -18,14 +18,39 @@ public struct SeatCounts: Codable, Equatable, Sendable {
     public var available = 0
     public var held = 0
     public var booked = 0
+    /// Seats kept back from sale (`SeatsBlocked`).
+    public var blocked = 0
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey { case total, available, held, booked, blocked }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        total = try container.decode(Int.self, forKey: .total)
+        available = try container.decode(Int.self, forKey: .available)
+        held = try container.decode(Int.self, forKey: .held)
+        booked = try container.decode(Int.self, forKey: .booked)
+        blocked = try container.decodeIfPresent(Int.self, forKey: .blocked) ?? 0
+    }
+
+    /// `blocked` only when some seats are: the documents of a session without blocks stay exactly what
+    /// they were before blocks existed, so audits of them find no drift.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(total, forKey: .total)
+        try container.encode(available, forKey: .available)
+        try container.encode(held, forKey: .held)
+        try container.encode(booked, forKey: .booked)
+        if blocked != 0 { try container.encode(blocked, forKey: .blocked) }
+    }
 
     mutating func count(_ status: SeatStatus, _ delta: Int) {
         switch status {
         case .held: held += delta
         case .booked: booked += delta
         case .available: available += delta
+        case .blocked: blocked += delta
         }
     }
 }
@@ -70,6 +95,8 @@ public struct SeatTally: Codable, Equatable, Sendable {
     public var version: Int
     public var sections: [SectionView]
     public var summary: SeatCounts
+    /// The seats in blocks, sorted (nil: none), so that the durable seat map can draw them.
+    public var blockedSeats: [String]?
 
     /// Every seat available and every GA place remaining.
     public init(scheduled: SessionScheduled, version: Int) {
@@ -85,15 +112,16 @@ public struct SeatTally: Codable, Equatable, Sendable {
         summary.total = summary.available
     }
 
-    init(sessionId: String, version: Int, sections: [SectionView], summary: SeatCounts) {
+    init(sessionId: String, version: Int, sections: [SectionView], summary: SeatCounts, blockedSeats: [String]?) {
         self.sessionId = sessionId
         self.version = version
         self.sections = sections
         self.summary = summary
+        self.blockedSeats = blockedSeats
     }
 
-    /// The transition: moves a booking's seats or tickets from its previous status (nil: newly placed) to
-    /// its current one.
+    /// The transition: moves a booking's seats or tickets from its previous status (nil: newly placed,
+    /// from sale or from a block) to its current one.
     public mutating func move<Seats: SeatStatuses>(
         _ booking: Occupancy, from previous: BookingStatus?, to current: BookingStatus,
         seats: inout Seats
@@ -103,6 +131,7 @@ public struct SeatTally: Codable, Equatable, Sendable {
             guard let old = seats.replace(seat, with: status, holdExpiresAt: status == .held ? booking.holdExpiresAt : nil) else { continue }
             summary.count(old, -1)
             summary.count(status, +1)
+            if old == .blocked { setBlocked(seat, false) }
         }
         if let sectionId = booking.sectionId, let qty = booking.qty,
             let index = sections.firstIndex(where: { $0.id == sectionId })
@@ -111,6 +140,26 @@ public struct SeatTally: Codable, Equatable, Sendable {
             adjust(section: index, current, +qty)
             sections[index].remaining = sections[index].capacity - sections[index].held - sections[index].booked
         }
+    }
+
+    /// The other transition: seats kept back from sale (`SeatsBlocked`) or put back on it (`SeatsReleased`).
+    public mutating func setAside<Seats: SeatStatuses>(_ ids: [String], blocked: Bool, seats: inout Seats) {
+        let status: SeatStatus = blocked ? .blocked : .available
+        for seat in ids {
+            guard let old = seats.replace(seat, with: status, holdExpiresAt: nil) else { continue }
+            summary.count(old, -1)
+            summary.count(status, +1)
+            setBlocked(seat, blocked)
+        }
+    }
+
+    private mutating func setBlocked(_ seat: String, _ blocked: Bool) {
+        var list = blockedSeats ?? []
+        let index = list.firstIndex { $0 >= seat } ?? list.count
+        let present = index < list.count && list[index] == seat
+        if blocked && !present { list.insert(seat, at: index) }
+        if !blocked && present { list.remove(at: index) }
+        blockedSeats = list.isEmpty ? nil : list
     }
 
     private mutating func adjust(section index: Int, _ status: BookingStatus?, _ qty: Int) {
@@ -128,7 +177,8 @@ public struct SeatTally: Codable, Equatable, Sendable {
     }
 }
 
-/// A booking's seats as its previous status says they were, for a tally kept without a seat list.
+/// Seats as the event says they were (a booking's previous status, or blocked for a booking from a block),
+/// for a tally kept without a seat list.
 struct SeatsOfBooking: SeatStatuses {
     let previous: SeatStatus
 
@@ -146,6 +196,10 @@ public struct SeatMap: Codable, Equatable, Sendable {
     public var seats: [SeatView]
     public var sections: [SectionView]
     public var summary: SeatCounts
+    /// Which seats are blocked is in `seats`; the tally keeps the list for the durable form.
+    var blockedSeats: [String]?
+
+    enum CodingKeys: String, CodingKey { case sessionId, version, seats, sections, summary }
 
     /// Every seat available and every GA place remaining.
     public init(scheduled: SessionScheduled, version: Int) {
@@ -177,12 +231,13 @@ public struct SeatMap: Codable, Equatable, Sendable {
 
     /// The counts without the seats.
     public var tally: SeatTally {
-        get { SeatTally(sessionId: sessionId, version: version, sections: sections, summary: summary) }
+        get { SeatTally(sessionId: sessionId, version: version, sections: sections, summary: summary, blockedSeats: blockedSeats) }
         set {
             sessionId = newValue.sessionId
             version = newValue.version
             sections = newValue.sections
             summary = newValue.summary
+            blockedSeats = newValue.blockedSeats
         }
     }
 
@@ -193,6 +248,9 @@ public struct SeatMap: Codable, Equatable, Sendable {
             return SeatMap(sessionId: "", version: version, seats: [], sections: [], summary: SeatCounts())
         }
         var map = SeatMap(scheduled: session, version: version)
+        for block in state.blocks.values.sorted(by: { $0.id < $1.id }) where block.isActive {
+            map.setAside(block.seats, blocked: true)
+        }
         for booking in state.bookings.values.sorted(by: { $0.id < $1.id }) where booking.status.isActive {
             map.move(
                 Occupancy(
@@ -203,9 +261,11 @@ public struct SeatMap: Codable, Equatable, Sendable {
         return map
     }
 
-    /// The seat map from its durable parts: the layout, the tally, and the session's active bookings.
+    /// The seat map from its durable parts: the layout, the tally (with the blocked seats), and the
+    /// session's active bookings.
     public static func assemble(_ scheduled: SessionScheduled, tally: SeatTally, activeBookings: [BookingDocument]) -> SeatMap {
         var map = SeatMap(scheduled: scheduled, version: tally.version)
+        map.setAside(tally.blockedSeats ?? [], blocked: true)
         for booking in activeBookings.sorted(by: { $0.id < $1.id }) where booking.status.isActive {
             map.move(booking.occupancy, from: nil, to: booking.status)
         }
@@ -221,6 +281,16 @@ public struct SeatMap: Codable, Equatable, Sendable {
         var list = SeatList(seats: [])
         swap(&list.seats, &seats)
         tally.move(booking, from: previous, to: current, seats: &list)
+        swap(&list.seats, &seats)
+        self.tally = tally
+    }
+
+    /// The block transition applied to this map's seats and tally.
+    public mutating func setAside(_ ids: [String], blocked: Bool) {
+        var tally = self.tally
+        var list = SeatList(seats: [])
+        swap(&list.seats, &seats)
+        tally.setAside(ids, blocked: blocked, seats: &list)
         swap(&list.seats, &seats)
         self.tally = tally
     }

@@ -58,6 +58,8 @@ public struct SessionKPI: Codable, Equatable, Sendable {
     /// Units currently held and booked (confirmed).
     public var held = 0
     public var booked = 0
+    /// Seats kept back from sale in blocks (nil: never any): not part of what occupancy is measured against.
+    public var blocked: Int?
     public var bookings = StatusCounts()
     public var holds = Holds()
     /// Amount of the confirmed bookings still standing.

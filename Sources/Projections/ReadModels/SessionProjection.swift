@@ -75,6 +75,21 @@ public struct SessionProjection: ReadModel {
             }
             return
         }
+        if let (seats, blocked) = decoded.setsAside {
+            var tally = try documents.require(mapKey, as: SeatTally.self, for: event)
+            var summary = try documents.require(sessionKey, as: SessionDocument.self, for: event)
+            if behind(mapKey) {
+                var statuses = SeatsOfBooking(previous: blocked ? .available : .blocked)
+                tally.setAside(seats, blocked: blocked, seats: &statuses)
+                tally.version = event.version
+                documents.put(mapKey, tally, version: version)
+            }
+            if behind(sessionKey) {
+                summary.refresh(from: tally)
+                documents.put(sessionKey, summary, version: version)
+            }
+            return
+        }
         guard let bookingKey else { return }
         // The seat map's durable form is its tally: which seats a booking holds is in the booking itself,
         // so a booking event rewrites a few hundred bytes whatever the size of the hall.
@@ -83,11 +98,13 @@ public struct SessionProjection: ReadModel {
 
         let booking: BookingDocument
         let previous: BookingStatus?
+        var placedFromBlock = false
         switch decoded {
         case .bookingPlaced(let placed):
             let sectionIds = placed.sectionId.map { [$0] } ?? summary.sectionIds(ofSeats: placed.seats ?? [])
             booking = BookingDocument(placed, session: summary, sectionIds: sectionIds, position: event.position)
             previous = nil
+            placedFromBlock = placed.blockId != nil
         case .bookingConfirmed(let change), .bookingCancelled(let change), .holdExpired(let change):
             var existing = try documents.require(bookingKey, as: BookingDocument.self, for: event)
             // The booking's stored status is what the seat map moves from. It is never ahead of the map:
@@ -106,11 +123,11 @@ public struct SessionProjection: ReadModel {
             existing.updatedAt = extended.at
             existing.position = event.position
             booking = existing
-        case .scheduled, .salesChanged:
+        case .scheduled, .salesChanged, .seatsBlocked, .seatsReleased:
             return
         }
         if behind(mapKey) {
-            var seats = SeatsOfBooking(previous: SeatStatus(occupiedBy: previous))
+            var seats = SeatsOfBooking(previous: placedFromBlock ? .blocked : SeatStatus(occupiedBy: previous))
             tally.move(booking.occupancy, from: previous, to: booking.status, seats: &seats)
             tally.version = event.version
             documents.put(mapKey, tally, version: version)
@@ -128,7 +145,24 @@ extension SessionEvent {
     var changesABooking: Bool {
         switch self {
         case .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended: true
-        case .scheduled, .bookingPlaced, .salesChanged: false
+        case .scheduled, .bookingPlaced, .salesChanged, .seatsBlocked, .seatsReleased: false
+        }
+    }
+
+    /// Sales settings and blocks: session events that no booking document follows.
+    var isAboutTheSessionOnly: Bool {
+        switch self {
+        case .salesChanged, .seatsBlocked, .seatsReleased: true
+        case .scheduled, .bookingPlaced, .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended: false
+        }
+    }
+
+    /// The seats a block event keeps back from sale (`blocked`) or puts back on it.
+    var setsAside: (seats: [String], blocked: Bool)? {
+        switch self {
+        case .seatsBlocked(let blocked): (blocked.seats, true)
+        case .seatsReleased(let released): (released.seats, false)
+        default: nil
         }
     }
 
@@ -140,7 +174,7 @@ extension SessionEvent {
         case .bookingCancelled: .cancelled
         case .holdExpired: .expired
         case .holdExtended: .held
-        case .scheduled, .salesChanged: nil
+        case .scheduled, .salesChanged, .seatsBlocked, .seatsReleased: nil
         }
     }
 }
