@@ -143,7 +143,9 @@ def booking_flow(driver):
     api("POST", f"/sessions/{session_id}/seats/reserve", {"seats": ["B5", "B6"]}, token=other["token"])
     taken = api("POST", f"/sessions/{session_id}/seats/reserve", {"seats": ["C3"]}, token=other["token"])
     api("POST", f"/bookings/{taken['id']}/confirm", token=other["token"])
-    passed("hall and session created")
+    # House seats: the admin keeps C1 and C2 back from sale.
+    api("POST", f"/sessions/{session_id}/blocks", {"seats": ["C1", "C2"], "reason": "press"})
+    passed("hall and session created; C1 and C2 blocked")
     rush(hall["id"])
 
     step("opening the booking page")
@@ -163,10 +165,13 @@ def booking_flow(driver):
         raise Failure(f"expected 32 seats on the map, found {count}")
     if driver.find_element(By.CSS_SELECTOR, '[data-seat="B5"]').is_enabled():
         raise Failure("a held seat can be clicked")
+    blocked = driver.find_element(By.CSS_SELECTOR, '[data-seat="C1"]')
+    if blocked.get_attribute("data-status") != "BLOCKED" or blocked.is_enabled():
+        raise Failure(f"C1 is not drawn as a blocked seat that cannot be clicked: {blocked.get_attribute('data-status')}")
     page_text = driver.find_element(By.ID, "seatmap").text
     if "Stalls" not in page_text or "Circle" not in page_text or "11.50" not in page_text:
         raise Failure(f"section names and prices missing from the map: {page_text[:200]!r}")
-    passed("seat map drawn by rows with sections, prices and statuses")
+    passed("seat map drawn by rows with sections, prices and statuses (blocked seats too)")
 
     step("selecting a seat and holding it (registers on first use)")
     seat.click()

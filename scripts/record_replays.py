@@ -119,6 +119,17 @@ def best_available_pairs():
     return session
 
 
+def house_seats():
+    session = seated_session("House seats", [("A", 6)])
+    block = must(201, call("POST", f"/sessions/{session}/blocks", {"seats": ["A1", "A2", "A3", "A4"], "reason": "press"}, ADMIN))
+    buyer = must(201, call("POST", "/users", {"name": "buyer", "email": f"buyer.{time.time_ns()}@replays.test"}))
+    must(409, call("POST", f"/sessions/{session}/seats/reserve", {"seats": ["A2"]}, buyer["token"]))
+    must(201, call("POST", f"/sessions/{session}/blocks/{block['id']}/book", {"userId": buyer["id"], "seats": ["A1", "A2"]}, ADMIN))
+    must(200, call("DELETE", f"/sessions/{session}/blocks/{block['id']}", None, ADMIN))
+    must(201, call("POST", f"/sessions/{session}/seats/reserve", {"seats": ["A3"]}, buyer["token"]))
+    return session
+
+
 SCENARIOS = {
     "ga-flash-sale-20x5": ga_flash_sale,
     "hold-confirm": lambda: hold_then("confirm"),
@@ -129,6 +140,7 @@ SCENARIOS = {
     "best-available-pairs": best_available_pairs,
     "hold-extended-confirmed": hold_extended_then_confirmed,
     "cap-then-raised": cap_then_raised,
+    "house-seats": house_seats,
 }
 
 # Scenario names after the arguments record only those; the others keep their files.

@@ -130,6 +130,53 @@ struct RaceTests {
         #expect(stranded == 8)
     }
 
+    /// Issue 16, item 4: 48 buyers reserve and the admin blocks 16 times at once, every one a random pair
+    /// of adjacent seats in 4 rows of 10. A seat is never both blocked and booked (checked by folding the
+    /// log), every 201 is in the log, and every 409 names seats the log shows taken before it.
+    @Test func buyersAndTheAdminBlockingAtOnceNeverTakeOneSeatTwice() async throws {
+        let server = try await ServerProcess(arguments: ["serve", "--with-workers"], databaseURL: try await TestDatabase.freshDatabase())
+        let scenario = Scenario(baseURL: server.baseURL, adminToken: server.adminToken)
+        let session = try await scenario.seatedSession(rows: 4, seatsPerRow: 10)
+        let users = try await scenario.users(48)
+        // Every fourth caller is the admin, so both sides start across the whole run.
+        var tokens = users.map(\.token).makeIterator()
+        let callers: [String?] = (0..<64).map { $0 % 4 == 1 ? nil : tokens.next() }
+        let replies = try await withThrowingTaskGroup(of: (admin: Bool, seats: [String], reply: Reply).self) { group in
+            for (index, token) in callers.enumerated() {
+                let row = "ABCD".map(String.init)[(index / 2) % 4]
+                let first = 1 + (index * 5) % 9
+                let seats = ["\(row)\(first)", "\(row)\(first + 1)"]
+                group.addTask {
+                    let reply =
+                        if let token {
+                            try await HTTP.send(
+                                .POST, "\(server.baseURL)/sessions/\(session)/seats/reserve", token: token, json: ["seats": seats])
+                        } else {
+                            try await HTTP.send(
+                                .POST, "\(server.baseURL)/sessions/\(session)/blocks", token: server.adminToken,
+                                json: ["seats": seats, "reason": "house"])
+                        }
+                    return (token == nil, seats, reply)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(replies.allSatisfy { $0.reply.status == 201 || $0.reply.errorCode == "seat_unavailable" }, "\(replies.map(\.reply.status))")
+        let history = try await scenario.history(session)
+        let fold = HistoryFold(history)
+        #expect(fold.doubleBooked.isEmpty && fold.versionsContiguous, "taken twice: \(fold.doubleBooked)")
+        let blocks = replies.filter { $0.admin && $0.reply.status == 201 }
+        let bookings = replies.filter { !$0.admin && $0.reply.status == 201 }
+        #expect(!blocks.isEmpty && !bookings.isEmpty, "both sides won some: \(blocks.count) blocks, \(bookings.count) bookings")
+        #expect(fold.placed == bookings.count)
+        #expect(history.filter { $0["type"] as? String == "SeatsBlocked" }.count == blocks.count)
+        let taken = Set(fold.activeSeats.keys).union(fold.blockedSeats.keys)
+        for refused in replies where refused.reply.status == 409 {
+            let named = (refused.reply.json["error"] as? [String: Any])?["seats"] as? [String] ?? []
+            #expect(!named.isEmpty && Set(named).isSubset(of: Set(refused.seats)) && Set(named).isSubset(of: taken), "\(named)")
+        }
+    }
+
     @Test func twoGatewayProcessesOnOneDatabaseStillNeverOversell() async throws {
         let one = try await ServerProcess()
         let two = try await ServerProcess()

@@ -90,8 +90,17 @@ struct SecurityMatrixTests {
         let othersBooking = try await hold("A199", other)
         let ownerBookingsSnapshot = ownerBookings
         let sessionsAt = sessionsPosition
+        func block(_ seats: [String]) async throws -> String {
+            let reply = try await HTTP.send(
+                .POST, "\(base)/sessions/\(session)/blocks", token: adminToken, json: ["seats": seats, "reason": "press"])
+            #expect(reply.status == 201, "fixture block of \(seats): \(reply.text)")
+            return try #require(reply.json["id"] as? String)
+        }
+        let toRelease = try await block(["A180", "A181"])
+        let toBookFrom = try await block(["A182"])
 
         let seats = Counter()
+        let blockedSeats = Counter()
         let emails = Counter()
         let rows: [Row] = [
             Row(route: "POST /halls", expected: Self.created(Self.adminOnly)) { token, id in
@@ -108,6 +117,18 @@ struct SecurityMatrixTests {
             },
             Row(route: "POST /sessions/{id}/sales", expected: Self.adminOnly) { token, id in
                 try await post("/sessions/\(session)/sales", token, ["maxSeatsPerUser": 100], id)
+            },
+            Row(route: "POST /sessions/{id}/blocks", expected: Self.created(Self.adminOnly)) { token, id in
+                try await post("/sessions/\(session)/blocks", token, ["seats": ["A\(150 + blockedSeats.next())"], "reason": "house"], id)
+            },
+            Row(route: "GET /sessions/{id}/blocks", expected: Self.adminOnly) { token, id in
+                try await get("/sessions/\(session)/blocks", token, id)
+            },
+            Row(route: "DELETE /sessions/{id}/blocks/{blockId}", expected: Self.adminOnly) { token, id in
+                try await HTTP.send(.DELETE, "\(base)/sessions/\(session)/blocks/\(toRelease)", token: token, headers: ["X-Request-Id": id])
+            },
+            Row(route: "POST /sessions/{id}/blocks/{blockId}/book", expected: Self.created(Self.adminOnly)) { token, id in
+                try await post("/sessions/\(session)/blocks/\(toBookFrom)/book", token, ["userId": owner.id], id)
             },
             Row(route: "GET /sessions/{id}/history", expected: Self.adminOnly) { token, id in
                 try await get("/sessions/\(session)/history", token, id)

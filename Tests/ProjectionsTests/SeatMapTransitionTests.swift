@@ -57,8 +57,11 @@ struct SeatMapTransitionTests {
 
         try record([.scheduled(scheduled)])
         for step in 0..<600 {
-            let roll = random.next(100)
+            let roll = random.next(110)
             let booking = state.bookings.keys.sorted().randomElement(using: &random) ?? "none"
+            // Mostly a block that still holds seats: released ones only test that nothing happens.
+            let open = state.blocks.values.filter(\.isActive).map(\.id).sorted()
+            let block = (random.next(4) == 0 ? state.blocks.keys.sorted() : open).randomElement(using: &random) ?? "none"
             let command: SessionCommand
             switch roll {
             case ..<45 where seated:
@@ -84,6 +87,20 @@ struct SeatMapTransitionTests {
                 command = .extend(bookingId: booking, by: .admin, rules: HoldExtensionRules(ttl: 20, maxExtensions: 3, maxHold: 120))
             case ..<97:
                 command = .changeSales(SalesSettings(maxSeatsPerUser: roll == 95 ? 1_000 : nil, salesOpenAt: nil, salesCloseAt: nil))
+            case 100..<104 where seated:
+                // Mostly seats nobody holds (in a 15-seat hall random ones are almost always taken).
+                let free = seatIds.filter { state.seatHolder[$0] == nil && state.seatBlock[$0] == nil }
+                let pool = free.isEmpty || roll == 100 ? seatIds : free
+                let seats = Array(Set((0..<(1 + random.next(3))).map { _ in pool.randomElement(using: &random)! })).sorted()
+                command = .blockSeats(blockId: "x\(step)", seats: seats, reason: "house")
+            case 104..<107 where seated:
+                command = .releaseBlock(blockId: block)
+            case 107..<110 where seated:
+                let seats = state.blocks[block].map { Array($0.seats.prefix(1 + random.next(2))) }
+                command = .bookFromBlock(
+                    BookFromBlock(
+                        blockId: block, bookingId: "b\(step)", userId: "u2", seats: roll == 107 ? nil : seats, confirm: roll < 109,
+                        holdTTL: TimeInterval(5 + random.next(60))))
             default:
                 now.addTimeInterval(TimeInterval(random.next(30)))
                 continue
@@ -103,8 +120,10 @@ struct SeatMapTransitionTests {
             if projected != replayed || live?.map != replayed { return }
         }
         #expect(
-            emitted.isSuperset(of: ["BookingPlaced", "BookingConfirmed", "BookingCancelled", "HoldExpired", "HoldExtended", "SessionSalesChanged"]),
-            "\(emitted)")
+            emitted.isSuperset(
+                of: ["BookingPlaced", "BookingConfirmed", "BookingCancelled", "HoldExpired", "HoldExtended", "SessionSalesChanged"]
+                    + (seated ? ["SeatsBlocked", "SeatsReleased"] : [])), "\(emitted)")
+        #expect(!seated || state.bookings.values.contains { $0.userId == "u2" }, "no booking from a block was made")
     }
 
     @Test func aGapIsRefusedAndAnOldVersionIsSkipped() throws {
@@ -134,16 +153,19 @@ struct SeatMapTransitionTests {
                 HoldSeats(
                     bookingId: "b1", userId: "u1", seats: ["A2", "C4"], confirm: true,
                     holdTTL: 60)), state, now: Self.start)
+            + SessionDecider.decide(.blockSeats(blockId: "x1", seats: ["B5"], reason: "broken"), state, now: Self.start)
         {
             SessionDecider.evolve(&state, event)
         }
-        let live = try #require(LiveSession(state, version: 2, position: 2))
+        let live = try #require(LiveSession(state, version: 3, position: 3))
         let body = try JSONSerialization.jsonObject(with: live.render(.compact)) as? [String: Any]
         let rows = try #require(body?["rows"] as? [[String: Any]])
         #expect(rows.map { $0["row"] as? String } == ["A", "B", "C"])
-        #expect(rows.map { $0["seats"] as? String } == ["ABAAAA", "AAAAA", "AAAB"])
+        #expect(rows.map { $0["seats"] as? String } == ["ABAAAA", "AAAAX", "AAAB"])
         #expect(rows.map { $0["section"] as? String } == ["stalls", "stalls", "balcony"])
-        #expect(body?["version"] as? Int == 2 && body?["format"] as? String == "compact")
+        #expect(body?["version"] as? Int == 3 && body?["format"] as? String == "compact")
+        let summary = body?["summary"] as? [String: Int]
+        #expect(summary == ["total": 15, "available": 12, "held": 0, "booked": 2, "blocked": 1])
     }
 }
 

@@ -70,9 +70,12 @@ public struct Scenario: Sendable {
     }
 }
 
-/// Folds a history into the seats each active booking holds, reporting any seat held twice.
+/// Folds a history into the seats each active booking holds, reporting any seat taken twice: by two live
+/// bookings, by a block and a booking not made from it, or by two blocks.
 public struct HistoryFold {
     public var activeSeats: [String: String] = [:]
+    /// The block each blocked seat is in.
+    public var blockedSeats: [String: String] = [:]
     public var doubleBooked: [String] = []
     public var placed = 0
     public var versionsContiguous = true
@@ -92,10 +95,12 @@ public struct HistoryFold {
                 placed += 1
                 active.insert(bookingId)
                 let seats = data["seats"] as? [String] ?? []
+                let fromBlock = data["blockId"] as? String
                 seatsOf[bookingId] = seats
                 for seat in seats {
-                    if activeSeats[seat] != nil { doubleBooked.append(seat) }
+                    if activeSeats[seat] != nil || blockedSeats[seat] != fromBlock { doubleBooked.append(seat) }
                     activeSeats[seat] = bookingId
+                    blockedSeats[seat] = nil
                 }
                 qtyOf[bookingId] = data["qty"] as? Int ?? 0
                 gaTaken += qtyOf[bookingId]!
@@ -103,6 +108,13 @@ public struct HistoryFold {
                 guard active.remove(bookingId) != nil else { continue }
                 for seat in seatsOf[bookingId] ?? [] where activeSeats[seat] == bookingId { activeSeats[seat] = nil }
                 gaTaken -= qtyOf[bookingId] ?? 0
+            case "SeatsBlocked":
+                for seat in data["seats"] as? [String] ?? [] {
+                    if activeSeats[seat] != nil || blockedSeats[seat] != nil { doubleBooked.append(seat) }
+                    blockedSeats[seat] = data["blockId"] as? String
+                }
+            case "SeatsReleased":
+                for seat in data["seats"] as? [String] ?? [] { blockedSeats[seat] = nil }
             default: break
             }
             if let capacity { lowestGARemaining = min(lowestGARemaining, capacity - gaTaken) }
