@@ -304,6 +304,35 @@ def dashboard(driver):
     screenshot(driver, "dashboard.png")
 
 
+def two_pages(driver, session_id):
+    step("a second page on the same session sees the first page's hold pushed to it")
+    first = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    driver.get(f"{BASE}/#session={session_id}")
+    wait_for(driver, "the map in the second page, from its live stream",
+             lambda d: d.find_elements(By.CSS_SELECTOR, '[data-seat="C5"]')
+             and int(d.find_element(By.TAG_NAME, "body").get_attribute("data-stream-messages") or 0) > 0)
+    second = driver.current_window_handle
+    before = int(driver.find_element(By.TAG_NAME, "body").get_attribute("data-stream-messages"))
+    driver.switch_to.window(first)
+    driver.find_element(By.ID, "hold-btn").click()
+    started = time.monotonic()
+    wait_for(driver, "the first page's hold of C5 and C6",
+             lambda d: d.find_element(By.CSS_SELECTOR, '[data-seat="C6"]').get_attribute("data-mine") == "true")
+    driver.switch_to.window(second)
+    wait_for(driver, "C5 and C6 HELD in the second page",
+             lambda d: all(d.find_element(By.CSS_SELECTOR, f'[data-seat="{seat}"]').get_attribute("data-status") == "HELD"
+                           for seat in ("C5", "C6")))
+    shown = time.monotonic() - started
+    after = int(driver.find_element(By.TAG_NAME, "body").get_attribute("data-stream-messages"))
+    if after <= before:
+        raise Failure("the second page changed without a message from its live stream")
+    passed(f"the hold reached the second page through its stream ({after - before} message(s)); "
+           f"{shown * 1000:.0f} ms from the click in the first page, the hold itself included")
+    driver.close()
+    driver.switch_to.window(first)
+
+
 def main():
     if not ADMIN:
         print("ADMIN_TOKEN is required", file=sys.stderr)
@@ -311,7 +340,8 @@ def main():
     driver = None
     try:
         driver = browser()
-        booking_flow(driver)
+        session_id = booking_flow(driver)
+        two_pages(driver, session_id)
         dashboard(driver)
         errors = js_errors(driver)
         if errors:

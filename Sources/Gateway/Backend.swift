@@ -1,6 +1,7 @@
 import Commands
 import EventStore
 import Foundation
+import Logging
 import Projections
 
 /// Settings of the gateway that shape command decisions.
@@ -25,6 +26,10 @@ public struct GatewaySettings: Sendable {
     public var trustedProxies = TrustedProxies()
     /// Longest a read waits for its read model (`minPosition`, a look-up by id that missed).
     public var readWaitLimit: Duration = .seconds(2)
+    /// Live seat-map subscribers (`GET /sessions/:id/seats/stream`) one process serves at most.
+    public var maxSeatStreams = 10_000
+    /// How often a live seat-map stream gets a heartbeat.
+    public var seatStreamHeartbeat: Duration = .seconds(15)
     /// Most entries each of the token cache and the booking locator keeps.
     public var cacheCapacity = GatewaySettings.defaultCacheCapacity
     /// Enough for every active user of a big on-sale; a few MiB per cache.
@@ -61,10 +66,13 @@ public final class Backend: Sendable {
     public let sessionCommands: CommandHandler<SessionDecider>
     /// Request figures of this gateway, for `/metrics` and `/kpis`.
     public let metrics = RequestMetrics()
+    /// Live seat maps pushed to subscribers; a service to run beside the HTTP server (it follows the log).
+    public let seatFeed: SeatFeed
 
     public init(
         store: any EventStore, documents: any DocumentStore, settings: GatewaySettings, policy: RetryPolicy = RetryPolicy(),
-        repairs: ProjectionRepairs? = nil, clock: @escaping @Sendable () -> Date = { Date() }
+        repairs: ProjectionRepairs? = nil, clock: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger = Logger(label: "boxoffice")
     ) {
         self.settings = settings
         self.clock = clock
@@ -84,9 +92,12 @@ public final class Backend: Sendable {
             holdTTL: settings.holdTTL, maxSeatsPerBooking: settings.maxSeatsPerBooking,
             extensions: HoldExtensionRules(ttl: settings.holdTTL, maxExtensions: settings.holdExtensions, maxHold: settings.maxHoldSeconds))
         catalogue = CatalogueService(halls: halls, sessions: sessions)
+        var feedLimits = SeatFeed.Limits(maxSubscribers: settings.maxSeatStreams)
+        feedLimits.heartbeat = settings.seatStreamHeartbeat
+        seatFeed = SeatFeed(store: store, sessions: sessions, limits: feedLimits, logger: logger)
         reads = Reads(
             store: store, models: ReadModelQueries(documents: documents), sessions: sessions, live: live,
-            waits: ReadWaits(), waitLimit: settings.readWaitLimit, repairs: repairs)
+            feed: seatFeed, waits: ReadWaits(), waitLimit: settings.readWaitLimit, repairs: repairs)
         monitoring = Monitoring(reads: reads, metrics: metrics, commands: sessions.statistics, gatewayId: settings.gatewayId)
     }
 }

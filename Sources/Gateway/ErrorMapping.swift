@@ -27,6 +27,10 @@ enum ErrorMapping {
                 status: .serviceUnavailable, code: "overloaded",
                 message: "too many concurrent changes to this session; retry shortly",
                 headers: [.retryAfter: "\(seconds)"])
+        case is SeatFeedFull:
+            return Mapped(
+                status: .serviceUnavailable, code: "overloaded", message: "this server has as many live seat maps open as it allows; retry shortly",
+                headers: [.retryAfter: "5"])
         case is CancellationError:
             return unavailable("the request was cut short")
         // Its key was stored by another request whose outcome could not be read back just now: a retry

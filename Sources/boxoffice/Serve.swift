@@ -47,9 +47,12 @@ struct Serve: AsyncParsableCommand {
         let timeout = try requestTimeout ?? Environment.number("REQUEST_TIMEOUT", Double.self) ?? 5
         let extensions = try Environment.number("HOLD_EXTENSIONS", Int.self) ?? 1
         let maxHold = try Environment.number("MAX_HOLD_SECONDS", Double.self) ?? 900
-        guard ttl > 0, maxSeats >= 1, timeout > 0, extensions >= 0, maxHold > 0 else {
+        let streams = try Environment.number("SSE_MAX_SUBSCRIBERS", Int.self) ?? 10_000
+        let heartbeat = try Environment.number("SSE_HEARTBEAT_SECONDS", Double.self) ?? 15
+        guard ttl > 0, maxSeats >= 1, timeout > 0, extensions >= 0, maxHold > 0, streams >= 0, heartbeat > 0 else {
             throw ValidationError(
-                "HOLD_TTL, MAX_SEATS_PER_BOOKING, REQUEST_TIMEOUT and MAX_HOLD_SECONDS must be positive, HOLD_EXTENSIONS not negative")
+                "HOLD_TTL, MAX_SEATS_PER_BOOKING, REQUEST_TIMEOUT, MAX_HOLD_SECONDS and SSE_HEARTBEAT_SECONDS must be positive, "
+                    + "HOLD_EXTENSIONS and SSE_MAX_SUBSCRIBERS not negative")
         }
         var settings = GatewaySettings(
             adminToken: token, holdTTL: ttl, maxSeatsPerBooking: maxSeats, gatewayId: runtime.processId,
@@ -58,9 +61,11 @@ struct Serve: AsyncParsableCommand {
         settings.trustedProxies = try limits.proxies()
         settings.holdExtensions = extensions
         settings.maxHoldSeconds = maxHold
+        settings.maxSeatStreams = streams
+        settings.seatStreamHeartbeat = .milliseconds(Int64(heartbeat * 1000))
         let backend = Backend(
             store: runtime.events, documents: runtime.documents, settings: settings,
-            repairs: ProjectionRepairs(client: runtime.client, logger: logger), clock: runtime.clock.now)
+            repairs: ProjectionRepairs(client: runtime.client, logger: logger), clock: runtime.clock.now, logger: logger)
         let address = host ?? Environment.value("HOST") ?? "127.0.0.1"
         let listenPort = try port ?? Environment.number("PORT", Int.self) ?? 8080
         let app = Application(
@@ -68,6 +73,8 @@ struct Serve: AsyncParsableCommand {
             configuration: .init(address: .hostname(address, port: listenPort), serverName: "boxoffice"),
             logger: logger)
         let workers = withWorkers ? runtime.projectors() + [try runtime.expiryWorker(backend.sessionCommands)] : []
-        try await runtime.run([app] + workers)
+        // The feed after the server: graceful shutdown stops services in reverse order, and the feed ends
+        // its streams so the server's open responses can finish.
+        try await runtime.run([app, backend.seatFeed] + workers)
     }
 }

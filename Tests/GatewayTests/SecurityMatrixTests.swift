@@ -184,6 +184,15 @@ struct SecurityMatrixTests {
             Row(route: "GET /sessions/{id}/seats", expected: Self.everyone) { token, id in
                 try await get("/sessions/\(session)/seats?minPosition=\(sessionsAt)", token, id)
             },
+            Row(route: "GET /sessions/{id}/seats/stream", expected: Self.everyone) { token, id in
+                // The stream does not end: its first event is the answer.
+                let stream = try await EventStreamConnection.open(
+                    "\(base)/sessions/\(session)/seats/stream",
+                    headers: ["X-Request-Id": id].merging(token.map { ["Authorization": "Bearer \($0)"] } ?? [:]) { $1 })
+                defer { stream.close() }
+                let first = await stream.events(atLeast: 1).first
+                return Reply(status: stream.status, headers: stream.headers, body: Data((first?.data ?? "").utf8))
+            },
             Row(route: "GET /shows/{id}/seats", expected: Self.everyone) { token, id in
                 try await get("/shows/\(session)/seats?minPosition=\(sessionsAt)", token, id)
             },

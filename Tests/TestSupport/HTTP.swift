@@ -23,6 +23,12 @@ public struct Reply: Sendable {
     public var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
 
     public var text: String { String(decoding: body, as: UTF8.self) }
+
+    public init(status: Int, headers: HTTPHeaders, body: Data) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
 }
 
 /// HTTP for end-to-end tests: one shared client with room for many parallel connections.

@@ -53,6 +53,19 @@ struct OperationalMetrics: Sendable {
         metric(
             "boxoffice_live_sessions", "gauge", "Sessions whose seat map this gateway keeps in memory.",
             [("", "\(monitoring.reads.live.count)")])
+        let feed = monitoring.reads.feed.figures
+        metric(
+            "boxoffice_seat_stream_subscribers", "gauge", "Live seat-map streams (GET /sessions/:id/seats/stream) this gateway serves now.",
+            [("", "\(feed.subscribers)")])
+        metric(
+            "boxoffice_seat_stream_sessions", "gauge", "Sessions whose live seat-map stream has subscribers on this gateway.",
+            [("", "\(feed.watchedSessions)")])
+        metric(
+            "boxoffice_seat_stream_messages_total", "counter", "Messages (changes and heartbeats) sent to live seat-map subscribers.",
+            [("", "\(feed.messages)")])
+        metric(
+            "boxoffice_seat_stream_dropped_total", "counter", "Live seat-map subscribers dropped for falling too far behind.",
+            [("", "\(feed.dropped)")])
         metric(
             "boxoffice_read_waiters", "gauge", "Requests of this gateway waiting for a read model now.",
             [("", "\(monitoring.reads.waits.current)")])

@@ -12,6 +12,8 @@ struct Reads: Sendable {
     let sessions: CommandHandler<SessionDecider>
     /// Seat maps and GA remaining of the sessions this gateway serves, kept current by `sessions`.
     let live: LiveSessions
+    /// The same seat maps pushed to subscribers as they change.
+    let feed: SeatFeed
     /// Requests waiting for a read model (`minPosition`, a look-up that missed), bounded.
     let waits: ReadWaits
     /// Longest such a wait lasts.

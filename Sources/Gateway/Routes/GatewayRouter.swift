@@ -13,6 +13,7 @@ public enum GatewayRouter {
             + HistoryRoutes(auth: backend.auth, reads: backend.reads).routes
             + HealthRoutes(auth: backend.auth, monitoring: backend.monitoring).routes
             + QueryRoutes(auth: backend.auth, reads: backend.reads).routes
+            + FeedRoutes(reads: backend.reads).routes
             + ShowRoutes(auth: backend.auth, reads: backend.reads, locator: backend.bookings.locator).routes
             + KPIRoutes(monitoring: backend.monitoring).routes
             + PageRoutes().routes

@@ -32,6 +32,19 @@ struct LiveSession: Sendable {
         }
     }
 
+    /// The seats `event` moves, asked before it is applied (a cancellation's seats are those of its booking).
+    func seats(touchedBy event: SessionEvent) -> [String] {
+        switch event {
+        case .bookingPlaced(let placed): placed.seats ?? []
+        case .bookingConfirmed(let change), .bookingCancelled(let change), .holdExpired(let change):
+            active[change.bookingId]?.occupancy.seats ?? []
+        case .holdExtended(let extended): active[extended.bookingId]?.occupancy.seats ?? []
+        case .seatsBlocked(let blocked): blocked.seats
+        case .seatsReleased(let released): released.seats
+        case .scheduled, .salesChanged: []
+        }
+    }
+
     /// Applies the event of the next version; false when `version` is not the next one (a gap: the
     /// caller drops this copy and builds a new one from the stream).
     mutating func apply(_ event: SessionEvent, version: Int, position: Int64) -> Bool {
