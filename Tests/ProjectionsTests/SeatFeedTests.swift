@@ -88,6 +88,22 @@ struct SeatFeedTests {
         #expect(map?.event == "map" && map?.id == positions[5])
     }
 
+    @Test func aGAEventStreamsItsSectionsRemaining() async throws {
+        let event = SessionScheduled(
+            sessionId: "g1", title: "Gig", startsAt: nil, kind: .general, hall: nil, seatSections: [],
+            gaSections: [GASection(id: "floor", name: "Floor", price: 20, capacity: 10)])
+        _ = try await handler.execute(.schedule(event), on: Streams.session("g1"), metadata: metadata)
+        let feed = feed()
+        var messages = try await feed.subscribe("g1", lastEventId: nil).messages.makeAsyncIterator()
+        #expect((json(await messages.next())["sections"] as? [[String: Any]])?.first?["remaining"] as? Int == 10)
+        _ = try await handler.execute(
+            .bookQuantity(BookQuantity(bookingId: "b1", userId: "u1", sectionId: "floor", qty: 3, hold: false, holdTTL: 300)),
+            on: Streams.session("g1"), metadata: metadata)
+        while try await feed.step() {}
+        let change = json(await messages.next())
+        #expect((change["sections"] as? [[String: Any]])?.first?["remaining"] as? Int == 7 && (change["seats"] as? [Any])?.isEmpty == true)
+    }
+
     @Test func subscribersPastTheLimitAreRefused() async throws {
         try await schedule()
         let feed = feed(max: 1)
