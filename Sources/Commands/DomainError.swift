@@ -22,6 +22,8 @@ public enum DomainError: Error, Equatable, Sendable {
     case salesClosed(opensAt: Date?, closesAt: Date?)
     /// The user would hold more than the session's `maxSeatsPerUser` (`held` already).
     case seatLimitReached(limit: Int, held: Int)
+    /// The session or section is not sold out: this many places are free, so the buyer should book.
+    case placesAvailable(Int)
     /// The block holds no seats any more: released, or every seat booked from it.
     case blockEmpty(String)
     /// The hold ran out before it was confirmed.

@@ -117,9 +117,10 @@ extension SessionDecider {
                 continue
             }
             guard let holderId = state.seatHolder[seat], let holder = state.bookings[holderId] else { continue }
-            if holder.isDueHold(at: now) {
+            // While anyone waits, a lapsed hold's seats go to the waiting list first (through its expiry).
+            if holder.isDueHold(at: now), state.waitlist.isEmpty {
                 if !expiries.contains(where: { $0.changedBookingId == holderId }) {
-                    expiries.append(.holdExpired(BookingChanged(bookingId: holderId, at: now)))
+                    expiries.append(holder.expiry(at: now))
                 }
             } else {
                 taken.append(seat)

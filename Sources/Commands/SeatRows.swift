@@ -2,7 +2,7 @@ import Foundation
 
 /// A session's seated rows as the seat rules see them: each row's seats in order and which are free at
 /// a moment (a hold past its deadline is free: `decide` records its expiry before reusing its seats;
-/// a blocked seat is not).
+/// a blocked seat is not, nor, while anyone waits, a lapsed hold: its seats go to the waiting list first).
 struct SeatRows {
     struct Row {
         var section: String
@@ -23,7 +23,7 @@ struct SeatRows {
                 let free = ids.map { id in
                     guard state.seatBlock[id] == nil else { return false }
                     guard let holder = state.seatHolder[id], let booking = state.bookings[holder] else { return true }
-                    return booking.isDueHold(at: now)
+                    return booking.isDueHold(at: now) && state.waitlist.isEmpty
                 }
                 rows.append(Row(section: section.id, rank: row.rank ?? place, seats: ids, free: free))
                 place += 1

@@ -127,13 +127,16 @@ public enum SessionCommand: Sendable {
     case blockSeats(blockId: String, seats: [String], reason: String)
     case releaseBlock(blockId: String)
     case bookFromBlock(BookFromBlock)
+    /// A buyer joins a sold-out session's (or GA section's) waiting list, or leaves it.
+    case joinWaitlist(Waiter)
+    case leaveWaitlist(userId: String)
     /// Record the expiry of a due hold; a no-op for anything else (the expiry worker may be late or doubled).
     case expire(bookingId: String)
 
     /// The booking a command is about, if any.
     public var bookingId: String? {
         switch self {
-        case .schedule, .changeSales, .blockSeats, .releaseBlock: nil
+        case .schedule, .changeSales, .blockSeats, .releaseBlock, .joinWaitlist, .leaveWaitlist: nil
         case .bookFromBlock(let c): c.bookingId
         case .holdSeats(let c): c.bookingId
         case .reserveBest(let c): c.bookingId
@@ -152,4 +155,9 @@ public struct SessionOutcome: Codable, Sendable {
     public var remaining: Int? = nil
     /// The block a block command touched.
     public var block: SeatBlock? = nil
+    /// The waiter a waiting-list command is about, with their place in the line (1 = next).
+    public var waiter: Waiter? = nil
+    public var place: Int? = nil
+    /// How many wait now.
+    public var waiting: Int? = nil
 }

@@ -37,7 +37,7 @@ public enum SessionDecider: Decider {
             case .cancelled: return []
             case .expired: throw .holdExpired
             case .held where booking.isDueHold(at: now): throw .holdExpired
-            case .held, .confirmed: return [.bookingCancelled(BookingChanged(bookingId: bookingId, at: now))]
+            case .held, .confirmed: return withOffers([.bookingCancelled(BookingChanged(bookingId: bookingId, at: now))], state, now: now)
             }
         case .extend(let bookingId, let actor, let rules):
             let booking = try existing(bookingId, in: state, actor: actor)
@@ -63,12 +63,16 @@ public enum SessionDecider: Decider {
         case .blockSeats(let blockId, let seats, let reason):
             return try block(blockId, seats: seats, reason: reason, state, now: now)
         case .releaseBlock(let blockId):
-            return try release(blockId, state, now: now)
+            return withOffers(try release(blockId, state, now: now), state, now: now)
+        case .joinWaitlist(let waiter):
+            return try join(waiter, state, now: now)
+        case .leaveWaitlist(let userId):
+            return try leave(userId, state, now: now)
         case .bookFromBlock(let book):
             return try bookFromBlock(book, state, now: now)
         case .expire(let bookingId):
             guard let booking = state.bookings[bookingId], booking.isDueHold(at: now) else { return [] }
-            return [.holdExpired(BookingChanged(bookingId: bookingId, at: now))]
+            return withOffers([booking.expiry(at: now)], state, now: now)
         }
     }
 
@@ -79,6 +83,12 @@ public enum SessionDecider: Decider {
         if case .changeSales = command { return SessionOutcome(session: state.session) }
         if case .blockSeats(let id, _, _) = command { return SessionOutcome(block: state.blocks[id]) }
         if case .releaseBlock(let id) = command { return SessionOutcome(block: state.blocks[id]) }
+        if case .joinWaitlist(let waiter) = command {
+            return SessionOutcome(
+                waiter: state.waitlist.first { $0.userId == waiter.userId }, place: state.waitingPosition(of: waiter.userId),
+                waiting: state.waitlist.count)
+        }
+        if case .leaveWaitlist = command { return SessionOutcome(waiting: state.waitlist.count) }
         let booking = command.bookingId.flatMap { state.bookings[$0] }
         let remaining = booking?.sectionId.map { state.remaining(in: $0) }
         return SessionOutcome(booking: booking, remaining: remaining)
@@ -137,11 +147,12 @@ public enum SessionDecider: Decider {
 
         var remaining = state.remaining(in: section.id)
         var expiries: [SessionEvent] = []
-        if remaining < book.qty {
+        // While anyone waits, places of a lapsed hold go to the waiting list first (through its expiry).
+        if remaining < book.qty, state.waitlist.isEmpty {
             // Due holds still count as taken until an event releases them; release them here first.
             for (bookingId, deadline) in state.openHolds.sorted(by: { $0.key < $1.key }) where deadline <= now {
                 guard let holder = state.bookings[bookingId], holder.sectionId == section.id else { continue }
-                expiries.append(.holdExpired(BookingChanged(bookingId: bookingId, at: now)))
+                expiries.append(holder.expiry(at: now))
                 remaining += holder.qty ?? 0
             }
         }
@@ -163,7 +174,8 @@ extension SessionEvent {
         switch self {
         case .bookingConfirmed(let c), .bookingCancelled(let c), .holdExpired(let c): c.bookingId
         case .holdExtended(let e): e.bookingId
-        case .scheduled, .bookingPlaced, .salesChanged, .seatsBlocked, .seatsReleased: nil
+        case .offerExpired(let c): c.bookingId
+        case .scheduled, .bookingPlaced, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .seatsOffered: nil
         }
     }
 }

@@ -164,10 +164,16 @@ public enum SessionEvent: DomainEvent, Equatable {
     case salesChanged(SalesSettings)
     case seatsBlocked(SeatsBlocked)
     case seatsReleased(SeatsReleased)
+    case waitlistJoined(Waiter)
+    case waitlistLeft(WaitlistLeft)
+    /// Places held for the first waiter they fit: a hold placed for them, with the offer's deadline.
+    case seatsOffered(BookingPlaced)
+    /// An offer that lapsed unaccepted: its places are free (and offered to the next waiter).
+    case offerExpired(BookingChanged)
 
     public static let types: [EventType] = [
         .sessionScheduled, .bookingPlaced, .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended, .sessionSalesChanged,
-        .seatsBlocked, .seatsReleased,
+        .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .seatsOffered, .offerExpired,
     ]
 
     public var type: EventType {
@@ -181,6 +187,10 @@ public enum SessionEvent: DomainEvent, Equatable {
         case .salesChanged: .sessionSalesChanged
         case .seatsBlocked: .seatsBlocked
         case .seatsReleased: .seatsReleased
+        case .waitlistJoined: .waitlistJoined
+        case .waitlistLeft: .waitlistLeft
+        case .seatsOffered: .seatsOffered
+        case .offerExpired: .offerExpired
         }
     }
 
@@ -195,6 +205,10 @@ public enum SessionEvent: DomainEvent, Equatable {
         case .salesChanged(let payload): return try encoder.encode(payload)
         case .seatsBlocked(let payload): return try encoder.encode(payload)
         case .seatsReleased(let payload): return try encoder.encode(payload)
+        case .waitlistJoined(let payload): return try encoder.encode(payload)
+        case .waitlistLeft(let payload): return try encoder.encode(payload)
+        case .seatsOffered(let payload): return try encoder.encode(payload)
+        case .offerExpired(let payload): return try encoder.encode(payload)
         }
     }
 
@@ -210,6 +224,10 @@ public enum SessionEvent: DomainEvent, Equatable {
         case .sessionSalesChanged: return .salesChanged(try decoder.decode(SalesSettings.self, from: data))
         case .seatsBlocked: return .seatsBlocked(try decoder.decode(SeatsBlocked.self, from: data))
         case .seatsReleased: return .seatsReleased(try decoder.decode(SeatsReleased.self, from: data))
+        case .waitlistJoined: return .waitlistJoined(try decoder.decode(Waiter.self, from: data))
+        case .waitlistLeft: return .waitlistLeft(try decoder.decode(WaitlistLeft.self, from: data))
+        case .seatsOffered: return .seatsOffered(try decoder.decode(BookingPlaced.self, from: data))
+        case .offerExpired: return .offerExpired(try decoder.decode(BookingChanged.self, from: data))
         default: return nil
         }
     }

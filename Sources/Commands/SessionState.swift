@@ -15,6 +15,14 @@ public struct Booking: Codable, Equatable, Sendable {
     public var guestName: String?
     /// How many times the hold was extended (nil: never).
     public var extensions: Int?
+    /// Set on places offered to a waiter (`SeatsOffered`): confirming accepts the offer.
+    public var offered: Bool?
+
+    /// The event that records this due hold's lapse: `OfferExpired` for an offer, else `HoldExpired`.
+    public func expiry(at now: Date) -> SessionEvent {
+        let change = BookingChanged(bookingId: id, at: now)
+        return offered == true ? .offerExpired(change) : .holdExpired(change)
+    }
 
     /// Whether this is a hold whose deadline has passed at `now` (it no longer occupies anything).
     public func isDueHold(at now: Date) -> Bool {
@@ -56,6 +64,10 @@ public struct SessionState: Equatable, Sendable {
     public var blocks: [String: SeatBlock] = [:]
     /// The block each blocked seat is in.
     public var seatBlock: [String: String] = [:]
+    /// Buyers waiting for places, in the order they joined.
+    public var waitlist: [Waiter] = []
+    /// Offers made so far (an offer's id is the session's id and its number).
+    public var offersMade = 0
 
     public init() {}
 
@@ -85,11 +97,16 @@ extension SessionDecider {
                     }
                 }
             }
-        case .bookingPlaced(let placed):
-            let booking = Booking(
+        case .bookingPlaced(let placed), .seatsOffered(let placed):
+            var booking = Booking(
                 id: placed.bookingId, userId: placed.userId, seats: placed.seats, sectionId: placed.sectionId,
                 qty: placed.qty, amount: placed.amount, status: placed.status,
                 holdExpiresAt: placed.holdExpiresAt, createdAt: placed.createdAt, guestName: placed.guestName)
+            if case .seatsOffered = event {
+                booking.offered = true
+                state.offersMade += 1
+                state.waitlist.removeAll { $0.userId == placed.userId }
+            }
             state.bookings[placed.bookingId] = booking
             if let blockId = placed.blockId { unblock(&state, blockId, placed.seats ?? []) }
             occupy(&state, booking, taking: true)
@@ -100,8 +117,12 @@ extension SessionDecider {
             transition(&state, change.bookingId, to: .confirmed)
         case .bookingCancelled(let change):
             transition(&state, change.bookingId, to: .cancelled)
-        case .holdExpired(let change):
+        case .holdExpired(let change), .offerExpired(let change):
             transition(&state, change.bookingId, to: .expired)
+        case .waitlistJoined(let waiter):
+            state.waitlist.append(waiter)
+        case .waitlistLeft(let left):
+            state.waitlist.removeAll { $0.userId == left.userId }
         case .salesChanged(let sales):
             state.session?.sales = sales
         case .holdExtended(let extended):

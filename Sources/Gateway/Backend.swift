@@ -26,6 +26,8 @@ public struct GatewaySettings: Sendable {
     public var trustedProxies = TrustedProxies()
     /// Longest a read waits for its read model (`minPosition`, a look-up by id that missed).
     public var readWaitLimit: Duration = .seconds(2)
+    /// How long places offered to a waiter are held for them (`WAITLIST_OFFER_SECONDS`).
+    public var offerTTL: TimeInterval = 600
     /// Live seat-map subscribers (`GET /sessions/:id/seats/stream`) one process serves at most.
     public var maxSeatStreams = 10_000
     /// How often a live seat-map stream gets a heartbeat.

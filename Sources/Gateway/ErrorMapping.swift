@@ -91,6 +91,10 @@ enum ErrorMapping {
                 status: .conflict, code: "seat_limit_reached", message: "at most \(limit) seats per buyer in this session",
                 details: ["limit": .number(Double(limit)), "held": .number(Double(held))])
         case .holdNotExtendable(let reason): Mapped(status: .conflict, code: "hold_not_extendable", message: reason)
+        case .placesAvailable(let free):
+            Mapped(
+                status: .conflict, code: "places_available", message: "not sold out: \(free) places are free, book them instead of waiting",
+                details: ["available": .number(Double(free))])
         case .blockEmpty(let blockId):
             Mapped(
                 status: .conflict, code: "block_empty", message: "block \(blockId) holds no seats: it was released or booked out",

@@ -56,6 +56,15 @@ struct BlockBookingRequest: Decodable {
     var confirm: Bool?
 }
 
+/// `POST /sessions/:id/waitlist`.
+struct WaitlistRequest: Decodable {
+    var count: Int
+    /// The GA section (may be left out when the event has one).
+    var sectionId: String?
+    /// Only with the admin token.
+    var userId: String?
+}
+
 /// `POST /events/create`.
 struct CreateEventRequest: Decodable {
     struct Section: Decodable {

@@ -147,3 +147,44 @@ struct BlockBody: Encodable {
         self.position = position
     }
 }
+
+/// A waiting-list entry: `place` in the line (1 = next) of `waiting`.
+struct WaiterBody: Encodable {
+    var sessionId: String
+    var userId: String?
+    var count: Int?
+    var sectionId: String?
+    var joinedAt: Date?
+    var place: Int?
+    var waiting: Int?
+    /// Position of the command's last event (absent in a listing).
+    var position: Int64?
+
+    init(_ waiter: Waiter, sessionId: String, place: Int?, waiting: Int?, position: Int64? = nil) {
+        self.sessionId = sessionId
+        userId = waiter.userId
+        count = waiter.count
+        sectionId = waiter.sectionId
+        joinedAt = waiter.joinedAt
+        self.place = place
+        self.waiting = waiting
+        self.position = position
+    }
+
+    private init(sessionId: String, waiting: Int, position: Int64) {
+        self.sessionId = sessionId
+        self.waiting = waiting
+        self.position = position
+    }
+
+    /// The answer to leaving: how many still wait.
+    static func left(sessionId: String, waiting: Int, position: Int64) -> WaiterBody {
+        WaiterBody(sessionId: sessionId, waiting: waiting, position: position)
+    }
+}
+
+/// `GET /sessions/:id/waitlist` for a user: their entry (absent once offered) and their open offers.
+struct WaitingBody: Encodable {
+    var entry: WaiterBody?
+    var offers: [BookingBody]
+}

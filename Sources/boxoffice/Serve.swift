@@ -49,9 +49,10 @@ struct Serve: AsyncParsableCommand {
         let maxHold = try Environment.number("MAX_HOLD_SECONDS", Double.self) ?? 900
         let streams = try Environment.number("SSE_MAX_SUBSCRIBERS", Int.self) ?? 10_000
         let heartbeat = try Environment.number("SSE_HEARTBEAT_SECONDS", Double.self) ?? 15
-        guard ttl > 0, maxSeats >= 1, timeout > 0, extensions >= 0, maxHold > 0, streams >= 0, heartbeat > 0 else {
+        let offerTTL = try Environment.number("WAITLIST_OFFER_SECONDS", Double.self) ?? 600
+        guard ttl > 0, maxSeats >= 1, timeout > 0, extensions >= 0, maxHold > 0, streams >= 0, heartbeat > 0, offerTTL > 0 else {
             throw ValidationError(
-                "HOLD_TTL, MAX_SEATS_PER_BOOKING, REQUEST_TIMEOUT, MAX_HOLD_SECONDS and SSE_HEARTBEAT_SECONDS must be positive, "
+                "HOLD_TTL, MAX_SEATS_PER_BOOKING, REQUEST_TIMEOUT, MAX_HOLD_SECONDS, SSE_HEARTBEAT_SECONDS and WAITLIST_OFFER_SECONDS must be positive, "
                     + "HOLD_EXTENSIONS and SSE_MAX_SUBSCRIBERS not negative")
         }
         var settings = GatewaySettings(
@@ -62,6 +63,7 @@ struct Serve: AsyncParsableCommand {
         settings.holdExtensions = extensions
         settings.maxHoldSeconds = maxHold
         settings.maxSeatStreams = streams
+        settings.offerTTL = offerTTL
         settings.seatStreamHeartbeat = .milliseconds(Int64(heartbeat * 1000))
         let backend = Backend(
             store: runtime.events, documents: runtime.documents, settings: settings,

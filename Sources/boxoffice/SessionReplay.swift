@@ -43,13 +43,14 @@ struct SessionReplay {
             switch decoded {
             case .scheduled(let scheduled):
                 step.subject = scheduled.kind == .seated ? "hall \(scheduled.hall?.name ?? "-")" : "general admission"
-            case .bookingPlaced(let placed):
+            case .bookingPlaced(let placed), .seatsOffered(let placed):
                 bookings[placed.bookingId] = placed
                 step.bookingId = placed.bookingId
                 step.subject = Self.subject(placed) + (placed.blockId.map { " from block \($0)" } ?? "")
+                if case .seatsOffered = decoded { step.subject = "offered: \(Self.subject(placed)); \(state.waitlist.count) waiting" }
                 if placed.blockId != nil, event.metadata.userId == nil { step.actor = "admin" }
                 step.status = placed.status.rawValue
-            case .bookingConfirmed(let change), .bookingCancelled(let change), .holdExpired(let change):
+            case .bookingConfirmed(let change), .bookingCancelled(let change), .holdExpired(let change), .offerExpired(let change):
                 step.bookingId = change.bookingId
                 step.subject = bookings[change.bookingId].map(Self.subject)
                 step.status = decoded.resultingStatus?.rawValue
@@ -57,6 +58,10 @@ struct SessionReplay {
                 step.subject =
                     "sales: cap \(sales.maxSeatsPerUser.map(String.init) ?? "none"), from "
                     + "\(sales.salesOpenAt.map { ISO8601.string(from: $0) } ?? "now") until \(sales.salesCloseAt.map { ISO8601.string(from: $0) } ?? "the end")"
+            case .waitlistJoined(let waiter):
+                step.subject = "waits for \(waiter.count)\(waiter.sectionId.map { " × \($0)" } ?? ""); \(state.waitlist.count) waiting"
+            case .waitlistLeft:
+                step.subject = "left the waiting list; \(state.waitlist.count) waiting"
             case .seatsBlocked(let blocked):
                 step.subject = "\(blocked.seats.joined(separator: " ")) blocked (\(blocked.blockId): \(blocked.reason))"
             case .seatsReleased(let released):

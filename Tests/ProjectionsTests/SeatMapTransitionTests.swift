@@ -57,7 +57,7 @@ struct SeatMapTransitionTests {
 
         try record([.scheduled(scheduled)])
         for step in 0..<600 {
-            let roll = random.next(110)
+            let roll = random.next(116)
             let booking = state.bookings.keys.sorted().randomElement(using: &random) ?? "none"
             // Mostly a block that still holds seats: released ones only test that nothing happens.
             let open = state.blocks.values.filter(\.isActive).map(\.id).sorted()
@@ -77,7 +77,10 @@ struct SeatMapTransitionTests {
                         qty: 1 + random.next(3), hold: roll >= 10, holdTTL: TimeInterval(5 + random.next(60))))
             case ..<65: command = .confirm(bookingId: booking, by: .admin)
             case ..<80: command = .cancel(bookingId: booking, by: .admin)
-            case ..<88: command = .expire(bookingId: booking)
+            case ..<88:
+                // Half the time an open offer, if there is one: it lapses only through an expiry.
+                let offer = state.bookings.values.filter { $0.offered == true && $0.status == .held }.map(\.id).min()
+                command = .expire(bookingId: roll < 84 ? offer ?? booking : booking)
             case ..<92 where seated:
                 command = .reserveBest(
                     ReserveBest(
@@ -101,6 +104,13 @@ struct SeatMapTransitionTests {
                     BookFromBlock(
                         blockId: block, bookingId: "b\(step)", userId: "u2", seats: roll == 107 ? nil : seats, confirm: roll < 109,
                         holdTTL: TimeInterval(5 + random.next(60))))
+            case 110..<114:
+                command = .joinWaitlist(
+                    Waiter(
+                        userId: "w\(step)", count: 1 + random.next(3), sectionId: seated ? nil : ["floor", "vip"][random.next(2)], offerTTL: 3,
+                        joinedAt: now))
+            case 114..<116:
+                command = .leaveWaitlist(userId: state.waitlist.randomElement(using: &random)?.userId ?? "nobody")
             default:
                 now.addTimeInterval(TimeInterval(random.next(30)))
                 continue
@@ -122,7 +132,7 @@ struct SeatMapTransitionTests {
         #expect(
             emitted.isSuperset(
                 of: ["BookingPlaced", "BookingConfirmed", "BookingCancelled", "HoldExpired", "HoldExtended", "SessionSalesChanged"]
-                    + (seated ? ["SeatsBlocked", "SeatsReleased"] : [])), "\(emitted)")
+                    + (seated ? ["SeatsBlocked", "SeatsReleased"] : []) + ["WaitlistJoined", "SeatsOffered"]), "\(emitted)")
         #expect(!seated || state.bookings.values.contains { $0.userId == "u2" }, "no booking from a block was made")
     }
 

@@ -27,6 +27,10 @@ struct BookingRoutes: Sendable {
             Route(.post, "/sessions/:id/blocks/:blockId/book") { request, context in
                 try await bookFromBlock(request, context, sessionId: try context.id("id"), blockId: try context.id("blockId"))
             },
+            // An offer to a waiter is a hold placed for them: accepting it confirms it.
+            Route(.post, "/offers/:id/accept") { request, context in
+                try await change(request, context, bookingId: try context.id("id"), confirm: true)
+            },
             Route(.post, "/bookings/:id/extend") { request, context in try await extend(request, context, bookingId: try context.id("id")) },
         ]
     }

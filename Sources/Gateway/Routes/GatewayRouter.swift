@@ -8,6 +8,10 @@ public enum GatewayRouter {
     public static func routes(_ backend: Backend) -> [Route] {
         AdminRoutes(intake: backend.intake, catalogue: backend.catalogue).routes
             + BlockRoutes(intake: backend.intake, catalogue: backend.catalogue, reads: backend.reads).routes
+            + WaitlistRoutes(
+                intake: backend.intake, catalogue: backend.catalogue, reads: backend.reads, offerTTL: backend.settings.offerTTL,
+                maxCount: backend.settings.maxSeatsPerBooking
+            ).routes
             + UserRoutes(intake: backend.intake, accounts: backend.accounts, clock: backend.clock).routes
             + BookingRoutes(intake: backend.intake, bookings: backend.bookings).routes
             + HistoryRoutes(auth: backend.auth, reads: backend.reads).routes

@@ -35,13 +35,13 @@ struct LiveSession: Sendable {
     /// The seats `event` moves, asked before it is applied (a cancellation's seats are those of its booking).
     func seats(touchedBy event: SessionEvent) -> [String] {
         switch event {
-        case .bookingPlaced(let placed): placed.seats ?? []
-        case .bookingConfirmed(let change), .bookingCancelled(let change), .holdExpired(let change):
+        case .bookingPlaced(let placed), .seatsOffered(let placed): placed.seats ?? []
+        case .bookingConfirmed(let change), .bookingCancelled(let change), .holdExpired(let change), .offerExpired(let change):
             active[change.bookingId]?.occupancy.seats ?? []
         case .holdExtended(let extended): active[extended.bookingId]?.occupancy.seats ?? []
         case .seatsBlocked(let blocked): blocked.seats
         case .seatsReleased(let released): released.seats
-        case .scheduled, .salesChanged: []
+        case .scheduled, .salesChanged, .waitlistJoined, .waitlistLeft: []
         }
     }
 
@@ -50,9 +50,9 @@ struct LiveSession: Sendable {
     mutating func apply(_ event: SessionEvent, version: Int, position: Int64) -> Bool {
         guard version == map.version + 1 else { return version <= map.version }
         switch event {
-        case .scheduled:
+        case .scheduled, .waitlistJoined, .waitlistLeft:
             break
-        case .bookingPlaced(let placed):
+        case .bookingPlaced(let placed), .seatsOffered(let placed):
             let occupancy = Occupancy(
                 seats: placed.seats, sectionId: placed.sectionId, qty: placed.qty,
                 holdExpiresAt: placed.holdExpiresAt)
@@ -70,7 +70,7 @@ struct LiveSession: Sendable {
                 map.move(booking.occupancy, from: .held, to: .held)
                 active[extended.bookingId] = booking
             }
-        case .bookingConfirmed(let change), .bookingCancelled(let change), .holdExpired(let change):
+        case .bookingConfirmed(let change), .bookingCancelled(let change), .holdExpired(let change), .offerExpired(let change):
             let status = event.resultingStatus!
             if let booking = active[change.bookingId], booking.status != status {
                 map.move(booking.occupancy, from: booking.status, to: status)

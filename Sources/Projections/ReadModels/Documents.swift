@@ -55,6 +55,8 @@ public struct BookingDocument: Codable, Equatable, Sendable {
     public var position: Int64
     /// The name a guest booked under (no account).
     public var guestName: String?
+    /// Places offered to a waiter (`SeatsOffered`): confirming accepts the offer.
+    public var offered: Bool?
 }
 
 /// `users` document: a user's details (never the token hash).

@@ -46,6 +46,8 @@ public struct KPIProjection: ReadModel {
             guard behind(keys[0]) else { return }
             var summary = try documents.require(keys[0], as: SessionKPI.self, for: event)
             if let (seats, blocked) = decoded.setsAside { summary.blocked = (summary.blocked ?? 0) + (blocked ? 1 : -1) * seats.count }
+            if case .waitlistJoined = decoded { summary.waiting = (summary.waiting ?? 0) + 1 }
+            if case .waitlistLeft = decoded { summary.waiting = (summary.waiting ?? 0) - 1 }
             summary.version = event.version
             documents.put(keys[0], summary, version: version)
             return
@@ -81,12 +83,14 @@ extension BookingKPI {
     /// The booking after `event`, or nil when the event does not apply to it as it stands.
     static func after(_ event: SessionEvent, before: BookingKPI?) -> BookingKPI? {
         switch event {
-        case .bookingPlaced(let placed):
+        case .bookingPlaced(let placed), .seatsOffered(let placed):
             guard before == nil else { return nil }
-            return BookingKPI(
+            var booking = BookingKPI(
                 status: placed.status, previous: nil, units: placed.seats?.count ?? placed.qty ?? 0,
                 amount: placed.amount, placedAt: placed.createdAt)
-        case .bookingConfirmed, .bookingCancelled, .holdExpired:
+            if case .seatsOffered = event { booking.offered = true }
+            return booking
+        case .bookingConfirmed, .bookingCancelled, .holdExpired, .offerExpired:
             guard var booking = before, booking.status.isActive, let status = event.resultingStatus else { return nil }
             booking.previous = booking.status
             booking.status = status
@@ -96,7 +100,7 @@ extension BookingKPI {
             guard var booking = before, booking.status == .held else { return nil }
             booking.previous = booking.status
             return booking
-        case .scheduled, .salesChanged, .seatsBlocked, .seatsReleased:
+        case .scheduled, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft:
             return nil
         }
     }
@@ -111,6 +115,18 @@ extension SessionKPI {
             if placed.blockId != nil { blocked = (blocked ?? 0) - after.units }
             minute(recordedAt) { $0.placed += 1 }
             if after.status == .held { holds.placed += 1 } else { sold(after, at: recordedAt) }
+        case .seatsOffered:
+            waiting = (waiting ?? 0) - 1
+            offers = (offers ?? Offers()).adding(made: 1)
+        case .bookingConfirmed where after.offered == true:
+            offers = (offers ?? Offers()).adding(accepted: 1)
+            minute(recordedAt) { $0.confirmed += 1 }
+            sold(after, at: recordedAt)
+        case .bookingCancelled where before?.status == .held && after.offered == true:
+            offers = (offers ?? Offers()).adding(declined: 1)
+            minute(recordedAt) { $0.cancelled += 1 }
+        case .offerExpired:
+            offers = (offers ?? Offers()).adding(lapsed: 1)
         case .bookingConfirmed(let change):
             holds.confirmed += 1
             let waited = max(0, change.at.timeIntervalSince(after.placedAt) * 1_000)
@@ -124,7 +140,7 @@ extension SessionKPI {
         case .holdExpired:
             holds.expired += 1
             minute(recordedAt) { $0.expired += 1 }
-        case .scheduled, .holdExtended, .salesChanged, .seatsBlocked, .seatsReleased:
+        case .scheduled, .holdExtended, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft:
             return
         }
     }

@@ -46,6 +46,26 @@ public struct SessionKPI: Codable, Equatable, Sendable {
         public init(minute: Date) { self.minute = minute }
     }
 
+    /// Offers of freed places to waiters (`SeatsOffered`): made, and then accepted (confirmed), declined
+    /// (cancelled) or lapsed (`OfferExpired`).
+    public struct Offers: Codable, Equatable, Sendable {
+        public var made = 0
+        public var accepted = 0
+        public var declined = 0
+        public var lapsed = 0
+
+        public init() {}
+
+        func adding(made: Int = 0, accepted: Int = 0, declined: Int = 0, lapsed: Int = 0) -> Offers {
+            var sum = self
+            sum.made += made
+            sum.accepted += accepted
+            sum.declined += declined
+            sum.lapsed += lapsed
+            return sum
+        }
+    }
+
     /// Minutes of history kept per session.
     public static let minutesKept = 60
 
@@ -60,6 +80,9 @@ public struct SessionKPI: Codable, Equatable, Sendable {
     public var booked = 0
     /// Seats kept back from sale in blocks (nil: never any): not part of what occupancy is measured against.
     public var blocked: Int?
+    /// Buyers on the waiting list now, and what became of the offers made to them (nil: never any).
+    public var waiting: Int?
+    public var offers: Offers?
     public var bookings = StatusCounts()
     public var holds = Holds()
     /// Amount of the confirmed bookings still standing.
@@ -78,4 +101,6 @@ public struct BookingKPI: Codable, Equatable, Sendable {
     public var units: Int
     public var amount: Decimal
     public var placedAt: Date
+    /// Places offered to a waiter.
+    public var offered: Bool?
 }

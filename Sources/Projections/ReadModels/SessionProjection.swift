@@ -26,7 +26,9 @@ public struct SessionProjection: ReadModel {
 
     /// The booking document of `collection` that a `BookingPlaced` creates.
     static func placedBooking(_ event: StoredEvent, in collection: Collection) -> [DocumentKey] {
-        guard event.type == EventType.bookingPlaced.rawValue, let bookingId = bookingId(in: event) else { return [] }
+        guard event.type == EventType.bookingPlaced.rawValue || event.type == EventType.seatsOffered.rawValue,
+            let bookingId = bookingId(in: event)
+        else { return [] }
         return [DocumentKey(collection, bookingId)]
     }
 
@@ -60,8 +62,9 @@ public struct SessionProjection: ReadModel {
             if behind(sessionKey) { documents.put(sessionKey, SessionDocument(scheduled, tally: tally), version: version) }
             return
         }
-        if case .salesChanged(let sales) = decoded {
-            // No seat moves; both stream documents take the event's version so none looks behind.
+        if decoded.isAboutTheSessionOnly, decoded.setsAside == nil {
+            // Sales settings, the waiting list: no seat moves; both stream documents take the event's
+            // version so none looks behind.
             var tally = try documents.require(mapKey, as: SeatTally.self, for: event)
             var summary = try documents.require(sessionKey, as: SessionDocument.self, for: event)
             if behind(mapKey) {
@@ -69,7 +72,11 @@ public struct SessionProjection: ReadModel {
                 documents.put(mapKey, tally, version: version)
             }
             if behind(sessionKey) {
-                (summary.maxSeatsPerUser, summary.salesOpenAt, summary.salesCloseAt) = (sales.maxSeatsPerUser, sales.salesOpenAt, sales.salesCloseAt)
+                if case .salesChanged(let sales) = decoded {
+                    (summary.maxSeatsPerUser, summary.salesOpenAt, summary.salesCloseAt) = (
+                        sales.maxSeatsPerUser, sales.salesOpenAt, sales.salesCloseAt
+                    )
+                }
                 summary.version = event.version
                 documents.put(sessionKey, summary, version: version)
             }
@@ -96,16 +103,17 @@ public struct SessionProjection: ReadModel {
         var tally = try documents.require(mapKey, as: SeatTally.self, for: event)
         var summary = try documents.require(sessionKey, as: SessionDocument.self, for: event)
 
-        let booking: BookingDocument
+        var booking: BookingDocument
         let previous: BookingStatus?
         var placedFromBlock = false
         switch decoded {
-        case .bookingPlaced(let placed):
+        case .bookingPlaced(let placed), .seatsOffered(let placed):
             let sectionIds = placed.sectionId.map { [$0] } ?? summary.sectionIds(ofSeats: placed.seats ?? [])
             booking = BookingDocument(placed, session: summary, sectionIds: sectionIds, position: event.position)
+            if case .seatsOffered = decoded { booking.offered = true }
             previous = nil
             placedFromBlock = placed.blockId != nil
-        case .bookingConfirmed(let change), .bookingCancelled(let change), .holdExpired(let change):
+        case .bookingConfirmed(let change), .bookingCancelled(let change), .holdExpired(let change), .offerExpired(let change):
             var existing = try documents.require(bookingKey, as: BookingDocument.self, for: event)
             // The booking's stored status is what the seat map moves from. It is never ahead of the map:
             // stores write seat maps before bookings (see `MongoLayout.commitOrder`).
@@ -123,7 +131,7 @@ public struct SessionProjection: ReadModel {
             existing.updatedAt = extended.at
             existing.position = event.position
             booking = existing
-        case .scheduled, .salesChanged, .seatsBlocked, .seatsReleased:
+        case .scheduled, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft:
             return
         }
         if behind(mapKey) {
@@ -144,16 +152,17 @@ extension SessionEvent {
     /// A confirmation, cancellation or expiry: an event about a booking an earlier event placed.
     var changesABooking: Bool {
         switch self {
-        case .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended: true
-        case .scheduled, .bookingPlaced, .salesChanged, .seatsBlocked, .seatsReleased: false
+        case .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended, .offerExpired: true
+        case .scheduled, .bookingPlaced, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .seatsOffered: false
         }
     }
 
     /// Sales settings and blocks: session events that no booking document follows.
     var isAboutTheSessionOnly: Bool {
         switch self {
-        case .salesChanged, .seatsBlocked, .seatsReleased: true
-        case .scheduled, .bookingPlaced, .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended: false
+        case .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft: true
+        case .scheduled, .bookingPlaced, .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended, .seatsOffered, .offerExpired:
+            false
         }
     }
 
@@ -169,12 +178,12 @@ extension SessionEvent {
     /// The status a booking has after this event.
     public var resultingStatus: BookingStatus? {
         switch self {
-        case .bookingPlaced(let placed): placed.status
+        case .bookingPlaced(let placed), .seatsOffered(let placed): placed.status
         case .bookingConfirmed: .confirmed
         case .bookingCancelled: .cancelled
-        case .holdExpired: .expired
+        case .holdExpired, .offerExpired: .expired
         case .holdExtended: .held
-        case .scheduled, .salesChanged, .seatsBlocked, .seatsReleased: nil
+        case .scheduled, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft: nil
         }
     }
 }
