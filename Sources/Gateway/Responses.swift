@@ -16,6 +16,8 @@ struct BookingBody: Encodable {
     var position: Int64
     /// Places left in the booking's GA section right after the command.
     var remaining: Int?
+    /// Places offered from a waiting list.
+    var offered: Bool?
 
     init(_ booking: Booking, sessionId: String, position: Int64, remaining: Int?) {
         id = booking.id
@@ -30,6 +32,7 @@ struct BookingBody: Encodable {
         createdAt = booking.createdAt
         self.position = position
         self.remaining = remaining
+        offered = booking.offered
     }
 }
 

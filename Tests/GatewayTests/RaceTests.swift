@@ -177,6 +177,78 @@ struct RaceTests {
         }
     }
 
+    /// Issue 17, item 2: a sold-out row of 10, five waiters in line; the ten owners cancel while 30 new
+    /// buyers try to take seats at the same moment. The log shows every freed seat offered to the waiter at
+    /// the head, in the order they joined, in the same decision as the cancellation that freed it, and no
+    /// new buyer placing a booking while anyone still waited.
+    @Test func cancellationsRaceNewBuyersAndTheHeadOfTheLineGetsTheSeatsEveryTime() async throws {
+        let server = try await ServerProcess(arguments: ["serve", "--with-workers"], databaseURL: try await TestDatabase.freshDatabase())
+        let base = server.baseURL
+        let scenario = Scenario(baseURL: base, adminToken: server.adminToken)
+        let session = try await scenario.seatedSession(rows: 1, seatsPerRow: 10)
+        let owners = try await scenario.users(10)
+        var bookings: [(token: String, id: String)] = []
+        for (index, owner) in owners.enumerated() {
+            let reply = try await HTTP.send(
+                .POST, "\(base)/sessions/\(session)/seats/reserve", token: owner.token, json: ["seats": ["A\(index + 1)"], "confirm": true])
+            bookings.append((owner.token, try #require(reply.json["id"] as? String)))
+        }
+        var waiters: [String] = []
+        for index in 0..<5 {
+            let waiter = try await scenario.user("Waiter \(index)")
+            let joined = try await HTTP.send(.POST, "\(base)/sessions/\(session)/waitlist", token: waiter.token, json: ["count": 1])
+            #expect(joined.status == 201 && joined.json["place"] as? Int == index + 1, "\(joined.text)")
+            waiters.append(waiter.id)
+        }
+        let buyers = try await scenario.users(30)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for booking in bookings {
+                group.addTask {
+                    let reply = try await HTTP.send(.POST, "\(base)/bookings/\(booking.id)/cancel", token: booking.token)
+                    #expect(reply.status == 200, "\(reply.text)")
+                }
+            }
+            for (index, buyer) in buyers.enumerated() {
+                group.addTask {
+                    for attempt in 0..<5 {
+                        let seat = "A\(1 + (index + attempt * 3) % 10)"
+                        let reply = try await HTTP.send(
+                            .POST, "\(base)/sessions/\(session)/seats/reserve", token: buyer.token, json: ["seats": [seat]])
+                        #expect([201, 409].contains(reply.status), "\(reply.text)")
+                        if reply.status == 201 { return }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let history = try await scenario.history(session)
+        var waiting: [String] = []
+        var offeredTo: [String] = []
+        var previousType = ""
+        var buyersPlacedWhileWaiting = 0
+        for entry in history {
+            let data = entry["data"] as? [String: Any] ?? [:]
+            switch entry["type"] as? String {
+            case "WaitlistJoined": waiting.append(data["userId"] as? String ?? "")
+            case "SeatsOffered":
+                let user = data["userId"] as? String ?? ""
+                #expect(user == waiting.first, "offered to \(user), head of the line \(waiting.first ?? "-")")
+                #expect(previousType == "BookingCancelled" || previousType == "SeatsOffered", "an offer follows the cancellation that freed it")
+                offeredTo.append(user)
+                waiting.removeAll { $0 == user }
+            case "BookingPlaced":
+                if !waiting.isEmpty { buyersPlacedWhileWaiting += 1 }
+            default: break
+            }
+            previousType = entry["type"] as? String ?? ""
+        }
+        #expect(offeredTo == waiters, "offers in the order of the line")
+        #expect(buyersPlacedWhileWaiting == 0)
+        let fold = HistoryFold(history)
+        #expect(fold.doubleBooked.isEmpty && fold.versionsContiguous)
+        #expect(fold.placed == 15, "10 owners, then 5 of the 30 buyers: 5 seats went to the line")
+    }
+
     @Test func twoGatewayProcessesOnOneDatabaseStillNeverOversell() async throws {
         let one = try await ServerProcess()
         let two = try await ServerProcess()

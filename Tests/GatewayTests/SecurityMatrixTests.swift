@@ -96,6 +96,28 @@ struct SecurityMatrixTests {
             #expect(reply.status == 201, "fixture block of \(seats): \(reply.text)")
             return try #require(reply.json["id"] as? String)
         }
+        // A sold-out one-seat session: the owner waits, is offered the seat when the other buyer cancels.
+        let tinyHall = try #require(
+            try await HTTP.send(
+                .POST, base + "/halls", token: adminToken,
+                json: ["name": "Tiny", "sections": [["id": "main", "name": "Main", "price": 10, "rows": [["row": "A", "seats": 1]]]]]
+            ).json["id"] as? String)
+        let tiny = try #require(
+            try await HTTP.send(
+                .POST, base + "/sessions", token: adminToken, json: ["title": "Tiny", "hallId": tinyHall, "startsAt": "2026-12-24T20:00:00Z"]
+            )
+            .json["id"] as? String)
+        let third = try await scenario.user("Third")
+        let seatTaken = try await HTTP.send(.POST, "\(base)/sessions/\(tiny)/seats/reserve", token: third.token, json: ["seats": ["A1"]])
+        #expect(try await HTTP.send(.POST, "\(base)/sessions/\(tiny)/waitlist", token: owner.token, json: ["count": 1]).status == 201)
+        let freed = try await HTTP.send(.POST, "\(base)/bookings/\(try #require(seatTaken.json["id"] as? String))/cancel", token: third.token)
+        #expect(freed.status == 200)
+        let offer = "\(tiny)-offer-1"
+        // A second sold-out session for the join and leave rows: the owner and the admin each join once.
+        let fullReply = try await HTTP.send(
+            .POST, base + "/sessions", token: adminToken, json: ["title": "Full", "hallId": tinyHall, "startsAt": "2026-12-24T20:00:00Z"])
+        let full = try #require(fullReply.json["id"] as? String)
+        #expect(try await HTTP.send(.POST, "\(base)/sessions/\(full)/seats/reserve", token: third.token, json: ["seats": ["A1"]]).status == 201)
         let toRelease = try await block(["A180", "A181"])
         let toBookFrom = try await block(["A182"])
 
@@ -129,6 +151,22 @@ struct SecurityMatrixTests {
             },
             Row(route: "POST /sessions/{id}/blocks/{blockId}/book", expected: Self.created(Self.adminOnly)) { token, id in
                 try await post("/sessions/\(session)/blocks/\(toBookFrom)/book", token, ["userId": owner.id], id)
+            },
+            // Any user joins for themselves; the admin names the user.
+            Row(route: "POST /sessions/{id}/waitlist", expected: Self.created(Self.anyUser)) { token, id in
+                try await post("/sessions/\(full)/waitlist", token, token == adminToken ? ["count": 1, "userId": third.id] : ["count": 1], id)
+            },
+            // Everyone with a token sees only their own entry: the other user has none (404 before the owner's row).
+            Row(route: "GET /sessions/{id}/waitlist", expected: [.none: 401, .bad: 401, .other: 404, .owner: 200, .admin: 200]) { token, id in
+                try await get("/sessions/\(tiny)/waitlist", token, id)
+            },
+            Row(route: "DELETE /sessions/{id}/waitlist", expected: Self.anyUser) { token, id in
+                try await HTTP.send(
+                    .DELETE, "\(base)/sessions/\(full)/waitlist\(token == adminToken ? "?userId=\(third.id)" : "")", token: token,
+                    headers: ["X-Request-Id": id])
+            },
+            Row(route: "POST /offers/{id}/accept", expected: Self.ownerOrAdmin) { token, id in
+                try await post("/offers/\(offer)/accept", token, nil, id)
             },
             Row(route: "GET /sessions/{id}/history", expected: Self.adminOnly) { token, id in
                 try await get("/sessions/\(session)/history", token, id)

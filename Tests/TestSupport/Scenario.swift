@@ -91,8 +91,8 @@ public struct HistoryFold {
             let data = entry["data"] as? [String: Any] ?? [:]
             let bookingId = data["bookingId"] as? String ?? ""
             switch entry["type"] as? String {
-            case "BookingPlaced":
-                placed += 1
+            case "BookingPlaced", "SeatsOffered":
+                if entry["type"] as? String == "BookingPlaced" { placed += 1 }
                 active.insert(bookingId)
                 let seats = data["seats"] as? [String] ?? []
                 let fromBlock = data["blockId"] as? String
@@ -104,7 +104,7 @@ public struct HistoryFold {
                 }
                 qtyOf[bookingId] = data["qty"] as? Int ?? 0
                 gaTaken += qtyOf[bookingId]!
-            case "BookingCancelled", "HoldExpired":
+            case "BookingCancelled", "HoldExpired", "OfferExpired":
                 guard active.remove(bookingId) != nil else { continue }
                 for seat in seatsOf[bookingId] ?? [] where activeSeats[seat] == bookingId { activeSeats[seat] = nil }
                 gaTaken -= qtyOf[bookingId] ?? 0

@@ -18,8 +18,10 @@ struct OperationalMetrics: Sendable {
         let head = try? await monitoring.reads.store.headPosition()
         let lags = try? await monitoring.reads.projectionLags()
         var expired: Int?
+        var waitlist: BookingKPIs.Waitlist?
         if lags != nil, let sessions = try? await KPIRoutes.sessionKPIs(monitoring.reads).sessions {
             expired = sessions.reduce(0) { $0 + $1.holds.expired }
+            waitlist = BookingKPIs(sessions).waitlist
         }
         metric(
             "boxoffice_up", "gauge", "Whether the event store and the read-model store answer (1) or not (0).",
@@ -49,6 +51,17 @@ struct OperationalMetrics: Sendable {
             metric(
                 "boxoffice_holds_expired_total", "counter", "Holds released by a recorded HoldExpired (any process).",
                 [("", "\(expired)")])
+        }
+        if let waitlist {
+            metric(
+                "boxoffice_waitlist_waiting", "gauge", "Buyers on waiting lists of sold-out sessions (any process).", [("", "\(waitlist.waiting)")])
+            let offers = waitlist.offers
+            metric(
+                "boxoffice_waitlist_offers_total", "counter", "Places offered to waiters, by what became of them (any process).",
+                [
+                    (#"{outcome="made"}"#, "\(offers.made)"), (#"{outcome="accepted"}"#, "\(offers.accepted)"),
+                    (#"{outcome="declined"}"#, "\(offers.declined)"), (#"{outcome="lapsed"}"#, "\(offers.lapsed)"),
+                ])
         }
         metric(
             "boxoffice_live_sessions", "gauge", "Sessions whose seat map this gateway keeps in memory.",

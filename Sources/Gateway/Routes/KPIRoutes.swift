@@ -93,6 +93,13 @@ struct BookingKPIs: Encodable {
 
     var byStatus: [String: Int]
     var holds: Holds
+    /// Buyers waiting for sold-out sessions now, and what became of the places offered to them.
+    var waitlist: Waitlist
+
+    struct Waitlist: Encodable {
+        var waiting = 0
+        var offers = SessionKPI.Offers()
+    }
     var unitsSold: Int
     var revenue: Decimal
     var salesPerMinute: [SessionKPI.Minute]
@@ -106,6 +113,7 @@ struct BookingKPIs: Encodable {
         var minutes: [Date: SessionKPI.Minute] = [:]
         var unitsSold = 0
         var revenue: Decimal = 0
+        var waitlist = Waitlist()
         for session in sessions {
             counts.held += session.bookings.held
             counts.confirmed += session.bookings.confirmed
@@ -118,6 +126,11 @@ struct BookingKPIs: Encodable {
             holds.confirmMsTotal += session.holds.confirmMsTotal
             holds.confirmMsMax = Swift.max(holds.confirmMsMax, session.holds.confirmMsMax)
             unitsSold += session.booked
+            waitlist.waiting += session.waiting ?? 0
+            if let offers = session.offers {
+                waitlist.offers = waitlist.offers.adding(
+                    made: offers.made, accepted: offers.accepted, declined: offers.declined, lapsed: offers.lapsed)
+            }
             revenue += session.revenue
             for minute in session.minutes {
                 var total = minutes[minute.minute] ?? SessionKPI.Minute(minute: minute.minute)
@@ -143,6 +156,7 @@ struct BookingKPIs: Encodable {
                 count: holds.confirmed,
                 avg: holds.confirmed == 0 ? nil : (holds.confirmMsTotal / Double(holds.confirmed)).rounded(),
                 max: holds.confirmed == 0 ? nil : holds.confirmMsMax.rounded()))
+        self.waitlist = waitlist
         self.unitsSold = unitsSold
         self.revenue = revenue
         salesPerMinute = minutes.values.sorted { $0.minute < $1.minute }.suffix(Self.minutesShown)
@@ -160,6 +174,8 @@ struct SessionOccupancy: Encodable {
     var booked: Int
     /// Seats kept back from sale in blocks: occupancy is `booked` out of `capacity` less these.
     var blocked: Int
+    /// Buyers on the session's waiting list.
+    var waiting: Int
     var occupancy: Double
     /// Free seats no pair can buy (a taken seat or the row's end on both sides); seated sessions only.
     var strandedSingles: Int?
@@ -173,6 +189,7 @@ struct SessionOccupancy: Encodable {
         held = kpi.held
         booked = kpi.booked
         blocked = kpi.blocked ?? 0
+        waiting = kpi.waiting ?? 0
         let onSale = kpi.capacity - blocked
         occupancy = onSale <= 0 ? 0 : (Double(kpi.booked) / Double(onSale) * 10_000).rounded() / 10_000
     }

@@ -56,7 +56,7 @@ public struct SessionKPI: Codable, Equatable, Sendable {
 
         public init() {}
 
-        func adding(made: Int = 0, accepted: Int = 0, declined: Int = 0, lapsed: Int = 0) -> Offers {
+        public func adding(made: Int = 0, accepted: Int = 0, declined: Int = 0, lapsed: Int = 0) -> Offers {
             var sum = self
             sum.made += made
             sum.accepted += accepted
