@@ -333,6 +333,25 @@ def two_pages(driver, session_id):
     driver.switch_to.window(first)
 
 
+def waiting_list(driver):
+    step("a sold-out session offers its waiting list")
+    hall = api("POST", "/halls", {"name": "Browser Test Box", "sections": [
+        {"id": "box", "name": "Box", "price": 40, "rows": [{"row": "A", "seats": 2}]}]})
+    starts = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%dT19:30:00Z")
+    session = api("POST", "/sessions", {"title": "Browser Test Sold Out", "hallId": hall["id"], "startsAt": starts})
+    other = api("POST", "/users", {"name": "Box Buyer", "email": f"box-{time.time_ns()}@example.com"}, token=None)
+    api("POST", f"/sessions/{session['id']}/seats/reserve", {"seats": ["A1", "A2"], "confirm": True}, token=other["token"])
+    driver.get(f"{BASE}/#session={session['id']}")
+    wait_for(driver, "the waiting-list button on the sold-out map",
+             lambda d: d.find_element(By.ID, "wait-btn").is_displayed())
+    count = driver.find_element(By.ID, "best-count")
+    count.clear()
+    count.send_keys("1")
+    driver.find_element(By.ID, "wait-btn").click()
+    wait_for(driver, "the place in line", lambda d: "number 1 of 1" in d.find_element(By.ID, "message-text").text)
+    passed("joined the waiting list: " + driver.find_element(By.ID, "message-text").text.split(".")[0])
+
+
 def main():
     if not ADMIN:
         print("ADMIN_TOKEN is required", file=sys.stderr)
@@ -342,6 +361,7 @@ def main():
         driver = browser()
         session_id = booking_flow(driver)
         two_pages(driver, session_id)
+        waiting_list(driver)
         dashboard(driver)
         errors = js_errors(driver)
         if errors:

@@ -130,6 +130,19 @@ def house_seats():
     return session
 
 
+def waitlist_offers():
+    session = seated_session("Waiting list", [("A", 2)])
+    owner = user("owner")
+    booking = must(201, call("POST", f"/sessions/{session}/seats/reserve", {"seats": ["A1", "A2"], "confirm": True}, owner))["id"]
+    first, second = user("first"), user("second")
+    must(201, call("POST", f"/sessions/{session}/waitlist", {"count": 1}, first))
+    must(201, call("POST", f"/sessions/{session}/waitlist", {"count": 1}, second))
+    must(200, call("POST", f"/bookings/{booking}/cancel", None, owner))
+    must(200, call("POST", f"/offers/{session}-offer-1/accept", None, first))
+    must(200, call("POST", f"/bookings/{session}-offer-2/cancel", None, second))
+    return session
+
+
 SCENARIOS = {
     "ga-flash-sale-20x5": ga_flash_sale,
     "hold-confirm": lambda: hold_then("confirm"),
@@ -141,6 +154,7 @@ SCENARIOS = {
     "hold-extended-confirmed": hold_extended_then_confirmed,
     "cap-then-raised": cap_then_raised,
     "house-seats": house_seats,
+    "waitlist-offers": waitlist_offers,
 }
 
 # Scenario names after the arguments record only those; the others keep their files.
