@@ -24,6 +24,11 @@ public enum DomainError: Error, Equatable, Sendable {
     case seatLimitReached(limit: Int, held: Int)
     /// The session or section is not sold out: this many places are free, so the buyer should book.
     case placesAvailable(Int)
+    /// A waiting room is in force and this buyer's turn has not come (`place` in the queue and when it
+    /// comes, when known).
+    case notAdmitted(place: Int?, admitAt: Date?)
+    /// The waiting room has admitted everyone: there is no queue to join, book directly.
+    case roomEmpty
     /// The block holds no seats any more: released, or every seat booked from it.
     case blockEmpty(String)
     /// The hold ran out before it was confirmed.

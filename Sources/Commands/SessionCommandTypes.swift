@@ -130,13 +130,16 @@ public enum SessionCommand: Sendable {
     /// A buyer joins a sold-out session's (or GA section's) waiting list, or leaves it.
     case joinWaitlist(Waiter)
     case leaveWaitlist(userId: String)
+    /// The admin opens an on-sale's waiting room; buyers queue in it (`ticket`: drawn at random).
+    case openWaitingRoom(onSaleAt: Date, admitPerMinute: Int)
+    case joinQueue(userId: String, ticket: UInt64)
     /// Record the expiry of a due hold; a no-op for anything else (the expiry worker may be late or doubled).
     case expire(bookingId: String)
 
     /// The booking a command is about, if any.
     public var bookingId: String? {
         switch self {
-        case .schedule, .changeSales, .blockSeats, .releaseBlock, .joinWaitlist, .leaveWaitlist: nil
+        case .schedule, .changeSales, .blockSeats, .releaseBlock, .joinWaitlist, .leaveWaitlist, .openWaitingRoom, .joinQueue: nil
         case .bookFromBlock(let c): c.bookingId
         case .holdSeats(let c): c.bookingId
         case .reserveBest(let c): c.bookingId
@@ -160,4 +163,7 @@ public struct SessionOutcome: Codable, Sendable {
     public var place: Int? = nil
     /// How many wait now.
     public var waiting: Int? = nil
+    /// A waiting room's opening and, for a queued buyer, when their turn comes (nil before sales open).
+    public var onSaleAt: Date? = nil
+    public var admitAt: Date? = nil
 }

@@ -68,6 +68,10 @@ public enum SessionDecider: Decider {
             return try join(waiter, state, now: now)
         case .leaveWaitlist(let userId):
             return try leave(userId, state, now: now)
+        case .openWaitingRoom(let onSaleAt, let rate):
+            return try openRoom(WaitingRoomOpened(onSaleAt: onSaleAt, admitPerMinute: rate, at: now), state, now: now)
+        case .joinQueue(let userId, let ticket):
+            return try joinQueue(userId, ticket: ticket, state, now: now)
         case .bookFromBlock(let book):
             return try bookFromBlock(book, state, now: now)
         case .expire(let bookingId):
@@ -89,6 +93,12 @@ public enum SessionDecider: Decider {
                 waiting: state.waitlist.count)
         }
         if case .leaveWaitlist = command { return SessionOutcome(waiting: state.waitlist.count) }
+        if case .openWaitingRoom = command { return SessionOutcome(onSaleAt: state.room?.onSaleAt) }
+        if case .joinQueue(let userId, _) = command, let room = state.room {
+            // Before sales open the early buyers' order is not drawn yet; a later arrival's place is final.
+            let place = room.late.contains(userId) ? room.order.firstIndex(of: userId).map { $0 + 1 } : nil
+            return SessionOutcome(waiting: room.order.count, onSaleAt: room.onSaleAt).placing(place, in: room)
+        }
         let booking = command.bookingId.flatMap { state.bookings[$0] }
         let remaining = booking?.sectionId.map { state.remaining(in: $0) }
         return SessionOutcome(booking: booking, remaining: remaining)
@@ -124,6 +134,7 @@ public enum SessionDecider: Decider {
         if let guest = hold.guestName { try LayoutRules.name(guest, field: "userName") }
         let expiries = try freeForTaking(hold.seats, in: state, now: now)
         try SalesRules.check(hold.userId, wants: hold.seats.count, in: state, now: now)
+        let admissions = try admission(of: hold.userId, in: state, now: now)
         if (singles ?? session.singleSeatRule) == .refuse { try SingleSeatRule.check(hold.seats, in: state, now: now) }
 
         let amount = hold.seats.reduce(Decimal(0)) { $0 + (state.seats[$1]?.price ?? 0) }
@@ -132,7 +143,7 @@ public enum SessionDecider: Decider {
             amount: amount, status: hold.confirm ? .confirmed : .held,
             holdExpiresAt: hold.confirm ? nil : now.addingTimeInterval(hold.holdTTL), createdAt: now,
             guestName: hold.guestName)
-        return expiries + [.bookingPlaced(placed)]
+        return admissions + expiries + [.bookingPlaced(placed)]
     }
 
     private static func bookQuantity(_ book: BookQuantity, _ state: SessionState, now: Date) throws(DomainError) -> [SessionEvent] {
@@ -158,13 +169,14 @@ public enum SessionDecider: Decider {
         }
         guard remaining >= book.qty else { throw .insufficientCapacity(remaining: remaining) }
         try SalesRules.check(book.userId, wants: book.qty, in: state, now: now)
+        let admissions = try admission(of: book.userId, in: state, now: now)
 
         let placed = BookingPlaced(
             bookingId: book.bookingId, userId: book.userId, seats: nil, sectionId: section.id, qty: book.qty,
             amount: section.price * Decimal(book.qty), status: book.hold ? .held : .confirmed,
             holdExpiresAt: book.hold ? now.addingTimeInterval(book.holdTTL) : nil, createdAt: now,
             guestName: book.guestName)
-        return expiries + [.bookingPlaced(placed)]
+        return admissions + expiries + [.bookingPlaced(placed)]
     }
 }
 
@@ -175,7 +187,9 @@ extension SessionEvent {
         case .bookingConfirmed(let c), .bookingCancelled(let c), .holdExpired(let c): c.bookingId
         case .holdExtended(let e): e.bookingId
         case .offerExpired(let c): c.bookingId
-        case .scheduled, .bookingPlaced, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .seatsOffered: nil
+        case .scheduled, .bookingPlaced, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .seatsOffered,
+            .waitingRoomOpened, .queueJoined, .admitted:
+            nil
         }
     }
 }

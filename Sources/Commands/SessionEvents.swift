@@ -170,10 +170,14 @@ public enum SessionEvent: DomainEvent, Equatable {
     case seatsOffered(BookingPlaced)
     /// An offer that lapsed unaccepted: its places are free (and offered to the next waiter).
     case offerExpired(BookingChanged)
+    case waitingRoomOpened(WaitingRoomOpened)
+    case queueJoined(QueueJoined)
+    case admitted(Admitted)
 
     public static let types: [EventType] = [
         .sessionScheduled, .bookingPlaced, .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended, .sessionSalesChanged,
-        .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .seatsOffered, .offerExpired,
+        .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .seatsOffered, .offerExpired, .waitingRoomOpened, .queueJoined,
+        .admitted,
     ]
 
     public var type: EventType {
@@ -191,6 +195,9 @@ public enum SessionEvent: DomainEvent, Equatable {
         case .waitlistLeft: .waitlistLeft
         case .seatsOffered: .seatsOffered
         case .offerExpired: .offerExpired
+        case .waitingRoomOpened: .waitingRoomOpened
+        case .queueJoined: .queueJoined
+        case .admitted: .admitted
         }
     }
 
@@ -209,6 +216,9 @@ public enum SessionEvent: DomainEvent, Equatable {
         case .waitlistLeft(let payload): return try encoder.encode(payload)
         case .seatsOffered(let payload): return try encoder.encode(payload)
         case .offerExpired(let payload): return try encoder.encode(payload)
+        case .waitingRoomOpened(let payload): return try encoder.encode(payload)
+        case .queueJoined(let payload): return try encoder.encode(payload)
+        case .admitted(let payload): return try encoder.encode(payload)
         }
     }
 
@@ -228,6 +238,9 @@ public enum SessionEvent: DomainEvent, Equatable {
         case .waitlistLeft: return .waitlistLeft(try decoder.decode(WaitlistLeft.self, from: data))
         case .seatsOffered: return .seatsOffered(try decoder.decode(BookingPlaced.self, from: data))
         case .offerExpired: return .offerExpired(try decoder.decode(BookingChanged.self, from: data))
+        case .waitingRoomOpened: return .waitingRoomOpened(try decoder.decode(WaitingRoomOpened.self, from: data))
+        case .queueJoined: return .queueJoined(try decoder.decode(QueueJoined.self, from: data))
+        case .admitted: return .admitted(try decoder.decode(Admitted.self, from: data))
         default: return nil
         }
     }

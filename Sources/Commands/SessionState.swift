@@ -68,6 +68,8 @@ public struct SessionState: Equatable, Sendable {
     public var waitlist: [Waiter] = []
     /// Offers made so far (an offer's id is the session's id and its number).
     public var offersMade = 0
+    /// The on-sale's waiting room, if the admin opened one.
+    public var room: WaitingRoom?
 
     public init() {}
 
@@ -123,6 +125,12 @@ extension SessionDecider {
             state.waitlist.append(waiter)
         case .waitlistLeft(let left):
             state.waitlist.removeAll { $0.userId == left.userId }
+        case .waitingRoomOpened(let opened):
+            state.room = WaitingRoom(onSaleAt: opened.onSaleAt, admitPerMinute: opened.admitPerMinute)
+        case .queueJoined(let joined):
+            if joined.at < state.room?.onSaleAt ?? .distantPast { state.room?.early.append(joined) } else { state.room?.late.append(joined.userId) }
+        case .admitted(let admitted):
+            state.room?.admitted += admitted.userIds
         case .salesChanged(let sales):
             state.session?.sales = sales
         case .holdExtended(let extended):

@@ -29,6 +29,20 @@ enum Principal: Sendable, Equatable {
         }
     }
 
+    /// The user a request acts for: a user for themselves, the admin for the user it names.
+    func acting(for requested: String?) throws -> String {
+        switch self {
+        case .admin:
+            guard let requested, Identifiers.isSane(requested) else { throw APIError.invalidRequest("userId is required with the admin token") }
+            return requested
+        case .user(let id):
+            guard requested == nil || requested == id else { throw APIError.forbidden }
+            return id
+        case .guest:
+            throw APIError.unauthorized
+        }
+    }
+
     var userId: String? {
         if case .user(let id) = self { return id }
         return nil

@@ -95,6 +95,17 @@ enum ErrorMapping {
             Mapped(
                 status: .conflict, code: "places_available", message: "not sold out: \(free) places are free, book them instead of waiting",
                 details: ["available": .number(Double(free))])
+        case .notAdmitted(let place, let admitAt):
+            Mapped(
+                status: .conflict, code: "not_admitted",
+                message: admitAt == nil
+                    ? "this on-sale has a waiting room: join its queue (POST /sessions/:id/queue)"
+                    : place == nil ? "sales have not opened yet: wait for admitAt" : "your turn in the waiting room comes at admitAt",
+                details: [
+                    "place": place.map { .number(Double($0)) } ?? .null, "admitAt": admitAt.map { .string(ISO8601.string(from: $0)) } ?? .null,
+                ])
+        case .roomEmpty:
+            Mapped(status: .conflict, code: "waiting_room_empty", message: "everyone in the waiting room has been admitted: book directly")
         case .blockEmpty(let blockId):
             Mapped(
                 status: .conflict, code: "block_empty", message: "block \(blockId) holds no seats: it was released or booked out",

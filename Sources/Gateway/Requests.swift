@@ -65,6 +65,17 @@ struct WaitlistRequest: Decodable {
     var userId: String?
 }
 
+/// `POST /sessions/:id/waiting-room` (admin).
+struct WaitingRoomRequest: Decodable {
+    var onSaleAt: String
+    var admitPerMinute: Int
+}
+
+/// `POST /sessions/:id/queue`: no body, or the user the admin queues.
+struct QueueRequest: Decodable {
+    var userId: String?
+}
+
 /// `POST /events/create`.
 struct CreateEventRequest: Decodable {
     struct Section: Decodable {

@@ -191,3 +191,47 @@ struct WaitingBody: Encodable {
     var entry: WaiterBody?
     var offers: [BookingBody]
 }
+
+/// A waiting room: its opening, rate and counts; for a queued buyer, their place and turn.
+struct RoomBody: Encodable {
+    var sessionId: String
+    var onSaleAt: Date
+    var admitPerMinute: Int
+    /// Buyers in the queue, and how many of them have had their turn by now.
+    var queued: Int
+    var due: Int
+    /// Everyone has had their turn: anyone may book.
+    var empty: Bool
+    var place: Int?
+    var admitAt: Date?
+    var admitted: Bool?
+
+    init(_ room: WaitingRoom, sessionId: String, at now: Date) {
+        self.sessionId = sessionId
+        onSaleAt = room.onSaleAt
+        admitPerMinute = room.admitPerMinute
+        queued = room.order.count
+        due = room.dueCount(at: now)
+        empty = room.isEmpty(at: now)
+    }
+}
+
+/// The answer to opening a waiting room or joining its queue.
+struct QueueAnswer: Encodable {
+    var sessionId: String
+    var onSaleAt: Date?
+    var queued: Int?
+    /// Known once sales have opened (the early buyers' order is drawn then).
+    var place: Int?
+    var admitAt: Date?
+    var position: Int64
+
+    init(_ outcome: SessionOutcome, sessionId: String, position: Int64) {
+        self.sessionId = sessionId
+        onSaleAt = outcome.onSaleAt
+        queued = outcome.waiting
+        place = outcome.place
+        admitAt = outcome.admitAt
+        self.position = position
+    }
+}

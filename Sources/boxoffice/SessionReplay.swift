@@ -60,6 +60,12 @@ struct SessionReplay {
                     + "\(sales.salesOpenAt.map { ISO8601.string(from: $0) } ?? "now") until \(sales.salesCloseAt.map { ISO8601.string(from: $0) } ?? "the end")"
             case .waitlistJoined(let waiter):
                 step.subject = "waits for \(waiter.count)\(waiter.sectionId.map { " × \($0)" } ?? ""); \(state.waitlist.count) waiting"
+            case .waitingRoomOpened(let opened):
+                step.subject = "waiting room: on sale \(ISO8601.string(from: opened.onSaleAt)), \(opened.admitPerMinute)/min"
+            case .queueJoined:
+                step.subject = "queued; \(state.room?.order.count ?? 0) in the room"
+            case .admitted(let admitted):
+                step.subject = "admitted \(admitted.userIds.count); \(state.room?.admitted.count ?? 0) so far"
             case .waitlistLeft:
                 step.subject = "left the waiting list; \(state.waitlist.count) waiting"
             case .seatsBlocked(let blocked):

@@ -8,6 +8,7 @@ public enum GatewayRouter {
     public static func routes(_ backend: Backend) -> [Route] {
         AdminRoutes(intake: backend.intake, catalogue: backend.catalogue).routes
             + BlockRoutes(intake: backend.intake, catalogue: backend.catalogue, reads: backend.reads).routes
+            + WaitingRoomRoutes(intake: backend.intake, catalogue: backend.catalogue, reads: backend.reads, clock: backend.clock).routes
             + WaitlistRoutes(
                 intake: backend.intake, catalogue: backend.catalogue, reads: backend.reads, offerTTL: backend.settings.offerTTL,
                 maxCount: backend.settings.maxSeatsPerBooking

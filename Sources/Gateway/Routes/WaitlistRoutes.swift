@@ -26,7 +26,7 @@ struct WaitlistRoutes: Sendable {
         let body = try command.decode(WaitlistRequest.self)
         guard (1...maxCount).contains(body.count) else { throw APIError.invalidRequest("count must be 1 to \(maxCount)") }
         if let section = body.sectionId, !Identifiers.isSane(section, maxLength: 64) { throw DomainError.notFound("section") }
-        let userId = try waiter(command.principal, named: body.userId)
+        let userId = try command.principal.acting(for: body.userId)
         let waiter = Waiter(userId: userId, count: body.count, sectionId: body.sectionId, offerTTL: offerTTL, joinedAt: Date())
         return try await run(.joinWaitlist(waiter), sessionId, command, status: .created)
     }
@@ -34,7 +34,7 @@ struct WaitlistRoutes: Sendable {
     private func leave(_ request: Request, _ context: AppRequestContext, sessionId: String) async throws -> Response {
         var request = request
         let command = try await CommandRequest.read(&request, context: context, intake: intake)
-        let userId = try waiter(command.principal, named: request.uri.queryParameters["userId"].map(String.init))
+        let userId = try command.principal.acting(for: request.uri.queryParameters["userId"].map(String.init))
         return try await run(.leaveWaitlist(userId: userId), sessionId, command, status: .ok)
     }
 
@@ -60,20 +60,6 @@ struct WaitlistRoutes: Sendable {
                 entry: entry.map {
                     WaiterBody($0, sessionId: sessionId, place: latest.state.waitingPosition(of: userId), waiting: latest.state.waitlist.count)
                 }, offers: offers), headers: headers)
-    }
-
-    /// Users wait for themselves; the admin names the user.
-    private func waiter(_ principal: Principal, named requested: String?) throws -> String {
-        switch principal {
-        case .admin:
-            guard let requested, Identifiers.isSane(requested) else { throw APIError.invalidRequest("userId is required with the admin token") }
-            return requested
-        case .user(let id):
-            guard requested == nil || requested == id else { throw APIError.forbidden }
-            return id
-        case .guest:
-            throw APIError.unauthorized
-        }
     }
 
     private func run(_ change: SessionCommand, _ sessionId: String, _ command: CommandRequest, status: HTTPResponse.Status) async throws -> Response {

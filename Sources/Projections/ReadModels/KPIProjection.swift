@@ -48,6 +48,8 @@ public struct KPIProjection: ReadModel {
             if let (seats, blocked) = decoded.setsAside { summary.blocked = (summary.blocked ?? 0) + (blocked ? 1 : -1) * seats.count }
             if case .waitlistJoined = decoded { summary.waiting = (summary.waiting ?? 0) + 1 }
             if case .waitlistLeft = decoded { summary.waiting = (summary.waiting ?? 0) - 1 }
+            if case .queueJoined = decoded { summary.queued = (summary.queued ?? 0) + 1 }
+            if case .admitted(let admitted) = decoded { summary.admitted = (summary.admitted ?? 0) + admitted.userIds.count }
             summary.version = event.version
             documents.put(keys[0], summary, version: version)
             return
@@ -100,7 +102,8 @@ extension BookingKPI {
             guard var booking = before, booking.status == .held else { return nil }
             booking.previous = booking.status
             return booking
-        case .scheduled, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft:
+        case .scheduled, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .waitingRoomOpened, .queueJoined,
+            .admitted:
             return nil
         }
     }
@@ -140,7 +143,8 @@ extension SessionKPI {
         case .holdExpired:
             holds.expired += 1
             minute(recordedAt) { $0.expired += 1 }
-        case .scheduled, .holdExtended, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft:
+        case .scheduled, .holdExtended, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .waitingRoomOpened,
+            .queueJoined, .admitted:
             return
         }
     }

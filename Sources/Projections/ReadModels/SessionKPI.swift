@@ -83,6 +83,9 @@ public struct SessionKPI: Codable, Equatable, Sendable {
     /// Buyers on the waiting list now, and what became of the offers made to them (nil: never any).
     public var waiting: Int?
     public var offers: Offers?
+    /// Buyers who joined the on-sale's waiting room, and how many of them were admitted (nil: no room).
+    public var queued: Int?
+    public var admitted: Int?
     public var bookings = StatusCounts()
     public var holds = Holds()
     /// Amount of the confirmed bookings still standing.

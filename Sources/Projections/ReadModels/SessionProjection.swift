@@ -131,7 +131,8 @@ public struct SessionProjection: ReadModel {
             existing.updatedAt = extended.at
             existing.position = event.position
             booking = existing
-        case .scheduled, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft:
+        case .scheduled, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .waitingRoomOpened, .queueJoined,
+            .admitted:
             return
         }
         if behind(mapKey) {
@@ -153,14 +154,16 @@ extension SessionEvent {
     var changesABooking: Bool {
         switch self {
         case .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended, .offerExpired: true
-        case .scheduled, .bookingPlaced, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .seatsOffered: false
+        case .scheduled, .bookingPlaced, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .seatsOffered,
+            .waitingRoomOpened, .queueJoined, .admitted:
+            false
         }
     }
 
     /// Sales settings and blocks: session events that no booking document follows.
     var isAboutTheSessionOnly: Bool {
         switch self {
-        case .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft: true
+        case .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .waitingRoomOpened, .queueJoined, .admitted: true
         case .scheduled, .bookingPlaced, .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended, .seatsOffered, .offerExpired:
             false
         }
@@ -183,7 +186,9 @@ extension SessionEvent {
         case .bookingCancelled: .cancelled
         case .holdExpired, .offerExpired: .expired
         case .holdExtended: .held
-        case .scheduled, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft: nil
+        case .scheduled, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .waitingRoomOpened, .queueJoined,
+            .admitted:
+            nil
         }
     }
 }
