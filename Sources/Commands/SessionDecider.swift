@@ -96,8 +96,8 @@ public enum SessionDecider: Decider {
         if case .openWaitingRoom = command { return SessionOutcome(onSaleAt: state.room?.onSaleAt) }
         if case .joinQueue(let userId, _) = command, let room = state.room {
             // Before sales open the early buyers' order is not drawn yet; a later arrival's place is final.
-            let place = room.late.contains(userId) ? room.order.firstIndex(of: userId).map { $0 + 1 } : nil
-            return SessionOutcome(waiting: room.order.count, onSaleAt: room.onSaleAt).placing(place, in: room)
+            let place = room.arrivedLate(userId) ? room.index(of: userId).map { $0 + 1 } : nil
+            return SessionOutcome(waiting: room.count, onSaleAt: room.onSaleAt).placing(place, in: room)
         }
         let booking = command.bookingId.flatMap { state.bookings[$0] }
         let remaining = booking?.sectionId.map { state.remaining(in: $0) }

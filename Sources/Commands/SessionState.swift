@@ -128,9 +128,9 @@ extension SessionDecider {
         case .waitingRoomOpened(let opened):
             state.room = WaitingRoom(onSaleAt: opened.onSaleAt, admitPerMinute: opened.admitPerMinute)
         case .queueJoined(let joined):
-            if joined.at < state.room?.onSaleAt ?? .distantPast { state.room?.early.append(joined) } else { state.room?.late.append(joined.userId) }
+            state.room?.join(joined)
         case .admitted(let admitted):
-            state.room?.admitted += admitted.userIds
+            state.room?.admit(admitted.userIds.count)
         case .salesChanged(let sales):
             state.session?.sales = sales
         case .holdExtended(let extended):

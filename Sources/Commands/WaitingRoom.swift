@@ -3,31 +3,58 @@ import Foundation
 /// An on-sale's waiting room: buyers who arrive before `onSaleAt` are put in a random order when sales
 /// open, later ones queue behind them in arrival order, and they are admitted at `admitPerMinute`.
 /// Until everyone queued has been admitted, only admitted buyers may book.
-public struct WaitingRoom: Codable, Equatable, Sendable {
-    public var onSaleAt: Date
-    public var admitPerMinute: Int
-    /// Buyers who joined before `onSaleAt`, with the random ticket that orders them.
-    public var early: [QueueJoined] = []
+public struct WaitingRoom: Equatable, Sendable {
+    public let onSaleAt: Date
+    public let admitPerMinute: Int
+    /// Buyers who joined before `onSaleAt`, kept sorted by their random ticket (then id).
+    private(set) var early: [QueueJoined] = []
     /// Buyers who joined after `onSaleAt`, in arrival order.
-    public var late: [String] = []
-    /// Buyers whose admission is recorded (`Admitted`), in the order they were admitted.
-    public var admitted: [String] = []
+    private(set) var late: [String] = []
+    private var members: Set<String> = []
+    /// Admissions are recorded in queue order, so the admitted are always the first this many.
+    public private(set) var admittedCount = 0
 
     public init(onSaleAt: Date, admitPerMinute: Int) {
         self.onSaleAt = onSaleAt
         self.admitPerMinute = admitPerMinute
     }
 
+    /// How many are queued.
+    public var count: Int { early.count + late.count }
+
     /// The queue as it stands once sales open: early buyers by ticket, then late ones.
-    public var order: [String] {
-        early.sorted { ($0.ticket, $0.userId) < ($1.ticket, $1.userId) }.map(\.userId) + late
+    public var order: [String] { early.map(\.userId) + late }
+
+    mutating func join(_ joined: QueueJoined) {
+        guard members.insert(joined.userId).inserted else { return }
+        if joined.at < onSaleAt {
+            let key = (joined.ticket, joined.userId)
+            let index = early.firstIndex { ($0.ticket, $0.userId) > key } ?? early.endIndex
+            early.insert(joined, at: index)
+        } else {
+            late.append(joined.userId)
+        }
+    }
+
+    mutating func admit(_ count: Int) { admittedCount += count }
+
+    public func isQueued(_ userId: String) -> Bool { members.contains(userId) }
+
+    /// Where a buyer stands in the queue (0 = first), nil when not queued.
+    func index(of userId: String) -> Int? {
+        guard members.contains(userId) else { return nil }
+        if let index = early.firstIndex(where: { $0.userId == userId }) { return index }
+        return late.firstIndex(of: userId).map { early.count + $0 }
     }
 
     /// A buyer's place once sales have opened (1 = first), nil before or when not queued.
     public func place(of userId: String, at now: Date) -> Int? {
         guard now >= onSaleAt else { return nil }
-        return order.firstIndex(of: userId).map { $0 + 1 }
+        return index(of: userId).map { $0 + 1 }
     }
+
+    /// Whether a late arrival's place is already final (an early one's is drawn when sales open).
+    public func arrivedLate(_ userId: String) -> Bool { late.contains(userId) }
 
     /// When the buyer at `place` is admitted.
     public func admitAt(place: Int) -> Date {
@@ -38,13 +65,16 @@ public struct WaitingRoom: Codable, Equatable, Sendable {
     public func dueCount(at now: Date) -> Int {
         guard now >= onSaleAt else { return 0 }
         let turns = Int((now.timeIntervalSince(onSaleAt) * Double(admitPerMinute) / 60).rounded(.down)) + 1
-        return min(turns, order.count)
+        return min(turns, count)
     }
 
     /// Whether everyone queued has had their turn: from then on, anyone may book.
-    public func isEmpty(at now: Date) -> Bool { now >= onSaleAt && dueCount(at: now) >= order.count }
+    public func isEmpty(at now: Date) -> Bool { now >= onSaleAt && dueCount(at: now) >= count }
 
-    func isQueued(_ userId: String) -> Bool { early.contains { $0.userId == userId } || late.contains(userId) }
+    /// The buyers from `range` of the queue, in order.
+    func userIds(_ range: Range<Int>) -> [String] {
+        range.map { $0 < early.count ? early[$0].userId : late[$0 - early.count] }
+    }
 }
 
 /// Payload of `WaitingRoomOpened`.
@@ -109,15 +139,14 @@ extension SessionDecider {
 
     /// Whether `userId` may book now; the `Admitted` event to record first when their turn has come.
     static func admission(of userId: String, in state: SessionState, now: Date) throws(DomainError) -> [SessionEvent] {
-        guard let room = state.room, !room.isEmpty(at: now), !room.admitted.contains(userId) else { return [] }
+        guard let room = state.room, !room.isEmpty(at: now) else { return [] }
         guard now >= room.onSaleAt else { throw .notAdmitted(place: nil, admitAt: room.onSaleAt) }
-        let order = room.order
-        guard let index = order.firstIndex(of: userId) else { throw .notAdmitted(place: nil, admitAt: nil) }
+        guard let index = room.index(of: userId) else { throw .notAdmitted(place: nil, admitAt: nil) }
+        if index < room.admittedCount { return [] }
         let due = room.dueCount(at: now)
         guard index < due else { throw .notAdmitted(place: index + 1, admitAt: room.admitAt(place: index + 1)) }
         // Everyone due so far is recorded in queue order, so the log never shows an admission out of turn.
-        let recorded = Set(room.admitted)
-        return [.admitted(Admitted(userIds: order.prefix(due).filter { !recorded.contains($0) }, at: now))]
+        return [.admitted(Admitted(userIds: room.userIds(room.admittedCount..<due), at: now))]
     }
 }
 

@@ -210,7 +210,7 @@ struct RoomBody: Encodable {
         self.sessionId = sessionId
         onSaleAt = room.onSaleAt
         admitPerMinute = room.admitPerMinute
-        queued = room.order.count
+        queued = room.count
         due = room.dueCount(at: now)
         empty = room.isEmpty(at: now)
     }

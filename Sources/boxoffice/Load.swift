@@ -5,5 +5,5 @@ import ArgumentParser
 struct Load: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate load against a running gateway.",
-        subcommands: [LoadW1.self, LoadW1Best.self, LoadW2.self, LoadW3.self, LoadW3Tiny.self, LoadRace.self, LoadFill.self])
+        subcommands: [LoadW1.self, LoadW1Best.self, LoadW2.self, LoadW3.self, LoadW3Tiny.self, LoadRace.self, LoadRoom.self, LoadFill.self])
 }

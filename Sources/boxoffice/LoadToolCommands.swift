@@ -25,6 +25,28 @@ struct LoadRace: AsyncParsableCommand {
     }
 }
 
+/// `boxoffice load room`: W1 behind a waiting room (issue 17): `--clients` buyers queue before sales
+/// open, are admitted at `--admit-per-minute`, and book the best pair or are told it is sold out.
+struct LoadRoom: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "room", abstract: "Buyers queue in an on-sale's waiting room before it opens, then book in turn (issue 17).")
+
+    @Option(help: "Gateway base URL.") var url = "http://127.0.0.1:8080"
+    @Option(help: "Buyers, all queued before sales open.") var clients = 1_000
+    @Option(help: "Admissions per minute.") var admitPerMinute = 6_000
+    @Option(name: .customLong("admin-token"), help: "Admin token (env ADMIN_TOKEN).") var adminToken: String?
+
+    func run() async throws {
+        guard let admin = adminToken ?? Environment.value("ADMIN_TOKEN") else {
+            throw ValidationError("the admin token is required (--admin-token or ADMIN_TOKEN) to create the session")
+        }
+        guard (1...10_000).contains(clients), admitPerMinute >= 1 else { throw ValidationError("clients must be 1 to 10000, admit-per-minute positive") }
+        let report = try await WaitingRoomRun(url: url, adminToken: admin, clients: clients, admitPerMinute: admitPerMinute).run()
+        print(report.text)
+        if !report.ok { throw ExitCode(1) }
+    }
+}
+
 /// `boxoffice load fill`: books `--events` single tickets over HTTP with `--clients` parallel buyers,
 /// sampling the projections' live lag from `/health` meanwhile. Used to build large logs and to
 /// measure projection catch-up and lag.

@@ -63,9 +63,9 @@ struct SessionReplay {
             case .waitingRoomOpened(let opened):
                 step.subject = "waiting room: on sale \(ISO8601.string(from: opened.onSaleAt)), \(opened.admitPerMinute)/min"
             case .queueJoined:
-                step.subject = "queued; \(state.room?.order.count ?? 0) in the room"
+                step.subject = "queued; \(state.room?.count ?? 0) in the room"
             case .admitted(let admitted):
-                step.subject = "admitted \(admitted.userIds.count); \(state.room?.admitted.count ?? 0) so far"
+                step.subject = "admitted \(admitted.userIds.count); \(state.room?.admittedCount ?? 0) so far"
             case .waitlistLeft:
                 step.subject = "left the waiting list; \(state.waitlist.count) waiting"
             case .seatsBlocked(let blocked):

@@ -47,10 +47,10 @@ struct WaitingRoomRoutes: Sendable {
         let now = clock()
         var body = RoomBody(room, sessionId: sessionId, at: now)
         if case .user(let userId) = principal {
-            guard room.order.contains(userId) else { throw DomainError.notFound("queue entry") }
+            guard room.isQueued(userId) else { throw DomainError.notFound("queue entry") }
             body.place = room.place(of: userId, at: now)
             body.admitAt = body.place.map { room.admitAt(place: $0) }
-            body.admitted = room.isEmpty(at: now) || body.place.map { $0 <= room.dueCount(at: now) } ?? false
+            body.admitted = body.empty || body.place.map { $0 <= body.due } ?? false
         }
         return JSONResponse.make(status: .ok, body: body, headers: [.xReadModelPosition: String(latest.position)])
     }
