@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
@@ -143,6 +144,24 @@ def waitlist_offers():
     return session
 
 
+def waiting_room():
+    session = seated_session("Waiting room", [("A", 4)])
+    opens = datetime.now(timezone.utc) + timedelta(seconds=2)
+    must(201, call("POST", f"/sessions/{session}/waiting-room",
+                   {"onSaleAt": opens.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z", "admitPerMinute": 120}, ADMIN))
+    buyers = [user(f"queued{i}") for i in range(3)]
+    for token in buyers:
+        must(201, call("POST", f"/sessions/{session}/queue", None, token))
+    must(409, call("POST", f"/sessions/{session}/seats/reserve", {"seats": ["A1"]}, buyers[0]))
+    time.sleep(max(0.0, (opens - datetime.now(timezone.utc)).total_seconds()) + 0.05)
+    places = sorted((must(200, call("GET", f"/sessions/{session}/queue", None, token))["place"], token) for token in buyers)
+    must(201, call("POST", f"/sessions/{session}/seats/reserve", {"seats": ["A1"]}, places[0][1]))
+    # One buyer every half second: the second's turn, before the room is empty.
+    time.sleep(0.6)
+    must(201, call("POST", f"/sessions/{session}/seats/reserve", {"seats": ["A2"]}, places[1][1]))
+    return session
+
+
 SCENARIOS = {
     "ga-flash-sale-20x5": ga_flash_sale,
     "hold-confirm": lambda: hold_then("confirm"),
@@ -155,6 +174,7 @@ SCENARIOS = {
     "cap-then-raised": cap_then_raised,
     "house-seats": house_seats,
     "waitlist-offers": waitlist_offers,
+    "waiting-room": waiting_room,
 }
 
 # Scenario names after the arguments record only those; the others keep their files.

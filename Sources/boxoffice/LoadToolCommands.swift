@@ -40,7 +40,9 @@ struct LoadRoom: AsyncParsableCommand {
         guard let admin = adminToken ?? Environment.value("ADMIN_TOKEN") else {
             throw ValidationError("the admin token is required (--admin-token or ADMIN_TOKEN) to create the session")
         }
-        guard (1...10_000).contains(clients), admitPerMinute >= 1 else { throw ValidationError("clients must be 1 to 10000, admit-per-minute positive") }
+        guard (1...10_000).contains(clients), admitPerMinute >= 1 else {
+            throw ValidationError("clients must be 1 to 10000, admit-per-minute positive")
+        }
         let report = try await WaitingRoomRun(url: url, adminToken: admin, clients: clients, admitPerMinute: admitPerMinute).run()
         print(report.text)
         if !report.ok { throw ExitCode(1) }

@@ -38,9 +38,14 @@ struct WaitingRoomTests {
 
     @Test func beforeSalesOpenNobodyBooksAndBuyersQueueOnce() throws {
         let state = given(room)
-        #expect(throws: DomainError.notAdmitted(place: nil, admitAt: Self.onSale)) { try SessionDecider.decide(holdSeats("b1", ["A1"]), state, now: t0) }
+        #expect(throws: DomainError.notAdmitted(place: nil, admitAt: Self.onSale)) {
+            try SessionDecider.decide(holdSeats("b1", ["A1"]), state, now: t0)
+        }
         #expect(try SessionDecider.decide(.joinQueue(userId: "u1", ticket: 99), state, now: t0).isEmpty, "queued already")
-        #expect(try SessionDecider.decide(.joinQueue(userId: "u5", ticket: 5), state, now: t0) == [.queueJoined(QueueJoined(userId: "u5", ticket: 5, at: t0))])
+        #expect(
+            try SessionDecider.decide(.joinQueue(userId: "u5", ticket: 5), state, now: t0) == [
+                .queueJoined(QueueJoined(userId: "u5", ticket: 5, at: t0))
+            ])
         #expect(state.room?.place(of: "u2", at: t0) == nil, "the order is drawn when sales open")
     }
 

@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 import NIOHTTP1
 import PostgresNIO
@@ -118,6 +119,17 @@ struct SecurityMatrixTests {
             .POST, base + "/sessions", token: adminToken, json: ["title": "Full", "hallId": tinyHall, "startsAt": "2026-12-24T20:00:00Z"])
         let full = try #require(fullReply.json["id"] as? String)
         #expect(try await HTTP.send(.POST, "\(base)/sessions/\(full)/seats/reserve", token: third.token, json: ["seats": ["A1"]]).status == 201)
+        // A session with a waiting room opening in an hour: the owner queues in it.
+        let roomed = try #require(
+            try await HTTP.send(
+                .POST, base + "/sessions", token: adminToken, json: ["title": "Roomed", "hallId": tinyHall, "startsAt": "2026-12-24T20:00:00Z"]
+            )
+            .json["id"] as? String)
+        let roomReply = try await HTTP.send(
+            .POST, "\(base)/sessions/\(roomed)/waiting-room", token: adminToken,
+            json: ["onSaleAt": ISO8601.string(from: Date().addingTimeInterval(3_600)), "admitPerMinute": 60])
+        #expect(roomReply.status == 201, "\(roomReply.text)")
+        #expect(try await HTTP.send(.POST, "\(base)/sessions/\(roomed)/queue", token: owner.token).status == 201)
         let toRelease = try await block(["A180", "A181"])
         let toBookFrom = try await block(["A182"])
 
@@ -167,6 +179,21 @@ struct SecurityMatrixTests {
             },
             Row(route: "POST /offers/{id}/accept", expected: Self.ownerOrAdmin) { token, id in
                 try await post("/offers/\(offer)/accept", token, nil, id)
+            },
+            Row(route: "POST /sessions/{id}/waiting-room", expected: Self.created(Self.adminOnly)) { token, id in
+                // A fresh session each time, so only the admin's call opens one.
+                let fresh = try await HTTP.send(
+                    .POST, base + "/sessions", token: adminToken, json: ["title": "Room", "hallId": tinyHall, "startsAt": "2026-12-24T20:00:00Z"])
+                return try await post(
+                    "/sessions/\(fresh.json["id"] as? String ?? "")/waiting-room", token,
+                    ["onSaleAt": ISO8601.string(from: Date().addingTimeInterval(3_600)), "admitPerMinute": 60], id)
+            },
+            Row(route: "POST /sessions/{id}/queue", expected: Self.created(Self.anyUser)) { token, id in
+                try await post("/sessions/\(roomed)/queue", token, token == adminToken ? ["userId": third.id] : nil, id)
+            },
+            // A buyer sees the room and only their own place (both users queued in the row above).
+            Row(route: "GET /sessions/{id}/queue", expected: [.none: 401, .bad: 401, .other: 200, .owner: 200, .admin: 200]) { token, id in
+                try await get("/sessions/\(roomed)/queue", token, id)
             },
             Row(route: "GET /sessions/{id}/history", expected: Self.adminOnly) { token, id in
                 try await get("/sessions/\(session)/history", token, id)

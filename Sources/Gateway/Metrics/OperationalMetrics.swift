@@ -18,10 +18,10 @@ struct OperationalMetrics: Sendable {
         let head = try? await monitoring.reads.store.headPosition()
         let lags = try? await monitoring.reads.projectionLags()
         var expired: Int?
-        var waitlist: BookingKPIs.Waitlist?
+        var bookings: BookingKPIs?
         if lags != nil, let sessions = try? await KPIRoutes.sessionKPIs(monitoring.reads).sessions {
             expired = sessions.reduce(0) { $0 + $1.holds.expired }
-            waitlist = BookingKPIs(sessions).waitlist
+            bookings = BookingKPIs(sessions)
         }
         metric(
             "boxoffice_up", "gauge", "Whether the event store and the read-model store answer (1) or not (0).",
@@ -52,7 +52,12 @@ struct OperationalMetrics: Sendable {
                 "boxoffice_holds_expired_total", "counter", "Holds released by a recorded HoldExpired (any process).",
                 [("", "\(expired)")])
         }
-        if let waitlist {
+        if let rooms = bookings?.waitingRooms {
+            metric(
+                "boxoffice_waiting_room_buyers", "gauge", "Buyers queued in on-sales' waiting rooms, by whether they were admitted (any process).",
+                [(#"{state="queued"}"#, "\(rooms.queued)"), (#"{state="admitted"}"#, "\(rooms.admitted)")])
+        }
+        if let waitlist = bookings?.waitlist {
             metric(
                 "boxoffice_waitlist_waiting", "gauge", "Buyers on waiting lists of sold-out sessions (any process).", [("", "\(waitlist.waiting)")])
             let offers = waitlist.offers

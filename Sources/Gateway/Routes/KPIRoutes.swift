@@ -100,6 +100,14 @@ struct BookingKPIs: Encodable {
         var waiting = 0
         var offers = SessionKPI.Offers()
     }
+
+    /// On-sales' waiting rooms: buyers queued, and how many of them were admitted so far.
+    var waitingRooms: WaitingRooms
+
+    struct WaitingRooms: Encodable {
+        var queued = 0
+        var admitted = 0
+    }
     var unitsSold: Int
     var revenue: Decimal
     var salesPerMinute: [SessionKPI.Minute]
@@ -114,6 +122,7 @@ struct BookingKPIs: Encodable {
         var unitsSold = 0
         var revenue: Decimal = 0
         var waitlist = Waitlist()
+        var rooms = WaitingRooms()
         for session in sessions {
             counts.held += session.bookings.held
             counts.confirmed += session.bookings.confirmed
@@ -127,6 +136,8 @@ struct BookingKPIs: Encodable {
             holds.confirmMsMax = Swift.max(holds.confirmMsMax, session.holds.confirmMsMax)
             unitsSold += session.booked
             waitlist.waiting += session.waiting ?? 0
+            rooms.queued += session.queued ?? 0
+            rooms.admitted += session.admitted ?? 0
             if let offers = session.offers {
                 waitlist.offers = waitlist.offers.adding(
                     made: offers.made, accepted: offers.accepted, declined: offers.declined, lapsed: offers.lapsed)
@@ -157,6 +168,7 @@ struct BookingKPIs: Encodable {
                 avg: holds.confirmed == 0 ? nil : (holds.confirmMsTotal / Double(holds.confirmed)).rounded(),
                 max: holds.confirmed == 0 ? nil : holds.confirmMsMax.rounded()))
         self.waitlist = waitlist
+        waitingRooms = rooms
         self.unitsSold = unitsSold
         self.revenue = revenue
         salesPerMinute = minutes.values.sorted { $0.minute < $1.minute }.suffix(Self.minutesShown)
