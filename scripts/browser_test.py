@@ -352,6 +352,26 @@ def waiting_list(driver):
     passed("joined the waiting list: " + driver.find_element(By.ID, "message-text").text.split(".")[0])
 
 
+def waiting_room(driver):
+    step("an on-sale with a waiting room queues the buyer who tries to book")
+    hall = api("POST", "/halls", {"name": "Browser Test Arena", "sections": [
+        {"id": "floor", "name": "Floor", "price": 60, "rows": [{"row": "A", "seats": 6}]}]})
+    starts = (datetime.now(timezone.utc) + timedelta(days=4)).strftime("%Y-%m-%dT19:30:00Z")
+    session = api("POST", "/sessions", {"title": "Browser Test On-Sale", "hallId": hall["id"], "startsAt": starts})
+    opens = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    api("POST", f"/sessions/{session['id']}/waiting-room", {"onSaleAt": opens, "admitPerMinute": 600})
+    driver.get(f"{BASE}/#session={session['id']}")
+    seat = wait_for(driver, "seat A3 on the on-sale's map",
+                    lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, '[data-seat="A3"][data-status="AVAILABLE"]')), None))
+    seat.click()
+    driver.find_element(By.ID, "hold-btn").click()
+    wait_for(driver, "the queue message", lambda d: "in its queue" in d.find_element(By.ID, "message-text").text)
+    queue = api("GET", f"/sessions/{session['id']}/queue")
+    if queue.get("queued") != 1:
+        raise Failure(f"the buyer was not queued: {queue}")
+    passed("booking before the on-sale queued the buyer: " + driver.find_element(By.ID, "message-text").text.split(".")[0])
+
+
 def main():
     if not ADMIN:
         print("ADMIN_TOKEN is required", file=sys.stderr)
@@ -362,6 +382,7 @@ def main():
         session_id = booking_flow(driver)
         two_pages(driver, session_id)
         waiting_list(driver)
+        waiting_room(driver)
         dashboard(driver)
         errors = js_errors(driver)
         if errors:

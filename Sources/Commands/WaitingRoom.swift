@@ -140,8 +140,9 @@ extension SessionDecider {
     /// Whether `userId` may book now; the `Admitted` event to record first when their turn has come.
     static func admission(of userId: String, in state: SessionState, now: Date) throws(DomainError) -> [SessionEvent] {
         guard let room = state.room, !room.isEmpty(at: now) else { return [] }
-        guard now >= room.onSaleAt else { throw .notAdmitted(place: nil, admitAt: room.onSaleAt) }
+        // No turn without a place in the queue; before sales open, a queued buyer's turn is not drawn yet.
         guard let index = room.index(of: userId) else { throw .notAdmitted(place: nil, admitAt: nil) }
+        guard now >= room.onSaleAt else { throw .notAdmitted(place: nil, admitAt: room.onSaleAt) }
         if index < room.admittedCount { return [] }
         let due = room.dueCount(at: now)
         guard index < due else { throw .notAdmitted(place: index + 1, admitAt: room.admitAt(place: index + 1)) }

@@ -47,6 +47,9 @@ struct WaitingRoomTests {
                 .queueJoined(QueueJoined(userId: "u5", ticket: 5, at: t0))
             ])
         #expect(state.room?.place(of: "u2", at: t0) == nil, "the order is drawn when sales open")
+        #expect(throws: DomainError.notAdmitted(place: nil, admitAt: nil), "not queued: join first") {
+            try SessionDecider.decide(holdSeats("b1", ["A1"], user: "u9"), state, now: t0)
+        }
     }
 
     @Test func buyersAreAdmittedInTicketOrderAtTheRateAndEachAdmissionIsRecordedInOrder() throws {

@@ -97,12 +97,8 @@ struct AdminRoutes: Sendable {
     private func changeSales(_ request: Request, _ context: AppRequestContext, sessionId: String) async throws -> Response {
         let command = try await adminCommand(request, context)
         let sales = try command.decode(SalesRequest.self).settings()
-        let render = { (outcome: SessionOutcome, position: Int64) in
-            try CommandRequest.answer(status: .ok, body: SalesBody(outcome.session!, position: position), position: position)
-        }
-        return try await command.idempotent(intake.store, replay: render) {
-            let result = try await catalogue.change(sessionId, .changeSales(sales), command)
-            return (try render(result.outcome, result.position), !result.events.isEmpty)
+        return try await catalogue.respond(.changeSales(sales), on: sessionId, command, store: intake.store, status: .ok) { outcome, position in
+            SalesBody(outcome.session!, position: position)
         }
     }
 

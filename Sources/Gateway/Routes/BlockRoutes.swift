@@ -54,12 +54,8 @@ struct BlockRoutes: Sendable {
     private func run(
         _ change: SessionCommand, _ sessionId: String, _ command: CommandRequest, status: HTTPResponse.Status
     ) async throws -> Response {
-        let render = { (outcome: SessionOutcome, position: Int64) in
-            try CommandRequest.answer(status: status, body: BlockBody(outcome.block!, sessionId: sessionId, position: position), position: position)
-        }
-        return try await command.idempotent(intake.store, replay: render) {
-            let result = try await catalogue.change(sessionId, change, command)
-            return (try render(result.outcome, result.position), !result.events.isEmpty)
+        try await catalogue.respond(change, on: sessionId, command, store: intake.store, status: status) { outcome, position in
+            BlockBody(outcome.block!, sessionId: sessionId, position: position)
         }
     }
 }

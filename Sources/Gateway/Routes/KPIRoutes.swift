@@ -107,6 +107,8 @@ struct BookingKPIs: Encodable {
     struct WaitingRooms: Encodable {
         var queued = 0
         var admitted = 0
+        /// Admissions per minute of all rooms together.
+        var admitPerMinute = 0
     }
     var unitsSold: Int
     var revenue: Decimal
@@ -138,6 +140,7 @@ struct BookingKPIs: Encodable {
             waitlist.waiting += session.waiting ?? 0
             rooms.queued += session.queued ?? 0
             rooms.admitted += session.admitted ?? 0
+            rooms.admitPerMinute += session.admitPerMinute ?? 0
             if let offers = session.offers {
                 waitlist.offers = waitlist.offers.adding(
                     made: offers.made, accepted: offers.accepted, declined: offers.declined, lapsed: offers.lapsed)

@@ -63,16 +63,9 @@ struct WaitlistRoutes: Sendable {
     }
 
     private func run(_ change: SessionCommand, _ sessionId: String, _ command: CommandRequest, status: HTTPResponse.Status) async throws -> Response {
-        let render = { (outcome: SessionOutcome, position: Int64) in
-            try CommandRequest.answer(
-                status: status,
-                body: outcome.waiter.map { WaiterBody($0, sessionId: sessionId, place: outcome.place, waiting: outcome.waiting, position: position) }
-                    ?? WaiterBody.left(sessionId: sessionId, waiting: outcome.waiting ?? 0, position: position),
-                position: position)
-        }
-        return try await command.idempotent(intake.store, replay: render) {
-            let result = try await catalogue.change(sessionId, change, command)
-            return (try render(result.outcome, result.position), !result.events.isEmpty)
+        try await catalogue.respond(change, on: sessionId, command, store: intake.store, status: status) { outcome, position in
+            outcome.waiter.map { WaiterBody($0, sessionId: sessionId, place: outcome.place, waiting: outcome.waiting, position: position) }
+                ?? WaiterBody.left(sessionId: sessionId, waiting: outcome.waiting ?? 0, position: position)
         }
     }
 }

@@ -48,6 +48,7 @@ public struct KPIProjection: ReadModel {
             if let (seats, blocked) = decoded.setsAside { summary.blocked = (summary.blocked ?? 0) + (blocked ? 1 : -1) * seats.count }
             if case .waitlistJoined = decoded { summary.waiting = (summary.waiting ?? 0) + 1 }
             if case .waitlistLeft = decoded { summary.waiting = (summary.waiting ?? 0) - 1 }
+            if case .waitingRoomOpened(let opened) = decoded { summary.admitPerMinute = opened.admitPerMinute }
             if case .queueJoined = decoded { summary.queued = (summary.queued ?? 0) + 1 }
             if case .admitted(let admitted) = decoded { summary.admitted = (summary.admitted ?? 0) + admitted.userIds.count }
             summary.version = event.version

@@ -86,6 +86,8 @@ public struct SessionKPI: Codable, Equatable, Sendable {
     /// Buyers who joined the on-sale's waiting room, and how many of them were admitted (nil: no room).
     public var queued: Int?
     public var admitted: Int?
+    /// The room's admission rate.
+    public var admitPerMinute: Int?
     public var bookings = StatusCounts()
     public var holds = Holds()
     /// Amount of the confirmed bookings still standing.
