@@ -81,27 +81,31 @@ public enum SessionDecider: Decider {
     }
 
     public static func outcome(of command: SessionCommand, in state: SessionState) -> SessionOutcome {
-        // Only scheduling answers with the session. A booking's outcome is stored with its idempotency key,
-        // and the whole hall in it made every keyed command cost as much as the hall is large.
-        if case .schedule = command { return SessionOutcome(session: state.session) }
-        if case .changeSales = command { return SessionOutcome(session: state.session) }
-        if case .blockSeats(let id, _, _) = command { return SessionOutcome(block: state.blocks[id]) }
-        if case .releaseBlock(let id) = command { return SessionOutcome(block: state.blocks[id]) }
-        if case .joinWaitlist(let waiter) = command {
+        switch command {
+        // Only the session's own settings answer with the session. A booking's outcome is stored with its
+        // idempotency key, and the whole hall in it made every keyed command cost as much as the hall is large.
+        case .schedule, .changeSales:
+            return SessionOutcome(session: state.session)
+        case .blockSeats(let id, _, _), .releaseBlock(let id):
+            return SessionOutcome(block: state.blocks[id])
+        case .joinWaitlist(let waiter):
             return SessionOutcome(
                 waiter: state.waitlist.first { $0.userId == waiter.userId }, place: state.waitingPosition(of: waiter.userId),
                 waiting: state.waitlist.count)
-        }
-        if case .leaveWaitlist = command { return SessionOutcome(waiting: state.waitlist.count) }
-        if case .openWaitingRoom = command { return SessionOutcome(onSaleAt: state.room?.onSaleAt) }
-        if case .joinQueue(let userId, _) = command, let room = state.room {
+        case .leaveWaitlist:
+            return SessionOutcome(waiting: state.waitlist.count)
+        case .openWaitingRoom:
+            return SessionOutcome(onSaleAt: state.room?.onSaleAt)
+        case .joinQueue(let userId, _):
+            guard let room = state.room else { return SessionOutcome() }
             // Before sales open the early buyers' order is not drawn yet; a later arrival's place is final.
             let place = room.arrivedLate(userId) ? room.index(of: userId).map { $0 + 1 } : nil
             return SessionOutcome(waiting: room.count, onSaleAt: room.onSaleAt).placing(place, in: room)
+        case .holdSeats, .reserveBest, .bookQuantity, .bookFromBlock, .confirm, .cancel, .extend, .expire:
+            let booking = command.bookingId.flatMap { state.bookings[$0] }
+            let remaining = booking?.sectionId.map { state.remaining(in: $0) }
+            return SessionOutcome(booking: booking, remaining: remaining)
         }
-        let booking = command.bookingId.flatMap { state.bookings[$0] }
-        let remaining = booking?.sectionId.map { state.remaining(in: $0) }
-        return SessionOutcome(booking: booking, remaining: remaining)
     }
 
     private static func schedule(_ scheduled: SessionScheduled, _ state: SessionState) throws(DomainError) -> [SessionEvent] {

@@ -17,10 +17,8 @@ struct OperationalMetrics: Sendable {
         }
         let head = try? await monitoring.reads.store.headPosition()
         let lags = try? await monitoring.reads.projectionLags()
-        var expired: Int?
         var bookings: BookingKPIs?
         if lags != nil, let sessions = try? await KPIRoutes.sessionKPIs(monitoring.reads).sessions {
-            expired = sessions.reduce(0) { $0 + $1.holds.expired }
             bookings = BookingKPIs(sessions)
         }
         metric(
@@ -47,7 +45,7 @@ struct OperationalMetrics: Sendable {
                     lags.map { (label($0), "\($0.repairs ?? 0)") })
             }
         }
-        if let expired {
+        if let expired = bookings?.holds.expired {
             metric(
                 "boxoffice_holds_expired_total", "counter", "Holds released by a recorded HoldExpired (any process).",
                 [("", "\(expired)")])
