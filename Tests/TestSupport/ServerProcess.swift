@@ -128,22 +128,31 @@ public final class ServerProcess: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Asks the kernel for a free loopback port.
+    /// A loopback port nobody has bound, chosen below the kernel's ephemeral range: a port the kernel hands
+    /// out can be taken by any client socket (PostgreSQL's, a load run's) before the server binds it.
     static func freePort() throws -> Int {
+        let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))?
+            .split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        let low = min(range?.first ?? 32768, 32768)
+        for _ in 0..<200 {
+            let port = Int.random(in: 20000..<max(low, 20001))
+            if canBind(port) { return port }
+        }
+        throw ServerError(description: "no free port below \(low)")
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
-        guard bound else { throw ServerError(description: "no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

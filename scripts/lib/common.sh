@@ -30,10 +30,16 @@ as_pg() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-# A TCP port nobody listens on, starting from $1.
+# A TCP port nobody listens on, starting from $1. Never one in the kernel's ephemeral range: there a port nobody
+# listens on can still be bound by a client socket (or one closing), and the server's bind then fails.
 free_port() {
-  local port=${1:-55432}
-  while (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; do port=$((port + 1)); done
+  local port=${1:-25432} low=32768 high=60999
+  read -r low high </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  while :; do
+    if [ "$port" -ge "$low" ] && [ "$port" -le "$high" ]; then port=$((high + 1)); fi
+    (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null || break
+    port=$((port + 1))
+  done
   echo "$port"
 }
 
