@@ -33,11 +33,13 @@ struct Runtime {
     }
 
     /// One runner per projection; each runs only while this process holds that projection's lease.
+    /// They share their reads of the log.
     func projectors(batchSize: Int = 1_000) -> [any Service] {
-        Projections.all.map {
+        let reads = SharedLogReads(events: events, projections: Projections.all, limit: batchSize)
+        return Projections.all.map {
             ProjectionRunner(
                 projection: $0, events: events, documents: documents, client: client, logger: logger,
-                owner: processId, batchSize: batchSize)
+                owner: processId, batchSize: batchSize, reads: reads)
         }
     }
 

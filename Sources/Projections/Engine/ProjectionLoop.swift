@@ -9,7 +9,7 @@ extension ProjectionRunner {
         let stepper = ProjectionStepper(
             projection: projection, events: events, documents: documents, owner: owner,
             batchSize: batchSize, logger: logger, cache: DocumentCache(),
-            repairs: ProjectionRepairs(client: client, logger: logger))
+            repairs: ProjectionRepairs(client: client, logger: logger), reads: reads)
         var generation = -1
         var checkpoint = Checkpoint.start
         var idle = Duration.zero
@@ -23,8 +23,10 @@ extension ProjectionRunner {
         var idleCommittedAt = clock.now
         while true {
             try Task.checkCancellation()
-            if woken.take() || idle >= pollInterval {
+            let notified = woken.take()
+            if notified != nil || idle >= pollInterval {
                 idle = .zero
+                let freshAsOf = notified ?? clock.now
                 let name = projection.name
                 var active = generation
                 if generation < 0 || clock.now - generationCheckedAt >= .seconds(1) {
@@ -44,7 +46,7 @@ extension ProjectionRunner {
                     let commitIdle = clock.now - idleCommittedAt >= pollInterval
                     // Bounded: a call on a connection that died mid-flight must not stall the projection.
                     let (next, applied) = try await withDeadline(stepLimit) {
-                        try await stepper.catchUp(generation: current, from: from, commitIdle: commitIdle)
+                        try await stepper.catchUp(generation: current, from: from, commitIdle: commitIdle, freshAsOf: freshAsOf)
                     }
                     if commitIdle || applied > 0 { idleCommittedAt = clock.now }
                     checkpoint = next

@@ -20,13 +20,16 @@ public struct ProjectionRunner: Service {
     let owner: String
     let batchSize: Int
     let pollInterval: Duration
+    /// The log reads shared with the process's other projectors; nil reads alone.
+    let reads: SharedLogReads?
     /// Longest a catch-up pass or a lease check may take before the lease is given up and retaken.
     let stepLimit: Duration = .seconds(10)
 
     public init(
         projection: any Projection, events: any EventStore, documents: any DocumentStore, client: PostgresClient, logger: Logger,
-        owner: String, batchSize: Int = 1_000, pollInterval: Duration = .milliseconds(250)
+        owner: String, batchSize: Int = 1_000, pollInterval: Duration = .milliseconds(250), reads: SharedLogReads? = nil
     ) {
+        self.reads = reads
         self.projection = projection
         self.events = events
         self.documents = documents

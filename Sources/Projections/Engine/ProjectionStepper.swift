@@ -14,26 +14,38 @@ struct ProjectionStepper: Sendable {
     var cache: DocumentCache? = nil
     /// Where repairs are counted; nil counts nowhere (they are still logged).
     var repairs: ProjectionRepairs? = nil
+    /// The log reads this process's projectors share; nil reads for this projection alone.
+    var reads: SharedLogReads? = nil
 
-    /// Applies the next batch after `checkpoint`; returns the new checkpoint and how many events it applied.
+    /// Applies the next batch after `checkpoint`; returns the new checkpoint, how many events it applied, and
+    /// whether the log may already hold more (the read was full).
     /// A read that found none of the projection's events still moves the checkpoint to where the read was
     /// complete (so the next read does not scan the same range again); that move is committed only when
-    /// `commitIdle`, so an idle projection does not write on every wake.
-    func step(generation: Int, from checkpoint: Checkpoint, commitIdle: Bool = true) async throws -> (Checkpoint, Int) {
-        let read = try await events.readBatch(after: checkpoint, limit: batchSize, types: projection.eventTypes)
+    /// `commitIdle`, so an idle projection does not write on every wake. A shared read is one that began
+    /// after `freshAsOf`, when the projector was woken.
+    func step(
+        generation: Int, from checkpoint: Checkpoint, commitIdle: Bool = true, freshAsOf: ContinuousClock.Instant = .now
+    ) async throws -> (Checkpoint, Int, more: Bool) {
+        let (read, more): (EventBatch, Bool)
+        if let reads {
+            (read, more) = try await reads.batch(after: checkpoint, limit: batchSize, types: projection.eventTypes, freshAsOf: freshAsOf)
+        } else {
+            read = try await events.readBatch(after: checkpoint, limit: batchSize, types: projection.eventTypes)
+            more = read.events.count >= batchSize
+        }
         let batch = read.events
         guard !batch.isEmpty else {
-            guard read.through > checkpoint else { return (checkpoint, 0) }
+            guard read.through > checkpoint else { return (checkpoint, 0, more) }
             if commitIdle {
                 try await documents.commit([], projection: projection.name, generation: generation, checkpoint: read.through, owner: owner)
             }
-            return (read.through, 0)
+            return (read.through, 0, more)
         }
         var documents = try await load(projection.keysToLoad(batch), generation: generation)
         func loadAlso(_ events: [StoredEvent]) async throws {
-            let more = try await load(projection.keysToLoad(events), generation: generation)
-            documents.cached.merge(more.cached) { old, _ in old }
-            documents.loaded.merge(more.loaded) { old, _ in old }
+            let extra = try await load(projection.keysToLoad(events), generation: generation)
+            documents.cached.merge(extra.cached) { old, _ in old }
+            documents.loaded.merge(extra.loaded) { old, _ in old }
         }
         let ordered = await inStreamOrder(batch, after: checkpoint)
         var earlier = try await missedEvents(ordered, after: checkpoint) { documents.cached[$0]?.version ?? documents.loaded[$0]?.version }
@@ -57,7 +69,7 @@ struct ProjectionStepper: Sendable {
             try set.writes(), projection: projection.name, generation: generation,
             checkpoint: read.through, owner: owner)
         cache?.store(set.committedEntries(), generation: generation)
-        return (read.through, batch.count)
+        return (read.through, batch.count, more)
     }
 
     /// The documents of `keys`: from the cache where it has them, the rest from the store.
@@ -78,15 +90,18 @@ struct ProjectionStepper: Sendable {
 
     /// Steps until the log has nothing more for this projection.
     @discardableResult
-    func catchUp(generation: Int, from checkpoint: Checkpoint, commitIdle: Bool = true) async throws -> (Checkpoint, Int) {
+    func catchUp(
+        generation: Int, from checkpoint: Checkpoint, commitIdle: Bool = true, freshAsOf: ContinuousClock.Instant = .now
+    ) async throws -> (Checkpoint, Int) {
         var checkpoint = checkpoint
         var total = 0
         while true {
             try Task.checkCancellation()
-            let (next, applied) = try await step(generation: generation, from: checkpoint, commitIdle: commitIdle || total > 0)
+            let (next, applied, more) = try await step(
+                generation: generation, from: checkpoint, commitIdle: commitIdle || total > 0, freshAsOf: freshAsOf)
             checkpoint = next
             total += applied
-            if applied < batchSize { return (checkpoint, total) }
+            if !more { return (checkpoint, total) }
         }
     }
 }

@@ -32,15 +32,16 @@ extension ProjectionRunner {
 
 /// Set by the LISTEN task when an append was notified; taken by the projecting loop.
 final class WakeFlag: Sendable {
-    private let raised = Mutex(true)
+    /// When the latest notification not yet taken arrived: a read that begins after it sees that append.
+    private let raised = Mutex<ContinuousClock.Instant?>(.now)
 
-    func raise() { raised.withLock { $0 = true } }
+    func raise() { raised.withLock { $0 = .now } }
 
-    /// Whether it was raised since the last take.
-    func take() -> Bool {
-        raised.withLock { was in
-            defer { was = false }
-            return was
+    /// When the latest append since the last take was notified; nil when none was.
+    func take() -> ContinuousClock.Instant? {
+        raised.withLock { at in
+            defer { at = nil }
+            return at
         }
     }
 }
