@@ -123,6 +123,36 @@ public enum Migrations {
                 "ALTER TABLE idempotency_keys DROP COLUMN status, DROP COLUMN body",
             ]
         ),
+        // Only bookings are ever filtered or sorted on a field of their body. Every other document (a
+        // session's entry and tally, its KPIs) changes with every event of its session, and each rewrite
+        // paid five expression evaluations and index entries for nothing: under W2 the read models'
+        // upsert was most of PostgreSQL's time (ADR 0019).
+        (
+            8, "read-model indexes for bookings only",
+            [
+                "DROP INDEX documents_user, documents_session, documents_status, documents_created, documents_hold_expiry",
+                """
+                CREATE INDEX documents_user ON documents (projection, generation, (body->>'userId'), (body->>'createdAt'))
+                WHERE collection = 'bookings'
+                """,
+                """
+                CREATE INDEX documents_session ON documents (projection, generation, (body->>'sessionId'), (body->>'createdAt'))
+                WHERE collection = 'bookings'
+                """,
+                """
+                CREATE INDEX documents_status ON documents (projection, generation, (body->>'status'), (body->>'createdAt'))
+                WHERE collection = 'bookings'
+                """,
+                """
+                CREATE INDEX documents_created ON documents (projection, generation, (body->>'createdAt'))
+                WHERE collection = 'bookings'
+                """,
+                """
+                CREATE INDEX documents_hold_expiry ON documents (projection, generation, (body->>'status'), (body->>'holdExpiresAt'))
+                WHERE collection = 'bookings'
+                """,
+            ]
+        ),
     ]
 
     /// Applies every step not yet recorded. A transaction-scoped advisory lock makes concurrent

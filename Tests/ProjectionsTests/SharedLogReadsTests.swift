@@ -21,6 +21,18 @@ struct SharedLogReadsTests {
         var value: Int { count.withLock { $0 } }
     }
 
+    /// The store, counting the reads that reach PostgreSQL.
+    func counting(_ events: PostgresEventStore) -> (InterceptingEventStore, ReadCount) {
+        let reads = ReadCount()
+        let counted = InterceptingEventStore(
+            events,
+            reorderReads: {
+                reads.record()
+                return $0
+            })
+        return (counted, reads)
+    }
+
     func registration(_ id: String) throws -> StreamWrite {
         let event = UserEvent.registered(
             UserRegistered(userId: id, name: "U", email: "\(id)@example.test", tokenHash: "h", registeredAt: Date()))
@@ -39,13 +51,7 @@ struct SharedLogReadsTests {
 
     @Test func projectorsWokenTogetherShareOneReadAndEachGetsItsOwnTypes() async throws {
         let session = try await GASessionLog.start("s")
-        let reads = ReadCount()
-        let counted = InterceptingEventStore(
-            session.events,
-            reorderReads: {
-                reads.record()
-                return $0
-            })
+        let (counted, reads) = counting(session.events)
         let shared = SharedLogReads(events: counted, projections: [SessionProjection(), UserProjection()], limit: 100)
         _ = try await session.events.append([try registration("a")], idempotency: [])
         try await session.book("b1", qty: 1)
@@ -70,13 +76,7 @@ struct SharedLogReadsTests {
 
     @Test func aProjectorBehindFollowsTheKeptReadsInOneBatch() async throws {
         let session = try await GASessionLog.start("t")
-        let reads = ReadCount()
-        let counted = InterceptingEventStore(
-            session.events,
-            reorderReads: {
-                reads.record()
-                return $0
-            })
+        let (counted, reads) = counting(session.events)
         let shared = SharedLogReads(events: counted, projections: [SessionProjection(), KPIProjection()], limit: 100)
         let lagging = ContinuousClock.now
         // The fast projector reads three times as appends arrive.
