@@ -39,10 +39,8 @@ public struct SessionProjection: ReadModel {
 
     static func bookingId(in event: StoredEvent) -> String? {
         guard event.type != EventType.sessionScheduled.rawValue else { return nil }
-        return (try? EventJSON.decoder.decode(BookingRef.self, from: event.data))?.bookingId
+        return TopLevelJSON.string("bookingId", in: event.data)
     }
-
-    private struct BookingRef: Decodable { var bookingId: String }
 
     public func evolve(_ documents: inout DocumentSet, _ decoded: SessionEvent, _ event: StoredEvent) throws {
         let session = Self.sessionId(of: event)
