@@ -97,6 +97,35 @@ struct IdempotencyRouteTests {
         }
     }
 
+    /// Keys stored on 2026-12-02 hold the second form of the fingerprint: a repeat under one still replays,
+    /// and another body under it is still refused. New keys are stored in the third form.
+    @Test func keysStoredWithTheSecondFingerprintStillReplay() async throws {
+        try await harness.run { api in
+            let session = try await api.session()
+            let user = try await api.user()
+            let key = "v2-\(UUID().uuidString)"
+            let path = "/sessions/\(session)/seats/reserve"
+            let first = try await api.call(.post, path, token: user.token, json: ["seats": ["A4"]], headers: ["Idempotency-Key": key])
+            #expect(first.status == 201)
+            var stored: [String] = []
+            for try await hash in try await TestDatabase.client.query(
+                "SELECT request_hash FROM idempotency_keys WHERE key = \(key)", logger: TestDatabase.logger
+            ).decode(String.self) {
+                stored.append(hash)
+            }
+            #expect(stored.count == 1 && stored[0].hasPrefix("v3:"), "\(stored)")
+            let v2Request = "POST \(path)\n" + #"{"seats":["A4"]}"#
+            try await TestDatabase.client.query(
+                "UPDATE idempotency_keys SET request_hash = 'v2:' || encode(sha256(convert_to(\(v2Request), 'UTF8')), 'hex') WHERE key = \(key)",
+                logger: TestDatabase.logger)
+            let replay = try await api.call(.post, path, token: user.token, json: ["seats": ["A4"]], headers: ["Idempotency-Key": key])
+            #expect(replay.status == 201 && replay.body == first.body)
+            #expect(replay.headers[.init("Idempotent-Replayed")!] == "true")
+            let other = try await api.call(.post, path, token: user.token, json: ["seats": ["A5"]], headers: ["Idempotency-Key": key])
+            #expect(other.status == 409 && other.errorCode == "idempotency_key_reused")
+        }
+    }
+
     /// A first request is not looked up; a repeat is answered from its key whether its own attempt would
     /// have recorded something new (a GA booking, a hall), been refused, or recorded nothing (a confirm).
     @Test func repeatsOfEveryKindOfCommandAreAnsweredFromTheirKey() async throws {
