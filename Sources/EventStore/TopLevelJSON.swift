@@ -4,14 +4,14 @@ import Foundation
 /// Reads one string field at the top level of a JSON object without decoding the rest. The read models ask
 /// every event which booking it names several times per batch (the keys to load, the keys it creates,
 /// the apply), and a full `JSONDecoder` pass per question was 2 % of a gateway's CPU under W2.
-enum TopLevelJSON {
+public enum TopLevelJSON {
     /// The string value of `key` in the object `data`; nil when the key is absent or its value is not a
     /// string. Anything this scanner does not read plainly (an escape in a key or in the value, malformed
     /// input) is answered by `JSONDecoder` instead, so the answer is always the decoder's.
-    static func string(_ key: StaticString, in data: Data) -> String? {
-        let found = data.withUnsafeBytes { bytes -> Scan in
-            let wanted = UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
-            var scanner = Scanner(bytes: bytes)
+    public static func string(_ key: StaticString, in data: Data) -> String? {
+        let found = data.withUnsafeBytes { raw -> Scan in
+            let wanted = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+            var scanner = Scanner(cursor: JSONCursor(raw.bindMemory(to: UInt8.self)))
             return scanner.field(wanted)
         }
         switch found {
@@ -44,12 +44,14 @@ enum TopLevelJSON {
     }
 
     private struct Scanner {
-        let bytes: UnsafeRawBufferPointer
-        var index = 0
+        var cursor: JSONCursor
+        var bytes: UnsafeBufferPointer<UInt8> { cursor.bytes }
+        var index: Int {
+            get { cursor.index }
+            set { cursor.index = newValue }
+        }
 
-        init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
-
-        mutating func field(_ wanted: UnsafeRawBufferPointer) -> Scan {
+        mutating func field(_ wanted: UnsafeBufferPointer<UInt8>) -> Scan {
             skipSpace()
             guard take(UInt8(ascii: "{")) else { return .unsure }
             skipSpace()
@@ -74,14 +76,14 @@ enum TopLevelJSON {
         }
 
         /// A string without escapes (its bytes between the quotes); nil for anything else.
-        private mutating func plainString() -> UnsafeRawBufferPointer? {
+        private mutating func plainString() -> UnsafeBufferPointer<UInt8>? {
             guard take(UInt8(ascii: "\"")) else { return nil }
             let start = index
             while index < bytes.count {
                 switch bytes[index] {
                 case UInt8(ascii: "\""):
                     defer { index += 1 }
-                    return UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+                    return UnsafeBufferPointer(rebasing: bytes[start..<index])
                 case UInt8(ascii: "\\"): return nil
                 default: index += 1
                 }
@@ -126,19 +128,8 @@ enum TopLevelJSON {
             return depth == 0 && !inString
         }
 
-        private mutating func skipSpace() {
-            while index < bytes.count {
-                switch bytes[index] {
-                case 0x20, 0x09, 0x0A, 0x0D: index += 1
-                default: return
-                }
-            }
-        }
+        private mutating func skipSpace() { cursor.skipSpace() }
 
-        private mutating func take(_ byte: UInt8) -> Bool {
-            guard index < bytes.count, bytes[index] == byte else { return false }
-            index += 1
-            return true
-        }
+        private mutating func take(_ byte: UInt8) -> Bool { cursor.take(byte) }
     }
 }

@@ -8,11 +8,11 @@ import Foundation
 /// The form: no whitespace; object members sorted by key (Unicode scalar order), the last of duplicate
 /// keys kept; strings with only `"`, `\` and control characters escaped; integral numbers below 2^53
 /// as integers, others as Swift's shortest round-trip `Double`.
-enum CanonicalJSON {
+public enum CanonicalJSON {
     /// The canonical form of `data`; nil when it is not one JSON value (or nests deeper than 64).
-    static func bytes(_ data: Data) -> [UInt8]? {
+    public static func bytes(_ data: Data) -> [UInt8]? {
         data.withUnsafeBytes { raw in
-            var parser = Parser(bytes: raw.bindMemory(to: UInt8.self))
+            var parser = Parser(cursor: JSONCursor(raw.bindMemory(to: UInt8.self)))
             var out: [UInt8] = []
             out.reserveCapacity(raw.count)
             guard parser.value(into: &out, depth: 0) else { return nil }
@@ -22,12 +22,13 @@ enum CanonicalJSON {
     }
 
     private struct Parser {
-        let bytes: UnsafeBufferPointer<UInt8>
-        var index = 0
-
-        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
-
-        var atEnd: Bool { index == bytes.count }
+        var cursor: JSONCursor
+        var bytes: UnsafeBufferPointer<UInt8> { cursor.bytes }
+        var index: Int {
+            get { cursor.index }
+            set { cursor.index = newValue }
+        }
+        var atEnd: Bool { cursor.atEnd }
 
         mutating func value(into out: inout [UInt8], depth: Int) -> Bool {
             guard depth < 64 else { return false }
@@ -205,20 +206,9 @@ enum CanonicalJSON {
             return value
         }
 
-        mutating func skipSpace() {
-            while index < bytes.count {
-                switch bytes[index] {
-                case 0x20, 0x09, 0x0A, 0x0D: index += 1
-                default: return
-                }
-            }
-        }
+        mutating func skipSpace() { cursor.skipSpace() }
 
-        private mutating func take(_ byte: UInt8) -> Bool {
-            guard index < bytes.count, bytes[index] == byte else { return false }
-            index += 1
-            return true
-        }
+        private mutating func take(_ byte: UInt8) -> Bool { cursor.take(byte) }
 
         static func write(_ text: String, to out: inout [UInt8]) {
             out.append(UInt8(ascii: "\""))

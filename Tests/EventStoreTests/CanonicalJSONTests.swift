@@ -1,8 +1,6 @@
-import Commands
+import EventStore
 import Foundation
 import Testing
-
-@testable import Gateway
 
 /// What an idempotency key's fingerprint hashes: one spelling per JSON value.
 @Suite("Canonical JSON")
