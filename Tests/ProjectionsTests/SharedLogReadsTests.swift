@@ -98,6 +98,23 @@ struct SharedLogReadsTests {
         #expect(first.batch.events.count == 2 && first.more)
     }
 
+    /// Reads that find none of the projectors' types while the log moves on (events of other types) hold no
+    /// events; they must not pile up in the chain.
+    @Test func readsThatFindNoneOfTheTypesDoNotPileUp() async throws {
+        let session = try await GASessionLog.start("u")
+        let shared = SharedLogReads(events: session.events, projections: [HallProjection()], limit: 100)
+        let halls = HallProjection().eventTypes
+        var through = try await shared.batch(after: .start, limit: 100, types: halls, freshAsOf: .now).batch.through
+        for index in 0..<80 {
+            _ = try await session.events.append([try registration("r\(index)")], idempotency: [])
+            try await waitUntilVisible(2 + index, in: session.events)
+            let read = try await shared.batch(after: through, limit: 100, types: halls, freshAsOf: .now)
+            #expect(read.batch.events.isEmpty && read.batch.through > through)
+            through = read.batch.through
+        }
+        #expect(shared.keptSegments <= 64, "\(shared.keptSegments) segments kept")
+    }
+
     /// Four projectors share reads while eight writers append to three sessions and register users; each
     /// read model ends equal to the fold of the log.
     @Test func liveProjectorsSharingReadsUnderConcurrentWritesEndEqualToTheFold() async throws {

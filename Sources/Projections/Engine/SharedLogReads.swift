@@ -46,6 +46,9 @@ public final class SharedLogReads: Sendable {
     private let limit: Int
     /// Events kept in the chain at most; a projector further behind reads for itself.
     private let keep: Int
+    /// Segments kept at most: reads that found none of the types (the log moved on with other events) hold
+    /// no events, and would otherwise pile up without bound.
+    private let keepSegments = 64
     private let state = Mutex(State())
 
     public init(events: any EventStore, projections: [any Projection], limit: Int = 1_000) {
@@ -58,6 +61,9 @@ public final class SharedLogReads: Sendable {
 
     /// How many reads of the log were made and how many batches they answered.
     public var counts: (reads: Int, answers: Int) { state.withLock { ($0.reads, $0.answers) } }
+
+    /// Segments kept in the chain now.
+    var keptSegments: Int { state.withLock { $0.segments.count } }
 
     /// The events of `types` after `checkpoint`, at most `limit`; `more` when the log may hold more already.
     func batch(
@@ -134,7 +140,8 @@ public final class SharedLogReads: Sendable {
     }
 
     /// Moves a finished read into the chain, where it replaces an older read from the same place (a later
-    /// read's events start with the earlier one's), and drops the oldest segments beyond `keep` events.
+    /// read's events start with the earlier one's), and drops the oldest segments beyond `keep` events or
+    /// `keepSegments` segments.
     private func keep(_ segment: Segment) {
         state.withLock { state in
             guard let index = state.pending.firstIndex(where: { $0.after == segment.after && $0.startedAt == segment.startedAt })
@@ -144,7 +151,7 @@ public final class SharedLogReads: Sendable {
             state.segments.removeAll { $0.after == segment.after && $0.startedAt <= segment.startedAt }
             state.segments.append(segment)
             var total = state.segments.reduce(0) { $0 + $1.batch.events.count }
-            while total > keep, state.segments.count > 1 {
+            while total > keep || state.segments.count > keepSegments, state.segments.count > 1 {
                 total -= state.segments.removeFirst().batch.events.count
             }
         }
