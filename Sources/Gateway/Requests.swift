@@ -87,6 +87,13 @@ struct CreateEventRequest: Decodable {
     var name: String
     var startsAt: String?
     var sections: [Section]
+    var maxSeatsPerUser: Int?
+    var salesOpenAt: String?
+    var salesCloseAt: String?
+
+    func sales() throws -> SalesSettings {
+        try SalesRequest(maxSeatsPerUser: maxSeatsPerUser, salesOpenAt: salesOpenAt, salesCloseAt: salesCloseAt).settings()
+    }
 }
 
 /// `POST /admin/shows` (snake_case by contract).

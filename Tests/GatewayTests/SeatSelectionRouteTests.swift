@@ -126,4 +126,22 @@ struct SalesRouteTests {
             #expect(history.array.contains { $0["type"] as? String == "SessionSalesChanged" })
         }
     }
+
+    @Test func aGAEventTakesACapWhenItIsCreated() async throws {
+        try await harness.run { api in
+            let created = try await api.call(
+                .post, "/events/create", token: Harness.admin,
+                json: ["name": "Gig", "sections": [["name": "Floor", "price": 10, "capacity": 100]], "maxSeatsPerUser": 4])
+            #expect(created.status == 201)
+            let event = try #require(created.json["id"] as? String)
+            let user = try await api.user()
+            #expect(try await api.call(.post, "/book", token: user.token, json: ["eventId": event, "qty": 3]).status == 201)
+            let over = try await api.call(.post, "/book", token: user.token, json: ["eventId": event, "qty": 2])
+            #expect(over.status == 409 && over.errorCode == "seat_limit_reached" && over.error["held"] as? Int == 3)
+            let bad = try await api.call(
+                .post, "/events/create", token: Harness.admin,
+                json: ["name": "Gig", "sections": [["name": "Floor", "price": 10, "capacity": 100]], "maxSeatsPerUser": 0])
+            #expect(bad.status == 400)
+        }
+    }
 }

@@ -65,13 +65,16 @@ struct AdminRoutes: Sendable {
         let command = try await adminCommand(request, context)
         let body = try command.decode(CreateEventRequest.self)
         let startsAt = try body.startsAt.map { try RequestDates.parse($0, field: "startsAt") }
+        let sales = try body.sales()
         let sections = body.sections.enumerated().map { index, section in
             GASection(id: section.id ?? "s\(index + 1)", name: section.name, price: section.price, capacity: section.capacity)
         }
         return try await schedule(command) {
-            SessionScheduled(
+            var event = SessionScheduled(
                 sessionId: Identifiers.make("evt"), title: body.name, startsAt: startsAt, kind: .general,
                 hall: nil, seatSections: [], gaSections: sections)
+            event.sales = sales
+            return event
         } body: { session, position in
             EventVocabulary.Event(scheduled: session, position: position)
         }
