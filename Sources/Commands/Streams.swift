@@ -23,9 +23,4 @@ public enum Streams {
 
     /// An offer to a waiter is named by the decider, deterministically: its session and its number.
     public static func offerId(session sessionId: String, number: Int) -> String { "\(sessionId)-offer-\(number)" }
-
-    /// The session of an offer id; nil for any other booking id.
-    public static func sessionId(ofOffer bookingId: String) -> String? {
-        bookingId.range(of: "-offer-").map { String(bookingId[..<$0.lowerBound]) }
-    }
 }

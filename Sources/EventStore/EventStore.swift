@@ -2,7 +2,7 @@ import Foundation
 
 /// Fields of event payloads that the store indexes for point look-ups.
 public enum EventIndex: Sendable {
-    /// `BookingPlaced.bookingId`: which session stream holds a booking.
+    /// `BookingPlaced.bookingId` and `SeatsOffered.bookingId`: which session stream holds a booking or an offer.
     case bookingId
     /// `UserRegistered.tokenHash`: which user a bearer token belongs to.
     case tokenHash

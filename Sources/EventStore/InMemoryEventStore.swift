@@ -88,14 +88,14 @@ public final class InMemoryEventStore: EventStore {
     }
 
     public func lookup(_ index: EventIndex, _ value: String) async throws -> StoredEvent? {
-        let (type, field): (EventType, String) =
+        let (types, field): ([EventType], String) =
             switch index {
-            case .bookingId: (.bookingPlaced, "bookingId")
-            case .tokenHash: (.userRegistered, "tokenHash")
+            case .bookingId: ([.bookingPlaced, .seatsOffered], "bookingId")
+            case .tokenHash: ([.userRegistered], "tokenHash")
             }
         return state.withLock { state in
             state.events.first { event in
-                guard event.type == type.rawValue,
+                guard types.contains(where: { $0.rawValue == event.type }),
                     let object = try? JSONSerialization.jsonObject(with: event.data) as? [String: Any]
                 else { return false }
                 return object[field] as? String == value

@@ -153,6 +153,18 @@ public enum Migrations {
                 """,
             ]
         ),
+        // An offer to a waiter is a booking too (`SeatsOffered`, accepted by its id): the log's index of
+        // booking ids covers both events, so the gateway finds an offer's session like any booking's.
+        (
+            9, "offers in the booking-id index",
+            [
+                "DROP INDEX events_booking_id",
+                """
+                CREATE INDEX events_booking_id ON events ((data->>'bookingId'))
+                WHERE type IN ('BookingPlaced', 'SeatsOffered')
+                """,
+            ]
+        ),
     ]
 
     /// Applies every step not yet recorded. A transaction-scoped advisory lock makes concurrent

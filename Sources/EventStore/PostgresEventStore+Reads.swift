@@ -121,7 +121,7 @@ extension PostgresEventStore {
         let query: PostgresQuery =
             switch index {
             case .bookingId:
-                "SELECT \(unescaped: Self.columns) FROM events WHERE type = '\(unescaped: EventType.bookingPlaced.rawValue)' AND data->>'bookingId' = \(value) LIMIT 1"
+                "SELECT \(unescaped: Self.columns) FROM events WHERE type IN ('BookingPlaced', 'SeatsOffered') AND data->>'bookingId' = \(value) LIMIT 1"
             case .tokenHash:
                 "SELECT \(unescaped: Self.columns) FROM events WHERE type = '\(unescaped: EventType.userRegistered.rawValue)' AND data->>'tokenHash' = \(value) LIMIT 1"
             }

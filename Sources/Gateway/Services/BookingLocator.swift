@@ -24,8 +24,6 @@ final class BookingLocator: Sendable {
     /// The session id of a booking; throws not found for an unknown booking.
     func sessionId(of bookingId: String) async throws -> String {
         if let cached = cache.withLock({ $0.get(bookingId) }) { return cached }
-        // An offer is not indexed as a booking placement; its id names its session.
-        if let sessionId = Streams.sessionId(ofOffer: bookingId), Identifiers.isSane(sessionId) { return sessionId }
         guard Identifiers.isSane(bookingId), let event = try await store.lookup(.bookingId, bookingId) else {
             throw DomainError.notFound("booking")
         }
