@@ -11,8 +11,8 @@ public enum TopLevelJSON {
     public static func string(_ key: StaticString, in data: Data) -> String? {
         let found = data.withUnsafeBytes { raw -> Scan in
             let wanted = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
-            var scanner = Scanner(cursor: JSONCursor(raw.bindMemory(to: UInt8.self)))
-            return scanner.field(wanted)
+            var cursor = JSONCursor(raw.bindMemory(to: UInt8.self))
+            return cursor.topLevelField(wanted)
         }
         switch found {
         case .value(let value): return value
@@ -42,94 +42,84 @@ public enum TopLevelJSON {
             return nil
         }
     }
+}
 
-    private struct Scanner {
-        var cursor: JSONCursor
-        var bytes: UnsafeBufferPointer<UInt8> { cursor.bytes }
-        var index: Int {
-            get { cursor.index }
-            set { cursor.index = newValue }
+/// The scan of `TopLevelJSON`.
+extension JSONCursor {
+    fileprivate mutating func topLevelField(_ wanted: UnsafeBufferPointer<UInt8>) -> TopLevelJSON.Scan {
+        skipSpace()
+        guard take(UInt8(ascii: "{")) else { return .unsure }
+        skipSpace()
+        if take(UInt8(ascii: "}")) { return .absent }
+        while true {
+            skipSpace()
+            guard let key = plainString() else { return .unsure }
+            skipSpace()
+            guard take(UInt8(ascii: ":")) else { return .unsure }
+            skipSpace()
+            if key.elementsEqual(wanted) {
+                guard index < bytes.count else { return .unsure }
+                guard bytes[index] == UInt8(ascii: "\"") else { return skipValue() ? .absent : .unsure }
+                guard let value = plainString() else { return .unsure }
+                return .value(String(decoding: value, as: UTF8.self))
+            }
+            guard skipValue() else { return .unsure }
+            skipSpace()
+            if take(UInt8(ascii: ",")) { continue }
+            return take(UInt8(ascii: "}")) ? .absent : .unsure
         }
+    }
 
-        mutating func field(_ wanted: UnsafeBufferPointer<UInt8>) -> Scan {
-            skipSpace()
-            guard take(UInt8(ascii: "{")) else { return .unsure }
-            skipSpace()
-            if take(UInt8(ascii: "}")) { return .absent }
-            while true {
-                skipSpace()
-                guard let key = plainString() else { return .unsure }
-                skipSpace()
-                guard take(UInt8(ascii: ":")) else { return .unsure }
-                skipSpace()
-                if key.elementsEqual(wanted) {
-                    guard index < bytes.count else { return .unsure }
-                    guard bytes[index] == UInt8(ascii: "\"") else { return skipValue() ? .absent : .unsure }
-                    guard let value = plainString() else { return .unsure }
-                    return .value(String(decoding: value, as: UTF8.self))
-                }
-                guard skipValue() else { return .unsure }
-                skipSpace()
-                if take(UInt8(ascii: ",")) { continue }
-                return take(UInt8(ascii: "}")) ? .absent : .unsure
+    /// A string without escapes (its bytes between the quotes); nil for anything else.
+    private mutating func plainString() -> UnsafeBufferPointer<UInt8>? {
+        guard take(UInt8(ascii: "\"")) else { return nil }
+        let start = index
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                defer { index += 1 }
+                return UnsafeBufferPointer(rebasing: bytes[start..<index])
+            case UInt8(ascii: "\\"): return nil
+            default: index += 1
             }
         }
+        return nil
+    }
 
-        /// A string without escapes (its bytes between the quotes); nil for anything else.
-        private mutating func plainString() -> UnsafeBufferPointer<UInt8>? {
-            guard take(UInt8(ascii: "\"")) else { return nil }
-            let start = index
-            while index < bytes.count {
-                switch bytes[index] {
-                case UInt8(ascii: "\""):
-                    defer { index += 1 }
-                    return UnsafeBufferPointer(rebasing: bytes[start..<index])
-                case UInt8(ascii: "\\"): return nil
-                default: index += 1
-                }
-            }
-            return nil
-        }
-
-        /// Skips one value of any kind, strings with escapes included; false when the input ends first.
-        private mutating func skipValue() -> Bool {
-            var depth = 0
-            var inString = false
-            while index < bytes.count {
-                let byte = bytes[index]
-                index += 1
-                if inString {
-                    if byte == UInt8(ascii: "\\") {
-                        index += 1
-                    } else if byte == UInt8(ascii: "\"") {
-                        inString = false
-                        if depth == 0 { return true }
-                    }
-                    continue
-                }
-                switch byte {
-                case UInt8(ascii: "\""): inString = true
-                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-                case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                    if depth == 0 {
-                        index -= 1
-                        return true
-                    }
-                    depth -= 1
+    /// Skips one value of any kind, strings with escapes included; false when the input ends first.
+    private mutating func skipValue() -> Bool {
+        var depth = 0
+        var inString = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            if inString {
+                if byte == UInt8(ascii: "\\") {
+                    index += 1
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
                     if depth == 0 { return true }
-                case UInt8(ascii: ","):
-                    if depth == 0 {
-                        index -= 1
-                        return true
-                    }
-                default: break
                 }
+                continue
             }
-            return depth == 0 && !inString
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if depth == 0 {
+                    index -= 1
+                    return true
+                }
+                depth -= 1
+                if depth == 0 { return true }
+            case UInt8(ascii: ","):
+                if depth == 0 {
+                    index -= 1
+                    return true
+                }
+            default: break
+            }
         }
-
-        private mutating func skipSpace() { cursor.skipSpace() }
-
-        private mutating func take(_ byte: UInt8) -> Bool { cursor.take(byte) }
+        return depth == 0 && !inString
     }
 }
