@@ -69,11 +69,11 @@ public final class SharedLogReads: Sendable {
     func batch(
         after checkpoint: Checkpoint, limit: Int, types wanted: [String], freshAsOf: ContinuousClock.Instant
     ) async throws -> (batch: EventBatch, more: Bool) {
-        guard limit == self.limit, Set(wanted).isSubset(of: types) else {
+        let mine = Set(wanted)
+        guard limit == self.limit, mine.isSubset(of: types) else {
             let read = try await events.readBatch(after: checkpoint, limit: limit, types: wanted)
             return (read, read.events.count >= limit)
         }
-        let mine = Set(wanted)
         func answer(_ events: [StoredEvent], through: Checkpoint, more: Bool) -> (batch: EventBatch, more: Bool) {
             state.withLock { $0.answers += 1 }
             return (EventBatch(events: events.filter { mine.contains($0.type) }, through: through), more)
