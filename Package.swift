@@ -34,6 +34,7 @@ let package = Package(
             ]
         ),
         .systemLibrary(name: "CMongoC", pkgConfig: "libmongoc-1.0", providers: [.apt(["libmongoc-dev"])]),
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .target(
             name: "Projections",
             dependencies: [
@@ -44,7 +45,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Commands", "EventStore", "Projections",
+                "Commands", "EventStore", "Projections", "CQRencode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),

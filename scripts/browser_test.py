@@ -29,7 +29,7 @@ BASE = os.environ.get("BOXOFFICE_URL", "http://127.0.0.1:8080").rstrip("/")
 ADMIN = os.environ.get("ADMIN_TOKEN", "")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHOTS = os.environ.get("SCREENSHOT_DIR", os.path.join(ROOT, "docs", "screenshots"))
-CHARTS = ["throughput", "rates", "latency", "occupancy", "lag", "bookings", "conversion", "sales"]
+CHARTS = ["throughput", "rates", "latency", "occupancy", "lag", "bookings", "conversion", "sales", "arrivals"]
 
 checks = []
 
@@ -209,6 +209,12 @@ def booking_flow(driver):
              lambda d: d.find_element(By.ID, "hold-panel").get_attribute("data-status") == "CONFIRMED")
     wait_for(driver, "A7 to show BOOKED",
              lambda d: d.find_element(By.CSS_SELECTOR, '[data-seat="A7"]').get_attribute("data-status") == "BOOKED")
+    ticket = wait_for(driver, "the ticket of A7 with its QR code",
+                      lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, '#tickets .ticket[data-status="VALID"] img')), None))
+    if not ticket.get_attribute("src").startswith("data:image/svg+xml") or not driver.find_element(By.ID, "print-btn").is_displayed():
+        raise Failure("the confirmed booking shows no QR code or no Print button")
+    screenshot(driver, "tickets.png")
+    passed("the confirmed booking shows its ticket with a QR code and a Print button")
     # The same after a full reload: the page reads the read model, not only its own memory.
     driver.refresh()
     wait_for(driver, "A7 BOOKED after a reload",

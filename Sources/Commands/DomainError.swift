@@ -37,6 +37,10 @@ public enum DomainError: Error, Equatable, Sendable {
     case bookingCancelled
     /// Another user registered this email first.
     case emailTaken
+    /// The ticket let someone in before (when, at which gate): an online scan is refused.
+    case alreadyCheckedIn(at: Date, gate: String)
+    /// The ticket is not for a session whose doors are open now, or not for the scanner's session.
+    case wrongSession(String)
     /// The aggregate was created before (ids are generated, so this means a replayed create).
     case alreadyExists(String)
 }

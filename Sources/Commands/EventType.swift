@@ -20,4 +20,8 @@ public enum EventType: String, CaseIterable, Codable, Sendable {
     case hallCreated = "HallCreated"
     case userRegistered = "UserRegistered"
     case emailClaimed = "EmailClaimed"
+    case ticketIssued = "TicketIssued"
+    case ticketVoided = "TicketVoided"
+    case ticketCheckedIn = "TicketCheckedIn"
+    case scannerCreated = "ScannerCreated"
 }

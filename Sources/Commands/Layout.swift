@@ -76,8 +76,8 @@ public enum LayoutLimits {
 }
 
 /// Validation shared by halls, seated sessions and GA events.
-enum LayoutRules {
-    static func name(_ value: String, field: String) throws(DomainError) {
+public enum LayoutRules {
+    public static func name(_ value: String, field: String) throws(DomainError) {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw .invalid("\(field) must not be empty") }
         guard value.count <= LayoutLimits.maxNameLength else {

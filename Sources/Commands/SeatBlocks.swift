@@ -51,8 +51,13 @@ public struct BookFromBlock: Sendable {
     public var seats: [String]?
     public var confirm: Bool
     public var holdTTL: TimeInterval
+    public var ticketSeed: String?
 
-    public init(blockId: String, bookingId: String, userId: String, seats: [String]?, confirm: Bool, holdTTL: TimeInterval) {
+    public init(
+        blockId: String, bookingId: String, userId: String, seats: [String]?, confirm: Bool, holdTTL: TimeInterval,
+        ticketSeed: String? = nil
+    ) {
+        self.ticketSeed = ticketSeed
         self.blockId = blockId
         self.bookingId = bookingId
         self.userId = userId

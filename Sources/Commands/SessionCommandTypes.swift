@@ -27,10 +27,14 @@ public struct HoldSeats: Sendable {
     public var holdTTL: TimeInterval
     /// Set for a guest's booking.
     public var guestName: String?
+    /// What the ids of the tickets a confirmation issues start with (`SessionDecider.withTickets`).
+    public var ticketSeed: String?
 
     public init(
-        bookingId: String, userId: String, seats: [String], confirm: Bool, holdTTL: TimeInterval, guestName: String? = nil
+        bookingId: String, userId: String, seats: [String], confirm: Bool, holdTTL: TimeInterval, guestName: String? = nil,
+        ticketSeed: String? = nil
     ) {
+        self.ticketSeed = ticketSeed
         self.bookingId = bookingId
         self.userId = userId
         self.seats = seats
@@ -52,11 +56,13 @@ public struct BookQuantity: Sendable {
     public var holdTTL: TimeInterval
     /// Set for a guest's booking.
     public var guestName: String?
+    public var ticketSeed: String?
 
     public init(
         bookingId: String, userId: String, sectionId: String?, qty: Int, hold: Bool, holdTTL: TimeInterval,
-        guestName: String? = nil
+        guestName: String? = nil, ticketSeed: String? = nil
     ) {
+        self.ticketSeed = ticketSeed
         self.bookingId = bookingId
         self.userId = userId
         self.sectionId = sectionId
@@ -79,11 +85,13 @@ public struct ReserveBest: Sendable {
     public var confirm: Bool
     public var holdTTL: TimeInterval
     public var guestName: String?
+    public var ticketSeed: String?
 
     public init(
         bookingId: String, userId: String, count: Int, section: String?, together: Bool, confirm: Bool,
-        holdTTL: TimeInterval, guestName: String? = nil
+        holdTTL: TimeInterval, guestName: String? = nil, ticketSeed: String? = nil
     ) {
+        self.ticketSeed = ticketSeed
         self.bookingId = bookingId
         self.userId = userId
         self.count = count
@@ -117,7 +125,7 @@ public enum SessionCommand: Sendable {
     case holdSeats(HoldSeats)
     case reserveBest(ReserveBest)
     case bookQuantity(BookQuantity)
-    case confirm(bookingId: String, by: Actor)
+    case confirm(bookingId: String, by: Actor, ticketSeed: String? = nil)
     case cancel(bookingId: String, by: Actor)
     case extend(bookingId: String, by: Actor, rules: HoldExtensionRules)
     /// The admin sets the per-buyer cap and the sales window (`SessionSalesChanged`).
@@ -135,16 +143,31 @@ public enum SessionCommand: Sendable {
     case joinQueue(userId: String, ticket: UInt64)
     /// Record the expiry of a due hold; a no-op for anything else (the expiry worker may be late or doubled).
     case expire(bookingId: String)
+    /// Door scans of this session's tickets: one online (refused when the ticket was used), or a scanner's
+    /// offline uploads (double entries recorded and flagged).
+    case checkIn(scans: [TicketScan], online: Bool, window: CheckinWindow)
+
+    /// What the ids of the tickets this command may issue start with.
+    var ticketSeed: String? {
+        switch self {
+        case .holdSeats(let c): c.ticketSeed
+        case .reserveBest(let c): c.ticketSeed
+        case .bookQuantity(let c): c.ticketSeed
+        case .bookFromBlock(let c): c.ticketSeed
+        case .confirm(_, _, let seed): seed
+        default: nil
+        }
+    }
 
     /// The booking a command is about, if any.
     public var bookingId: String? {
         switch self {
-        case .schedule, .changeSales, .blockSeats, .releaseBlock, .joinWaitlist, .leaveWaitlist, .openWaitingRoom, .joinQueue: nil
+        case .schedule, .changeSales, .blockSeats, .releaseBlock, .joinWaitlist, .leaveWaitlist, .openWaitingRoom, .joinQueue, .checkIn: nil
         case .bookFromBlock(let c): c.bookingId
         case .holdSeats(let c): c.bookingId
         case .reserveBest(let c): c.bookingId
         case .bookQuantity(let c): c.bookingId
-        case .confirm(let id, _), .cancel(let id, _), .expire(let id), .extend(let id, _, _): id
+        case .confirm(let id, _, _), .cancel(let id, _), .expire(let id), .extend(let id, _, _): id
         }
     }
 }
@@ -166,4 +189,6 @@ public struct SessionOutcome: Codable, Sendable {
     /// A waiting room's opening and, for a queued buyer, when their turn comes (nil before sales open).
     public var onSaleAt: Date? = nil
     public var admitAt: Date? = nil
+    /// What became of each scan of a check-in command.
+    public var scans: [ScanResult]? = nil
 }

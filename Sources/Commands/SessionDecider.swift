@@ -3,6 +3,10 @@ import Foundation
 /// The session aggregate: every decision about its seats is checked against its stream version.
 public enum SessionDecider: Decider {
     public static func decide(_ command: SessionCommand, _ state: SessionState, now: Date) throws(DomainError) -> [SessionEvent] {
+        withTickets(try decideBookings(command, state, now: now), state, seed: command.ticketSeed, now: now)
+    }
+
+    private static func decideBookings(_ command: SessionCommand, _ state: SessionState, now: Date) throws(DomainError) -> [SessionEvent] {
         switch command {
         case .schedule(let scheduled):
             return try schedule(scheduled, state)
@@ -21,7 +25,7 @@ public enum SessionDecider: Decider {
                     guestName: best.guestName), state, now: now, singles: .allow)
         case .bookQuantity(let book):
             return try bookQuantity(book, state, now: now)
-        case .confirm(let bookingId, let actor):
+        case .confirm(let bookingId, let actor, _):
             let booking = try existing(bookingId, in: state, actor: actor)
             switch booking.status {
             case .confirmed: return []
@@ -77,6 +81,8 @@ public enum SessionDecider: Decider {
         case .expire(let bookingId):
             guard let booking = state.bookings[bookingId], booking.isDueHold(at: now) else { return [] }
             return withOffers([booking.expiry(at: now)], state, now: now)
+        case .checkIn(let scans, let online, let window):
+            return try checkIn(scans, online: online, window: window, state, now: now)
         }
     }
 
@@ -101,6 +107,8 @@ public enum SessionDecider: Decider {
             // Before sales open the early buyers' order is not drawn yet; a later arrival's place is final.
             let place = room.arrivedLate(userId) ? room.index(of: userId).map { $0 + 1 } : nil
             return SessionOutcome(waiting: room.count, onSaleAt: room.onSaleAt).placing(place, in: room)
+        case .checkIn(let scans, let online, let window):
+            return SessionOutcome(session: state.session, scans: results(of: scans, online: online, window: window, in: state))
         case .holdSeats, .reserveBest, .bookQuantity, .bookFromBlock, .confirm, .cancel, .extend, .expire:
             let booking = command.bookingId.flatMap { state.bookings[$0] }
             let remaining = booking?.sectionId.map { state.remaining(in: $0) }
@@ -192,7 +200,7 @@ extension SessionEvent {
         case .holdExtended(let e): e.bookingId
         case .offerExpired(let c): c.bookingId
         case .scheduled, .bookingPlaced, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .seatsOffered,
-            .waitingRoomOpened, .queueJoined, .admitted:
+            .waitingRoomOpened, .queueJoined, .admitted, .ticketIssued, .ticketVoided, .ticketCheckedIn:
             nil
         }
     }

@@ -173,11 +173,14 @@ public enum SessionEvent: DomainEvent, Equatable {
     case waitingRoomOpened(WaitingRoomOpened)
     case queueJoined(QueueJoined)
     case admitted(Admitted)
+    case ticketIssued(TicketIssued)
+    case ticketVoided(TicketVoided)
+    case ticketCheckedIn(TicketCheckedIn)
 
     public static let types: [EventType] = [
         .sessionScheduled, .bookingPlaced, .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended, .sessionSalesChanged,
         .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .seatsOffered, .offerExpired, .waitingRoomOpened, .queueJoined,
-        .admitted,
+        .admitted, .ticketIssued, .ticketVoided, .ticketCheckedIn,
     ]
 
     public var type: EventType {
@@ -198,6 +201,9 @@ public enum SessionEvent: DomainEvent, Equatable {
         case .waitingRoomOpened: .waitingRoomOpened
         case .queueJoined: .queueJoined
         case .admitted: .admitted
+        case .ticketIssued: .ticketIssued
+        case .ticketVoided: .ticketVoided
+        case .ticketCheckedIn: .ticketCheckedIn
         }
     }
 
@@ -219,6 +225,9 @@ public enum SessionEvent: DomainEvent, Equatable {
         case .waitingRoomOpened(let payload): return try encoder.encode(payload)
         case .queueJoined(let payload): return try encoder.encode(payload)
         case .admitted(let payload): return try encoder.encode(payload)
+        case .ticketIssued(let payload): return try encoder.encode(payload)
+        case .ticketVoided(let payload): return try encoder.encode(payload)
+        case .ticketCheckedIn(let payload): return try encoder.encode(payload)
         }
     }
 
@@ -241,6 +250,9 @@ public enum SessionEvent: DomainEvent, Equatable {
         case .waitingRoomOpened: return .waitingRoomOpened(try decoder.decode(WaitingRoomOpened.self, from: data))
         case .queueJoined: return .queueJoined(try decoder.decode(QueueJoined.self, from: data))
         case .admitted: return .admitted(try decoder.decode(Admitted.self, from: data))
+        case .ticketIssued: return .ticketIssued(try decoder.decode(TicketIssued.self, from: data))
+        case .ticketVoided: return .ticketVoided(try decoder.decode(TicketVoided.self, from: data))
+        case .ticketCheckedIn: return .ticketCheckedIn(try decoder.decode(TicketCheckedIn.self, from: data))
         default: return nil
         }
     }

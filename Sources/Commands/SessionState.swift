@@ -70,6 +70,11 @@ public struct SessionState: Equatable, Sendable {
     public var offersMade = 0
     /// The on-sale's waiting room, if the admin opened one.
     public var room: WaitingRoom?
+    /// Every ticket issued, by id, and the ids of each booking's tickets in order.
+    public var ticketsById: [String: Ticket] = [:]
+    public var ticketsOfBooking: [String: [String]] = [:]
+    /// Scans recorded, by scanner and scan id.
+    public var scans: [String: RecordedScan] = [:]
 
     public init() {}
 
@@ -146,6 +151,18 @@ extension SessionDecider {
         case .seatsReleased(let released):
             unblock(&state, released.blockId, released.seats)
             state.blocks[released.blockId]?.releasedAt = released.at
+        case .ticketIssued(let issued):
+            state.ticketsById[issued.ticketId] = Ticket(
+                id: issued.ticketId, bookingId: issued.bookingId, seat: issued.seat, sectionId: issued.sectionId, issuedAt: issued.at)
+            state.ticketsOfBooking[issued.bookingId, default: []].append(issued.ticketId)
+        case .ticketVoided(let voided):
+            state.ticketsById[voided.ticketId]?.voidedAt = voided.at
+        case .ticketCheckedIn(let scan):
+            state.scans[RecordedScan.key(scanner: scan.scannerId, scan: scan.scanId)] = RecordedScan(
+                ticketId: scan.ticketId, doubleEntry: scan.doubleEntry == true, gate: scan.gate, scannedAt: scan.scannedAt)
+            if state.ticketsById[scan.ticketId]?.entry == nil {
+                state.ticketsById[scan.ticketId]?.entry = TicketEntry(at: scan.scannedAt, gate: scan.gate, scanId: scan.scanId)
+            }
         }
     }
 

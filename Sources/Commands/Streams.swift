@@ -4,6 +4,7 @@ public enum Streams {
     static let hallPrefix = "hall-"
     static let userPrefix = "user-"
     static let emailPrefix = "email-"
+    static let scannerPrefix = "scanner-"
 
     /// The stream of a session (seated or GA).
     public static func session(_ id: String) -> String { sessionPrefix + id }
@@ -11,6 +12,8 @@ public enum Streams {
     public static func hall(_ id: String) -> String { hallPrefix + id }
     /// The stream of a user.
     public static func user(_ id: String) -> String { userPrefix + id }
+    /// The stream of a door scanner.
+    public static func scanner(_ id: String) -> String { scannerPrefix + id }
     /// The stream that claims an email address (its normalised form) for one user.
     public static func email(_ normalized: String) -> String { emailPrefix + normalized }
 

@@ -4,8 +4,10 @@ import Foundation
 public enum EventIndex: Sendable {
     /// `BookingPlaced.bookingId` and `SeatsOffered.bookingId`: which session stream holds a booking or an offer.
     case bookingId
-    /// `UserRegistered.tokenHash`: which user a bearer token belongs to.
+    /// `UserRegistered.tokenHash` and `ScannerCreated.tokenHash`: whose bearer token it is.
     case tokenHash
+    /// `TicketIssued.ticketId`: which session stream holds a ticket.
+    case ticketId
 }
 
 /// The append-only event log: the single source of truth of the system.
@@ -25,6 +27,8 @@ public protocol EventStore: Sendable {
     func checkpoint(at position: Int64) async throws -> Checkpoint?
     /// The first event whose indexed field equals `value`.
     func lookup(_ index: EventIndex, _ value: String) async throws -> StoredEvent?
+    /// This deployment's secret key called `name` (32 random bytes), made the first time any process asks.
+    func serverKey(named name: String) async throws -> [UInt8]
     /// The outcome stored for an idempotency key, if any.
     func storedOutcome(for key: IdempotencyKey) async throws -> StoredOutcome?
     /// The highest assigned global position (0 when empty).

@@ -11,6 +11,7 @@ public final class InMemoryEventStore: EventStore {
         var events: [StoredEvent] = []
         var versions: [String: Int] = [:]
         var keys: [IdempotencyKey: StoredOutcome] = [:]
+        var serverKeys: [String: [UInt8]] = [:]
         var transactions: UInt64 = 0
     }
 
@@ -91,7 +92,8 @@ public final class InMemoryEventStore: EventStore {
         let (types, field): ([EventType], String) =
             switch index {
             case .bookingId: ([.bookingPlaced, .seatsOffered], "bookingId")
-            case .tokenHash: ([.userRegistered], "tokenHash")
+            case .tokenHash: ([.userRegistered, .scannerCreated], "tokenHash")
+            case .ticketId: ([.ticketIssued], "ticketId")
             }
         return state.withLock { state in
             state.events.first { event in
@@ -105,6 +107,16 @@ public final class InMemoryEventStore: EventStore {
 
     public func storedOutcome(for key: IdempotencyKey) async throws -> StoredOutcome? {
         state.withLock { $0.keys[key] }
+    }
+
+    public func serverKey(named name: String) async throws -> [UInt8] {
+        state.withLock { state in
+            if let key = state.serverKeys[name] { return key }
+            var random = SystemRandomNumberGenerator()
+            let key = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &random) }
+            state.serverKeys[name] = key
+            return key
+        }
     }
 
     public func headPosition() async throws -> Int64 {

@@ -165,6 +165,17 @@ public enum Migrations {
                 """,
             ]
         ),
+        // Tickets and door scanners (ADR 0020): a ticket's session is found by its id, a scanner's token like
+        // a user's, and the key the tickets' secrets are derived with is made once per deployment.
+        (
+            10, "tickets and scanners",
+            [
+                "CREATE INDEX events_ticket_id ON events ((data->>'ticketId')) WHERE type = 'TicketIssued'",
+                "DROP INDEX events_token_hash",
+                "CREATE INDEX events_token_hash ON events ((data->>'tokenHash')) WHERE type IN ('UserRegistered', 'ScannerCreated')",
+                "CREATE TABLE server_keys (name text PRIMARY KEY, key bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now())",
+            ]
+        ),
     ]
 
     /// Applies every step not yet recorded. A transaction-scoped advisory lock makes concurrent

@@ -123,9 +123,30 @@ extension PostgresEventStore {
             case .bookingId:
                 "SELECT \(unescaped: Self.columns) FROM events WHERE type IN ('BookingPlaced', 'SeatsOffered') AND data->>'bookingId' = \(value) LIMIT 1"
             case .tokenHash:
-                "SELECT \(unescaped: Self.columns) FROM events WHERE type = '\(unescaped: EventType.userRegistered.rawValue)' AND data->>'tokenHash' = \(value) LIMIT 1"
+                "SELECT \(unescaped: Self.columns) FROM events WHERE type IN ('UserRegistered', 'ScannerCreated') AND data->>'tokenHash' = \(value) LIMIT 1"
+            case .ticketId:
+                "SELECT \(unescaped: Self.columns) FROM events WHERE type = 'TicketIssued' AND data->>'ticketId' = \(value) LIMIT 1"
             }
         return try await events(query).first
+    }
+
+    public func serverKey(named name: String) async throws -> [UInt8] {
+        var random = SystemRandomNumberGenerator()
+        let fresh = Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &random) })
+        do {
+            // The first process to ask stores its key; every later one (and every other process) reads that one.
+            let rows = try await client.query(
+                """
+                WITH made AS (INSERT INTO server_keys (name, key) VALUES (\(name), \(fresh)) ON CONFLICT (name) DO NOTHING RETURNING key)
+                SELECT key FROM made UNION ALL SELECT key FROM server_keys WHERE name = \(name)
+                """, logger: logger)
+            for try await key in rows.decode(Data.self) { return [UInt8](key) }
+            throw EventStoreError.unavailable("the server key \(name) could not be read")
+        } catch let error as EventStoreError {
+            throw error
+        } catch {
+            throw Self.translate(error)
+        }
     }
 
     public func storedOutcome(for key: IdempotencyKey) async throws -> StoredOutcome? {

@@ -66,10 +66,26 @@ struct Authenticator: Sendable {
         guard let token = bearer(request) else { throw APIError.unauthorized }
         let digest = TokenDigest(token)
         if isAdmin(digest) { return .admin }
-        guard Identifiers.isSane(token, maxLength: 256), let userId = try await accounts.userId(for: digest) else {
+        guard Identifiers.isSane(token, maxLength: 256), let owner = try await accounts.owner(of: digest) else {
             throw APIError.unauthorized
         }
-        return .user(userId)
+        switch owner {
+        case .user(let userId): return .user(userId)
+        // A scanner's token checks tickets in (`scanner(_:)`) and is refused everywhere else.
+        case .scanner: throw APIError.forbidden
+        }
+    }
+
+    /// The door scanner that sent the request: 401 without a valid token, 403 with anyone else's.
+    func scanner(_ request: Request) async throws -> Scanner {
+        guard let token = bearer(request) else { throw APIError.unauthorized }
+        let digest = TokenDigest(token)
+        if isAdmin(digest) { throw APIError.forbidden }
+        guard Identifiers.isSane(token, maxLength: 256), let owner = try await accounts.owner(of: digest) else {
+            throw APIError.unauthorized
+        }
+        guard case .scanner(let scanner) = owner else { throw APIError.forbidden }
+        return scanner
     }
 
     /// Whether the request carries the admin token; never asks the database.
@@ -92,7 +108,8 @@ struct Authenticator: Sendable {
         let digest = TokenDigest(token)
         if isAdmin(digest) { return .admin }
         switch accounts.known(digest) {
-        case .user(let id): return .user(id)
+        case .owner(.user(let id)): return .user(id)
+        case .owner(.scanner(let scanner)): return .user(scanner.id)
         case .invalid: return .anonymous
         case .unknown: return .unknown(digest)
         }

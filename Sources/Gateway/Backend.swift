@@ -61,6 +61,7 @@ public final class Backend: Sendable {
     let accounts: Accounts
     let intake: CommandIntake
     let bookings: BookingService
+    let tickets: TicketService
     let catalogue: CatalogueService
     let reads: Reads
     let monitoring: Monitoring
@@ -94,6 +95,8 @@ public final class Backend: Sendable {
             holdTTL: settings.holdTTL, maxSeatsPerBooking: settings.maxSeatsPerBooking,
             extensions: HoldExtensionRules(ttl: settings.holdTTL, maxExtensions: settings.holdExtensions, maxHold: settings.maxHoldSeconds))
         catalogue = CatalogueService(halls: halls, sessions: sessions)
+        tickets = TicketService(
+            sessions: sessions, locator: bookings.locator, secrets: TicketSecrets(store: store), store: store, window: .standard)
         var feedLimits = SeatFeed.Limits(maxSubscribers: settings.maxSeatStreams)
         feedLimits.heartbeat = settings.seatStreamHeartbeat
         seatFeed = SeatFeed(store: store, sessions: sessions, limits: feedLimits, logger: logger)

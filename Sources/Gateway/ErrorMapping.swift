@@ -114,6 +114,11 @@ enum ErrorMapping {
         case .bookingCancelled: Mapped(status: .conflict, code: "booking_cancelled", message: "the booking was cancelled")
         case .emailTaken: Mapped(status: .conflict, code: "email_taken", message: "this email is already registered")
         case .alreadyExists(let what): Mapped(status: .conflict, code: "already_exists", message: "\(what) already exists")
+        case .alreadyCheckedIn(let at, let gate):
+            Mapped(
+                status: .conflict, code: "already_checked_in", message: "this ticket was used at \(gate)",
+                details: ["checkedInAt": .string(ISO8601.string(from: at)), "gate": .string(gate)])
+        case .wrongSession(let reason): Mapped(status: .conflict, code: "wrong_session", message: reason)
         }
     }
 

@@ -167,3 +167,27 @@ enum RequestDates {
         return date
     }
 }
+
+/// `POST /scanners`: a door scanner's name and, optionally, the one session it admits to.
+struct ScannerRequest: Decodable {
+    var name: String
+    var sessionId: String?
+}
+
+/// `POST /checkin`: one scan, made now.
+struct CheckinRequest: Decodable {
+    var secret: String
+    var gate: String
+    var scanId: String
+}
+
+/// `POST /checkin/batch`: scans a scanner made offline, in the order it made them.
+struct CheckinBatchRequest: Decodable {
+    struct Scan: Decodable {
+        var secret: String
+        var gate: String
+        var scanId: String
+        var scannedAt: String
+    }
+    var scans: [Scan]
+}

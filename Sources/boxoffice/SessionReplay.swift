@@ -78,6 +78,19 @@ struct SessionReplay {
                     "\($0), held until \(ISO8601.string(from: extended.holdExpiresAt))"
                 }
                 step.status = decoded.resultingStatus?.rawValue
+            case .ticketIssued(let issued):
+                step.bookingId = issued.bookingId
+                step.subject = "ticket \(issued.ticketId) issued for \(issued.seat ?? issued.sectionId ?? "-")"
+            case .ticketVoided(let voided):
+                step.bookingId = voided.bookingId
+                step.subject = "ticket \(voided.ticketId) voided"
+            case .ticketCheckedIn(let scan):
+                step.bookingId = scan.bookingId
+                let first = state.ticketsById[scan.ticketId]?.entry
+                step.subject =
+                    scan.doubleEntry == true
+                    ? "ticket \(scan.ticketId): double entry at \(scan.gate) (first in at \(first?.gate ?? "-"))"
+                    : "ticket \(scan.ticketId) checked in at \(scan.gate)"
             }
             steps.append(step)
         }

@@ -122,3 +122,13 @@ extension DomainError {
         if case .invalid = self { true } else { false }
     }
 }
+
+/// The booking decisions of `events` without the tickets they issue or void (`TicketTests` covers those).
+func withoutTickets(_ events: [SessionEvent]) -> [SessionEvent] {
+    events.filter {
+        switch $0 {
+        case .ticketIssued, .ticketVoided, .ticketCheckedIn: false
+        default: true
+        }
+    }
+}

@@ -38,6 +38,7 @@ struct CacheBoundsTests {
             return try await inner.lookup(index, value)
         }
         func storedOutcome(for key: IdempotencyKey) async throws -> StoredOutcome? { try await inner.storedOutcome(for: key) }
+        func serverKey(named name: String) async throws -> [UInt8] { try await inner.serverKey(named: name) }
         func headPosition() async throws -> Int64 { try await inner.headPosition() }
         func latestCheckpoint() async throws -> Checkpoint { try await inner.latestCheckpoint() }
         func hasEvents(after checkpoint: Checkpoint, through target: Checkpoint, types: [String]) async throws -> Bool {
@@ -54,12 +55,12 @@ struct CacheBoundsTests {
         let accounts = Accounts(store: store, unknownTokenTTL: .milliseconds(300))
         let token = "bo_never_issued_" + UUID().uuidString
         #expect(accounts.known(TokenDigest(token)) == .unknown)
-        for _ in 0..<5 { #expect(try await accounts.userId(for: TokenDigest(token)) == nil) }
+        for _ in 0..<5 { #expect(try await accounts.owner(of: TokenDigest(token)) == nil) }
         #expect(store.lookupCount == 1, "repeating a bad token must not cost a look-up each time")
         #expect(accounts.known(TokenDigest(token)) == .invalid)
         try await Task.sleep(for: .milliseconds(400))
         #expect(accounts.known(TokenDigest(token)) == .unknown, "only briefly: the answer expires")
-        #expect(try await accounts.userId(for: TokenDigest(token)) == nil)
+        #expect(try await accounts.owner(of: TokenDigest(token)) == nil)
         #expect(store.lookupCount == 2)
     }
 
@@ -94,11 +95,11 @@ struct CacheBoundsTests {
         #expect(accounts.cachedTokens.users >= capacity / 2, "the cache still holds the recent ones")
         // The earliest tokens were evicted, yet still work: the log is the truth, the cache a shortcut.
         let before = store.lookupCount
-        for token in tokens { #expect(try await accounts.userId(for: TokenDigest(token)) != nil) }
+        for token in tokens { #expect(try await accounts.owner(of: TokenDigest(token)) != nil) }
         #expect(store.lookupCount > before, "the earliest tokens had been evicted")
 
         // Invented tokens fill only the (smaller) cache of unknown ones.
-        for _ in 0..<registrations / 10 { _ = try await accounts.userId(for: TokenDigest("bo_" + UUID().uuidString)) }
+        for _ in 0..<registrations / 10 { _ = try await accounts.owner(of: TokenDigest("bo_" + UUID().uuidString)) }
         #expect(accounts.cachedTokens.unknown <= capacity / 10)
 
         // Every booking a gateway places or looks up is remembered, within the same bound.

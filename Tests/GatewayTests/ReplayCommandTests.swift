@@ -31,7 +31,10 @@ struct ReplayCommandTests {
         #expect(asOf.status == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(asOf.output.utf8)) as? [String: Any])
         let timeline = try #require(json["timeline"] as? [[String: Any]])
-        #expect(timeline.map { $0["type"] as? String } == ["SessionScheduled", "BookingPlaced", "BookingConfirmed", "BookingPlaced"])
+        #expect(
+            timeline.map { $0["type"] as? String } == [
+                "SessionScheduled", "BookingPlaced", "BookingConfirmed", "TicketIssued", "TicketIssued", "BookingPlaced",
+            ])
         #expect((timeline.last?["counts"] as? [String: Int]) == ["total": 10, "available": 7, "held": 1, "booked": 2])
         let map = try #require(json["seatMap"] as? [String: Any])
         #expect(map["version"] as? Int == 2)
@@ -52,7 +55,7 @@ struct ReplayCommandTests {
         let recorded = try await CommandRun.boxoffice(["replay", "record", session], environment: ["DATABASE_URL": database])
         #expect(recorded.status == 0)
         let lines = recorded.output.split(separator: "\n")
-        #expect(lines.count == 4)
+        #expect(lines.count == 6)
         #expect(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] })
 
         let missing = try await CommandRun.boxoffice(["replay", "session", "ses_nothing"], environment: ["DATABASE_URL": database])

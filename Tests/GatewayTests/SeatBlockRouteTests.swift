@@ -59,7 +59,7 @@ struct SeatBlockRouteTests {
             let history = try await api.call(.get, "/sessions/\(session)/history", token: Harness.admin)
             #expect(
                 history.array.map { $0["type"] as? String } == [
-                    "SessionScheduled", "SeatsBlocked", "BookingPlaced", "SeatsReleased", "BookingPlaced",
+                    "SessionScheduled", "SeatsBlocked", "BookingPlaced", "TicketIssued", "TicketIssued", "SeatsReleased", "BookingPlaced",
                 ])
         }
     }

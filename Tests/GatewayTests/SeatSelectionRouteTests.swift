@@ -81,7 +81,10 @@ struct HoldExtensionRouteTests {
             #expect(taken.status == 409 && taken.errorCode == "seat_unavailable", "past the first deadline the hold still holds")
             #expect(try await api.call(.post, "/bookings/\(id)/confirm", token: user.token).status == 200)
             let history = try await api.call(.get, "/sessions/\(session)/history", token: Harness.admin)
-            #expect(history.array.map { $0["type"] as? String } == ["SessionScheduled", "BookingPlaced", "HoldExtended", "BookingConfirmed"])
+            #expect(
+                history.array.map { $0["type"] as? String } == [
+                    "SessionScheduled", "BookingPlaced", "HoldExtended", "BookingConfirmed", "TicketIssued",
+                ])
         }
     }
 }

@@ -24,6 +24,30 @@ extension SecurityMatrixTests {
         var toBookFrom: String
     }
 
+    /// What the rows of tickets and the door act on: a session whose doors are open, the owner's confirmed
+    /// booking in it with two tickets, and a door scanner's token.
+    struct DoorFixtures: Sendable {
+        var session: String
+        var booking: String
+        var secrets: [String]
+        var token: String
+    }
+
+    func doorFixtures(base: String, adminToken: String, hall: String, owner: (id: String, token: String)) async throws -> DoorFixtures {
+        let tonight = try await HTTP.send(
+            .POST, base + "/sessions", token: adminToken,
+            json: ["title": "Tonight", "hallId": hall, "startsAt": ISO8601.string(from: Date().addingTimeInterval(3_600))])
+        let session = try #require(tonight.json["id"] as? String)
+        let held = try await HTTP.send(.POST, "\(base)/sessions/\(session)/seats/reserve", token: owner.token, json: ["seats": ["A1", "A2"]])
+        let booking = try #require(held.json["id"] as? String)
+        #expect(try await HTTP.send(.POST, "\(base)/bookings/\(booking)/confirm", token: owner.token).status == 200)
+        let tickets = try await HTTP.send(.GET, "\(base)/bookings/\(booking)/tickets", token: owner.token)
+        let secrets = (tickets.json["tickets"] as? [[String: Any]] ?? []).compactMap { $0["secret"] as? String }
+        #expect(secrets.count == 2, "fixture tickets: \(tickets.text)")
+        let scanner = try await HTTP.send(.POST, base + "/scanners", token: adminToken, json: ["name": "Matrix door"])
+        return DoorFixtures(session: session, booking: booking, secrets: secrets, token: try #require(scanner.json["token"] as? String))
+    }
+
     func sellingFixtures(
         base: String, adminToken: String, session: String, owner: (id: String, token: String), scenario: Scenario
     ) async throws -> SellingFixtures {
@@ -107,7 +131,10 @@ extension SecurityMatrixTests {
                 lines.filter { $0.contains("request.id=\(id) ") || $0.hasSuffix("request.id=\(id)") }.count == 1,
                 "one log line for request \(id)")
         }
-        let confirmLine = lines.first { $0.contains("http.route=/bookings/{id}/confirm") && $0.contains("http.status=200") }
+        // The matrix's own confirmation (the fixtures confirm bookings of their own before it).
+        let confirmLine = lines.first {
+            $0.contains("request.id=matrix-") && $0.contains("http.route=/bookings/{id}/confirm") && $0.contains("http.status=200")
+        }
         #expect(confirmLine?.contains("booking.id=\(confirmed)") == true, "\(confirmLine ?? "no confirm line")")
         #expect(confirmLine?.contains("session.id=\(session)") == true)
         #expect(confirmLine?.contains("http.method=POST") == true && confirmLine?.contains("http.duration_ms=") == true)

@@ -13,7 +13,8 @@ import Testing
 @Suite("Security matrix (end to end)", .serialized)
 struct SecurityMatrixTests {
     /// In this order, so the other user's refusal comes before the owner's change and the admin's repeat.
-    enum Caller: String, CaseIterable, Sendable { case none, bad, other, owner, admin }
+    /// The door scanner comes last: its token checks tickets in and is refused everywhere else.
+    enum Caller: String, CaseIterable, Sendable { case none, bad, other, owner, admin, scanner }
 
     struct Row: Sendable {
         var route: String
@@ -27,6 +28,14 @@ struct SecurityMatrixTests {
     static let ownerOrAdmin: [Caller: Int] = [.none: 401, .bad: 401, .other: 403, .owner: 200, .admin: 200]
 
     static func created(_ codes: [Caller: Int]) -> [Caller: Int] { codes.mapValues { $0 == 200 ? 201 : $0 } }
+
+    /// A door scanner's token gets what anyone gets on a public route, and 403 on every other one.
+    static func expected(_ row: Row, _ caller: Caller) -> Int? {
+        guard caller == .scanner, row.expected[.scanner] == nil else { return row.expected[caller] }
+        return row.expected[.none].map { $0 < 300 ? $0 : 403 }
+    }
+
+    static let scannerOnly: [Caller: Int] = [.none: 401, .bad: 401, .other: 403, .owner: 403, .admin: 403, .scanner: 200]
 
     final class Counter: Sendable {
         private let value = Mutex(0)
@@ -88,11 +97,14 @@ struct SecurityMatrixTests {
         let toExtend = try await hold("A194", owner)
         ownerBookings += [toConfirm, toConfirmAlias, toCancel, toRead, toExtend]
         let othersBooking = try await hold("A199", other)
-        let ownerBookingsSnapshot = ownerBookings
         let sessionsAt = sessionsPosition
         let selling = try await sellingFixtures(base: base, adminToken: adminToken, session: session, owner: owner, scenario: scenario)
         let (tinyHall, tiny, full, roomed, offer) = (selling.tinyHall, selling.tiny, selling.full, selling.roomed, selling.offer)
         let (third, toRelease, toBookFrom) = (selling.third, selling.toRelease, selling.toBookFrom)
+        let door = try await doorFixtures(base: base, adminToken: adminToken, hall: hall, owner: owner)
+        ownerBookings.append(door.booking)
+        let ownerBookingsSnapshot = ownerBookings
+        let scans = Counter()
 
         let seats = Counter()
         let blockedSeats = Counter()
@@ -195,6 +207,24 @@ struct SecurityMatrixTests {
             Row(route: "GET /admin/bookings", expected: Self.adminOnly) { token, id in
                 try await get("/admin/bookings?minPosition=\(sessionsAt)", token, id)
             },
+            Row(route: "GET /bookings/{id}/tickets", expected: Self.ownerOrAdmin) { token, id in
+                try await get("/bookings/\(door.booking)/tickets", token, id)
+            },
+            Row(route: "POST /scanners", expected: Self.created(Self.adminOnly)) { token, id in
+                try await post("/scanners", token, ["name": "Gate"], id)
+            },
+            Row(route: "POST /checkin", expected: Self.scannerOnly) { token, id in
+                try await post("/checkin", token, ["secret": door.secrets[0], "gate": "Main", "scanId": "m\(scans.next())"], id)
+            },
+            Row(route: "POST /checkin/batch", expected: Self.scannerOnly) { token, id in
+                let scan: [String: Any] = [
+                    "secret": door.secrets[1], "gate": "Main", "scanId": "b\(scans.next())", "scannedAt": ISO8601.string(from: Date()),
+                ]
+                return try await post("/checkin/batch", token, ["scans": [scan]], id)
+            },
+            Row(route: "GET /sessions/{id}/checkins", expected: Self.adminOnly) { token, id in
+                try await get("/sessions/\(door.session)/checkins", token, id)
+            },
             Row(route: "GET /halls", expected: Self.everyone) { token, id in try await get("/halls?minPosition=\(hallPosition)", token, id) },
             Row(route: "GET /halls/{id}", expected: Self.everyone) { token, id in
                 try await get("/halls/\(hall)?minPosition=\(hallPosition)", token, id)
@@ -237,8 +267,10 @@ struct SecurityMatrixTests {
         #expect(routed.subtracting(covered).sorted() == [], "routes without a row in the security matrix")
         #expect(covered.subtracting(routed).sorted() == [])
 
-        let tokens: [Caller: String?] = [.none: nil, .bad: "bo_" + UUID().uuidString, .other: other.token, .owner: owner.token, .admin: adminToken]
-        let secrets = [adminToken, owner.token, other.token]
+        let tokens: [Caller: String?] = [
+            .none: nil, .bad: "bo_" + UUID().uuidString, .other: other.token, .owner: owner.token, .admin: adminToken, .scanner: door.token,
+        ]
+        let secrets = [adminToken, owner.token, other.token, door.token]
         var requestIds: [String] = []
         var issuedTokens: [String] = []
         for row in rows where routed.contains(row.route) {
@@ -247,15 +279,15 @@ struct SecurityMatrixTests {
                 requestIds.append(requestId)
                 let reply = try await row.send(tokens[caller]!, requestId)
                 let context = "\(row.route) as \(caller.rawValue): \(reply.status) \(reply.text.prefix(300))"
-                #expect(reply.status == row.expected[caller], "\(context)")
+                #expect(reply.status == Self.expected(row, caller), "\(context)")
                 #expect(reply.headers.first(name: "X-Request-Id") == requestId, "\(context)")
                 if reply.status >= 400 { #expect(reply.errorCode != nil, "\(context)") }
                 for secret in secrets { #expect(!reply.text.contains(secret), "a token leaked: \(context)") }
                 if let token = reply.json["token"] as? String {
-                    #expect(row.route == "POST /users", "only registration shows a token: \(context)")
+                    #expect(["POST /users", "POST /scanners"].contains(row.route), "only registration shows a token: \(context)")
                     issuedTokens.append(token)
                 }
-                if [.none, .bad, .other].contains(caller) {
+                if [.none, .bad, .other, .scanner].contains(caller) {
                     for private_ in [owner.id, ownerEmail] + ownerBookingsSnapshot {
                         #expect(!reply.text.contains(private_), "the owner's data leaked: \(context)")
                     }

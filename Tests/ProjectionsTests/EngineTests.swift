@@ -85,9 +85,10 @@ struct EngineTests {
         let (client, events, documents) = (log.client, log.events, log.documents)
         for index in 0..<3 { try await log.book("b\(index)", qty: 2) }
         let stepper = ProjectionStepper(projection: SessionProjection(), events: events, documents: documents, owner: "t", batchSize: 100)
-        // Another test's open transaction anywhere in the cluster holds back what readers may see: retry until all four are in.
+        // Another test's open transaction anywhere in the cluster holds back what readers may see: retry until all ten
+        // are in (the schedule, and each booking with its two tickets).
         let deadline = ContinuousClock.now + .seconds(20)
-        while try await stepper.catchUp(generation: 1, from: .start).1 < 4 && ContinuousClock.now < deadline {
+        while try await stepper.catchUp(generation: 1, from: .start).1 < 10 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
         // At-least-once: the same events again, as after a crash between commit and checkpoint.
@@ -101,7 +102,7 @@ struct EngineTests {
     func aReadModelThatMissedEventsOfItsStreamGetsThemBeforeTheNextOne(_ projection: any Projection) async throws {
         let session = try await GASessionLog.start("g")
         let (client, events, documents) = (session.client, session.events, session.documents)
-        for index in 0..<3 { try await session.book("b\(index)", qty: 2) }
+        for index in 0..<3 { try await session.book("b\(index)", qty: 2, hold: true) }
         let log = try await session.visible(4)
         try #require(log.count == 4)
         let repairs = ProjectionRepairs(client: client, logger: TestDatabase.logger)
@@ -139,10 +140,11 @@ struct EngineTests {
         for index in 0..<3 { try await session.book("o\(index)", qty: 1, hold: index == 0) }
         try await session.confirm("o0")
         let reversed = InterceptingEventStore(events, reorderReads: { $0.reversed() })
-        _ = try await session.visible(5)
+        // The schedule, three placements, a confirmation, and the three tickets of the confirmed bookings.
+        _ = try await session.visible(8)
         for projection in [SessionProjection() as any Projection, KPIProjection()] {
             let stepper = ProjectionStepper(projection: projection, events: reversed, documents: documents, owner: "t", batchSize: 100)
-            #expect(try await stepper.step(generation: 1, from: .start).1 == 5)
+            #expect(try await stepper.step(generation: 1, from: .start).1 == 8)
         }
         let drift = try await ReadModelCheck.drift(client: client, events: events, projections: [SessionProjection(), KPIProjection()])
         #expect(drift.isEmpty, "\(drift.prefix(5))")
@@ -243,11 +245,12 @@ struct CreatedDocumentTests {
         // Redelivery from before the placements, without a cache, after one booking moved on: the stored,
         // newer booking stays, and the counts are not applied twice.
         try await session.confirm("c0")
-        _ = try await session.visible(5)
+        _ = try await session.visible(6)
         for stepper in steppers { _ = try await stepper.catchUp(generation: 1, from: log[3].checkpoint) }
         for projection in projections {
             let fresh = ProjectionStepper(projection: projection, events: events, documents: documents, owner: "r", batchSize: 100)
-            #expect(try await fresh.step(generation: 1, from: log[0].checkpoint).1 == 4)
+            // Three placements, the confirmation and its ticket.
+            #expect(try await fresh.step(generation: 1, from: log[0].checkpoint).1 == 5)
         }
         let drift = try await ReadModelCheck.drift(client: client, events: events, projections: projections)
         #expect(drift.isEmpty, "\(drift.prefix(5))")

@@ -54,7 +54,7 @@ struct SharedLogReadsTests {
         let (counted, reads) = counting(session.events)
         let shared = SharedLogReads(events: counted, projections: [SessionProjection(), UserProjection()], limit: 100)
         _ = try await session.events.append([try registration("a")], idempotency: [])
-        try await session.book("b1", qty: 1)
+        try await session.book("b1", qty: 1, hold: true)
         try await waitUntilVisible(3, in: session.events)
 
         let woken = ContinuousClock.now
@@ -67,7 +67,7 @@ struct SharedLogReadsTests {
         #expect(!sessions.more && !users.more)
 
         // Woken by a later append: a read made before it cannot answer, a new one is made and holds it.
-        try await session.book("b2", qty: 1)
+        try await session.book("b2", qty: 1, hold: true)
         try await waitUntilVisible(4, in: session.events)
         let later = try await shared.batch(after: .start, limit: 100, types: sessionTypes, freshAsOf: .now)
         #expect(reads.value == 2, "the kept read is followed by one read begun after the wake")
@@ -82,7 +82,7 @@ struct SharedLogReadsTests {
         // The fast projector reads three times as appends arrive.
         var ahead = Checkpoint.start
         for index in 1...3 {
-            try await session.book("b\(index)", qty: 1)
+            try await session.book("b\(index)", qty: 1, hold: true)
             try await waitUntilVisible(1 + index, in: session.events)
             ahead = try await shared.batch(after: ahead, limit: 100, types: sessionTypes, freshAsOf: .now).batch.through
         }

@@ -41,6 +41,7 @@ public struct InterceptingEventStore: EventStore {
     public func checkpoint(at position: Int64) async throws -> Checkpoint? { try await inner.checkpoint(at: position) }
     public func lookup(_ index: EventIndex, _ value: String) async throws -> StoredEvent? { try await inner.lookup(index, value) }
     public func storedOutcome(for key: IdempotencyKey) async throws -> StoredOutcome? { try await inner.storedOutcome(for: key) }
+    public func serverKey(named name: String) async throws -> [UInt8] { try await inner.serverKey(named: name) }
     public func headPosition() async throws -> Int64 { try await inner.headPosition() }
     public func latestCheckpoint() async throws -> Checkpoint { try await inner.latestCheckpoint() }
     public func hasEvents(after checkpoint: Checkpoint, through target: Checkpoint, types: [String]) async throws -> Bool {

@@ -2,10 +2,10 @@
 # Source it; it defines functions only.
 
 # Installs the Debian packages the project needs when any is missing: libmongoc for the MongoDB read
-# models (built in, used when MONGODB_URI is set), python3-mockupdb and python3-mongomock for its tests,
+# models (built in, used when MONGODB_URI is set), libqrencode for the tickets' QR codes, python3-mockupdb and python3-mongomock for its tests,
 # python3-venv for Schemathesis (scripts/fuzz).
 ensure_system_packages() {
-  local needed=(postgresql postgresql-contrib curl ca-certificates pkg-config libmongoc-dev python3-mockupdb python3-mongomock
+  local needed=(postgresql postgresql-contrib curl ca-certificates pkg-config libmongoc-dev libqrencode-dev python3-mockupdb python3-mongomock
                 python3-venv)
   local missing=()
   for package in "${needed[@]}"; do

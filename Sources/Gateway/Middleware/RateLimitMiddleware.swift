@@ -49,7 +49,7 @@ struct RateLimitMiddleware: RouterMiddleware {
             // The look-up is what an attacker would make us pay for: the address pays first.
             try take(address)
             let auth = auth
-            _ = try? await withDeadline(timeout) { try await auth.accounts.userId(for: digest) }
+            _ = try? await withDeadline(timeout) { try await auth.accounts.owner(of: digest) }
         }
         return try await next(request, context)
     }

@@ -15,6 +15,7 @@ public enum GatewayRouter {
             ).routes
             + UserRoutes(intake: backend.intake, accounts: backend.accounts, clock: backend.clock).routes
             + BookingRoutes(intake: backend.intake, bookings: backend.bookings).routes
+            + TicketRoutes(intake: backend.intake, tickets: backend.tickets, accounts: backend.accounts, clock: backend.clock).routes
             + HistoryRoutes(auth: backend.auth, reads: backend.reads).routes
             + HealthRoutes(auth: backend.auth, monitoring: backend.monitoring).routes
             + QueryRoutes(auth: backend.auth, reads: backend.reads).routes

@@ -110,8 +110,16 @@ struct BookingKPIs: Encodable {
         /// Admissions per minute of all rooms together.
         var admitPerMinute = 0
     }
+    /// Tickets used at the door, and offline scans of tickets already used.
+    var door: Door
+
+    struct Door: Encodable {
+        var checkedIn = 0
+        var doubleEntries = 0
+    }
     var unitsSold: Int
     var revenue: Decimal
+    /// Sales, and arrivals at the door (`arrivals`), per minute.
     var salesPerMinute: [SessionKPI.Minute]
 
     /// Minutes of sales history answered.
@@ -125,7 +133,10 @@ struct BookingKPIs: Encodable {
         var revenue: Decimal = 0
         var waitlist = Waitlist()
         var rooms = WaitingRooms()
+        var door = Door()
         for session in sessions {
+            door.checkedIn += session.checkedIn ?? 0
+            door.doubleEntries += session.doubleEntries ?? 0
             counts.held += session.bookings.held
             counts.confirmed += session.bookings.confirmed
             counts.cancelled += session.bookings.cancelled
@@ -154,6 +165,7 @@ struct BookingKPIs: Encodable {
                 total.expired += minute.expired
                 total.units += minute.units
                 total.revenue += minute.revenue
+                if let arrivals = minute.arrivals { total.arrivals = (total.arrivals ?? 0) + arrivals }
                 minutes[minute.minute] = total
             }
         }
@@ -172,6 +184,7 @@ struct BookingKPIs: Encodable {
                 max: holds.confirmed == 0 ? nil : holds.confirmMsMax.rounded()))
         self.waitlist = waitlist
         waitingRooms = rooms
+        self.door = door
         self.unitsSold = unitsSold
         self.revenue = revenue
         salesPerMinute = minutes.values.sorted { $0.minute < $1.minute }.suffix(Self.minutesShown)

@@ -10,7 +10,7 @@ import Synchronization
 /// remembered briefly so that a client repeating a bad token does not cost a database look-up each time.
 final class Accounts: Sendable {
     let store: any EventStore
-    private let tokenCache: Mutex<LRUCache<TokenDigest, String>>
+    private let tokenCache: Mutex<LRUCache<TokenDigest, TokenOwner>>
     /// Token hashes the log did not know, with when that answer stops counting.
     private let unknownTokens: Mutex<LRUCache<TokenDigest, ContinuousClock.Instant>>
     /// How long an unknown token is answered from memory. Safe to cache: a token only exists once its
@@ -26,7 +26,7 @@ final class Accounts: Sendable {
 
     /// What memory alone says about a token, without asking the database.
     enum Known: Equatable {
-        case user(String)
+        case owner(TokenOwner)
         /// Looked up recently and not found.
         case invalid
         /// Not in memory: only the database can tell.
@@ -35,7 +35,7 @@ final class Accounts: Sendable {
 
     /// What memory alone says about `token` (for the rate limiter, which must not cause look-ups).
     func known(_ hash: TokenDigest) -> Known {
-        if let user = tokenCache.withLock({ $0.get(hash) }) { return .user(user) }
+        if let owner = tokenCache.withLock({ $0.get(hash) }) { return .owner(owner) }
         return isRecentlyUnknown(hash) ? .invalid : .unknown
     }
 
@@ -85,7 +85,7 @@ final class Accounts: Sendable {
             } ?? []
         do {
             let result = try await store.append(writes, idempotency: keys)
-            tokenCache.withLock { $0.set(digest, registration.userId) }
+            tokenCache.withLock { $0.set(digest, .user(registration.userId)) }
             unknownTokens.withLock { $0.remove(digest) }
             return (registration, token, result.positions[0])
         } catch EventStoreError.wrongExpectedVersion {
@@ -93,18 +93,68 @@ final class Accounts: Sendable {
         }
     }
 
-    /// The user a bearer token belongs to, or nil.
-    func userId(for hash: TokenDigest) async throws -> String? {
+    /// Makes a door scanner's token: it can check tickets in and nothing else (ADR 0020).
+    func createScanner(name: String, sessionId: String?, now: Date, metadata: EventMetadata) async throws -> (ScannerCreated, token: String) {
+        let token = Identifiers.token()
+        let digest = TokenDigest(token)
+        let scanner = ScannerCreated(
+            scannerId: Identifiers.make("scn"), name: name, sessionId: sessionId, tokenHash: digest.hex, createdAt: now)
+        let event = ScannerEvent.created(scanner)
+        let write = StreamWrite(
+            streamId: Streams.scanner(scanner.scannerId), expected: .noStream,
+            events: [NewEvent(type: event.typeName, data: try event.encodedData(), metadata: metadata)])
+        _ = try await store.append([write], idempotency: [])
+        tokenCache.withLock { $0.set(digest, .scanner(Scanner(scanner))) }
+        unknownTokens.withLock { $0.remove(digest) }
+        return (scanner, token)
+    }
+
+    /// Whose bearer token this is (a user or a door scanner), or nil.
+    func owner(of hash: TokenDigest) async throws -> TokenOwner? {
         if let cached = tokenCache.withLock({ $0.get(hash) }) { return cached }
         if isRecentlyUnknown(hash) { return nil }
-        guard let event = try await store.lookup(.tokenHash, hash.hex),
-            case .registered(let user)? = try UserEvent.decode(type: event.type, data: event.data)
-        else {
+        let owner: TokenOwner? =
+            switch try await store.lookup(.tokenHash, hash.hex) {
+            case let event? where event.type == EventType.scannerCreated.rawValue:
+                try ScannerEvent.decode(type: event.type, data: event.data).map { event in
+                    switch event {
+                    case .created(let scanner): .scanner(Scanner(scanner))
+                    }
+                }
+            case let event?:
+                try UserEvent.decode(type: event.type, data: event.data).map { event in
+                    switch event {
+                    case .registered(let user): .user(user.userId)
+                    }
+                }
+            case nil: nil
+            }
+        guard let owner else {
             let until = ContinuousClock.now + unknownTokenTTL
             unknownTokens.withLock { $0.set(hash, until) }
             return nil
         }
-        tokenCache.withLock { $0.set(hash, user.userId) }
-        return user.userId
+        tokenCache.withLock { $0.set(hash, owner) }
+        return owner
+    }
+}
+
+/// Who holds a token that is not the admin's.
+enum TokenOwner: Equatable, Sendable {
+    case user(String)
+    case scanner(Scanner)
+}
+
+/// A door scanner as a request sees it.
+struct Scanner: Equatable, Sendable {
+    var id: String
+    var name: String
+    /// The only session it admits to (nil: any).
+    var sessionId: String?
+
+    init(_ created: ScannerCreated) {
+        id = created.scannerId
+        name = created.name
+        sessionId = created.sessionId
     }
 }

@@ -41,7 +41,9 @@ struct LiveSession: Sendable {
         case .holdExtended(let extended): active[extended.bookingId]?.occupancy.seats ?? []
         case .seatsBlocked(let blocked): blocked.seats
         case .seatsReleased(let released): released.seats
-        case .scheduled, .salesChanged, .waitlistJoined, .waitlistLeft, .waitingRoomOpened, .queueJoined, .admitted: []
+        case .scheduled, .salesChanged, .waitlistJoined, .waitlistLeft, .waitingRoomOpened, .queueJoined, .admitted, .ticketIssued,
+            .ticketVoided, .ticketCheckedIn:
+            []
         }
     }
 
@@ -50,7 +52,8 @@ struct LiveSession: Sendable {
     mutating func apply(_ event: SessionEvent, version: Int, position: Int64) -> Bool {
         guard version == map.version + 1 else { return version <= map.version }
         switch event {
-        case .scheduled, .waitlistJoined, .waitlistLeft, .waitingRoomOpened, .queueJoined, .admitted:
+        case .scheduled, .waitlistJoined, .waitlistLeft, .waitingRoomOpened, .queueJoined, .admitted, .ticketIssued, .ticketVoided,
+            .ticketCheckedIn:
             break
         case .bookingPlaced(let placed), .seatsOffered(let placed):
             let occupancy = Occupancy(

@@ -51,6 +51,7 @@ public struct KPIProjection: ReadModel {
             if case .waitingRoomOpened(let opened) = decoded { summary.admitPerMinute = opened.admitPerMinute }
             if case .queueJoined = decoded { summary.queued = (summary.queued ?? 0) + 1 }
             if case .admitted(let admitted) = decoded { summary.admitted = (summary.admitted ?? 0) + admitted.userIds.count }
+            if case .ticketCheckedIn(let scan) = decoded { summary.arrive(scan) }
             summary.version = event.version
             documents.put(keys[0], summary, version: version)
             return
@@ -104,7 +105,7 @@ extension BookingKPI {
             booking.previous = booking.status
             return booking
         case .scheduled, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .waitingRoomOpened, .queueJoined,
-            .admitted:
+            .admitted, .ticketIssued, .ticketVoided, .ticketCheckedIn:
             return nil
         }
     }
@@ -145,9 +146,19 @@ extension SessionKPI {
             holds.expired += 1
             minute(recordedAt) { $0.expired += 1 }
         case .scheduled, .holdExtended, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .waitingRoomOpened,
-            .queueJoined, .admitted:
+            .queueJoined, .admitted, .ticketIssued, .ticketVoided, .ticketCheckedIn:
             return
         }
+    }
+
+    /// A scan at the door: an arrival in the minute it was scanned, or a double entry.
+    mutating func arrive(_ scan: TicketCheckedIn) {
+        if scan.doubleEntry == true {
+            doubleEntries = (doubleEntries ?? 0) + 1
+            return
+        }
+        checkedIn = (checkedIn ?? 0) + 1
+        minute(scan.scannedAt) { $0.arrivals = ($0.arrivals ?? 0) + 1 }
     }
 
     /// Moves a booking's units and count out of its status.

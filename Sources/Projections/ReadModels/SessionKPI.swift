@@ -42,6 +42,8 @@ public struct SessionKPI: Codable, Equatable, Sendable {
         /// Seats or tickets confirmed (sold) in the minute, and their amount.
         public var units = 0
         public var revenue: Decimal = 0
+        /// Tickets first used at the door in the minute (nil: none).
+        public var arrivals: Int?
 
         public init(minute: Date) { self.minute = minute }
     }
@@ -88,6 +90,9 @@ public struct SessionKPI: Codable, Equatable, Sendable {
     public var admitted: Int?
     /// The room's admission rate.
     public var admitPerMinute: Int?
+    /// Tickets used at the door, and offline scans of tickets already used (nil: none yet).
+    public var checkedIn: Int?
+    public var doubleEntries: Int?
     public var bookings = StatusCounts()
     public var holds = Holds()
     /// Amount of the confirmed bookings still standing.

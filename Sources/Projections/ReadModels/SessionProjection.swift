@@ -38,9 +38,13 @@ public struct SessionProjection: ReadModel {
     }
 
     static func bookingId(in event: StoredEvent) -> String? {
-        guard event.type != EventType.sessionScheduled.rawValue else { return nil }
+        guard !withoutBookingDocument.contains(event.type) else { return nil }
         return TopLevelJSON.string("bookingId", in: event.data)
     }
+
+    /// Session events no booking document follows, though tickets name their booking.
+    private static let withoutBookingDocument: Set<String> = Set(
+        [EventType.sessionScheduled, .ticketIssued, .ticketVoided, .ticketCheckedIn].map(\.rawValue))
 
     public func evolve(_ documents: inout DocumentSet, _ decoded: SessionEvent, _ event: StoredEvent) throws {
         let session = Self.sessionId(of: event)
@@ -130,7 +134,7 @@ public struct SessionProjection: ReadModel {
             existing.position = event.position
             booking = existing
         case .scheduled, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .waitingRoomOpened, .queueJoined,
-            .admitted:
+            .admitted, .ticketIssued, .ticketVoided, .ticketCheckedIn:
             return
         }
         if behind(mapKey) {
@@ -153,15 +157,17 @@ extension SessionEvent {
         switch self {
         case .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended, .offerExpired: true
         case .scheduled, .bookingPlaced, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .seatsOffered,
-            .waitingRoomOpened, .queueJoined, .admitted:
+            .waitingRoomOpened, .queueJoined, .admitted, .ticketIssued, .ticketVoided, .ticketCheckedIn:
             false
         }
     }
 
-    /// Sales settings and blocks: session events that no booking document follows.
+    /// Sales settings, blocks, tickets: session events that no booking document follows.
     var isAboutTheSessionOnly: Bool {
         switch self {
-        case .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .waitingRoomOpened, .queueJoined, .admitted: true
+        case .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .waitingRoomOpened, .queueJoined, .admitted,
+            .ticketIssued, .ticketVoided, .ticketCheckedIn:
+            true
         case .scheduled, .bookingPlaced, .bookingConfirmed, .bookingCancelled, .holdExpired, .holdExtended, .seatsOffered, .offerExpired:
             false
         }
@@ -185,7 +191,7 @@ extension SessionEvent {
         case .holdExpired, .offerExpired: .expired
         case .holdExtended: .held
         case .scheduled, .salesChanged, .seatsBlocked, .seatsReleased, .waitlistJoined, .waitlistLeft, .waitingRoomOpened, .queueJoined,
-            .admitted:
+            .admitted, .ticketIssued, .ticketVoided, .ticketCheckedIn:
             nil
         }
     }
