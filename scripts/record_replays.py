@@ -162,6 +162,28 @@ def waiting_room():
     return session
 
 
+def tickets_at_the_door():
+    """Confirm → tickets → check-in → an offline double entry, and a cancelled booking's voided ticket."""
+    starts = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    session = must(201, call("POST", "/sessions", {"title": "Tonight", "hallId": hall([("A", 4)]), "startsAt": starts}, ADMIN))["id"]
+    buyer, other = user("ticketed"), user("cancels")
+    booking = must(201, call("POST", f"/sessions/{session}/seats/reserve", {"seats": ["A1", "A2"]}, buyer))["id"]
+    must(200, call("POST", f"/bookings/{booking}/confirm", None, buyer))
+    secrets = [t["secret"] for t in must(200, call("GET", f"/bookings/{booking}/tickets", None, buyer))["tickets"]]
+    cancelled = must(201, call("POST", f"/sessions/{session}/seats/reserve", {"seats": ["A4"], "confirm": True}, other))["id"]
+    must(200, call("POST", f"/bookings/{cancelled}/cancel", None, other))
+    north = must(201, call("POST", "/scanners", {"name": "North", "sessionId": session}, ADMIN))["token"]
+    south = must(201, call("POST", "/scanners", {"name": "South"}, ADMIN))["token"]
+    must(200, call("POST", "/checkin", {"secret": secrets[0], "gate": "North", "scanId": "n-1"}, north))
+    must(409, call("POST", "/checkin", {"secret": secrets[0], "gate": "North", "scanId": "n-2"}, north))
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    results = must(200, call("POST", "/checkin/batch", {"scans": [
+        {"secret": secrets[0], "gate": "South", "scanId": "s-1", "scannedAt": now},
+        {"secret": secrets[1], "gate": "South", "scanId": "s-2", "scannedAt": now}]}, south))["results"]
+    assert [r["verdict"] for r in results] == ["DOUBLE_ENTRY", "ADMITTED"], results
+    return session
+
+
 SCENARIOS = {
     "ga-flash-sale-20x5": ga_flash_sale,
     "hold-confirm": lambda: hold_then("confirm"),
@@ -175,6 +197,7 @@ SCENARIOS = {
     "house-seats": house_seats,
     "waitlist-offers": waitlist_offers,
     "waiting-room": waiting_room,
+    "tickets-at-the-door": tickets_at_the_door,
 }
 
 # Scenario names after the arguments record only those; the others keep their files.

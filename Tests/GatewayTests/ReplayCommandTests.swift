@@ -35,6 +35,7 @@ struct ReplayCommandTests {
             timeline.map { $0["type"] as? String } == [
                 "SessionScheduled", "BookingPlaced", "BookingConfirmed", "TicketIssued", "TicketIssued", "BookingPlaced",
             ])
+        #expect((timeline[3]["subject"] as? String)?.hasSuffix("issued for A1") == true, "\(timeline[3])")
         #expect((timeline.last?["counts"] as? [String: Int]) == ["total": 10, "available": 7, "held": 1, "booked": 2])
         let map = try #require(json["seatMap"] as? [String: Any])
         #expect(map["version"] as? Int == 2)

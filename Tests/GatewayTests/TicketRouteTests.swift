@@ -217,4 +217,54 @@ struct TicketRouteTests {
             #expect(report.json["checkedIn"] as? Int == 4 && (report.json["doubleEntries"] as? [Any])?.isEmpty == true)
         }
     }
+
+    /// Against a real `serve --with-workers`: the KPI projection counts arrivals and double entries.
+    @Test func theKPIsCountArrivalsAndDoubleEntries() async throws {
+        let server = try await ServerProcess(arguments: ["serve", "--with-workers"], databaseURL: try await TestDatabase.freshDatabase())
+        let base = server.baseURL
+        let scenario = Scenario(baseURL: base, adminToken: server.adminToken)
+        let hall = try await HTTP.send(
+            .POST, base + "/halls", token: server.adminToken,
+            json: ["name": "Door", "sections": [["id": "main", "name": "Main", "price": 10, "rows": [["row": "A", "seats": 4]]]]])
+        let hallId = try #require(hall.json["id"] as? String)
+        let created = try await HTTP.send(
+            .POST, base + "/sessions", token: server.adminToken,
+            json: ["title": "Tonight", "hallId": hallId, "startsAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))])
+        let session = try #require(created.json["id"] as? String)
+        let buyer = try await scenario.user()
+        let booked = try await HTTP.send(
+            .POST, "\(base)/sessions/\(session)/seats/reserve", token: buyer.token, json: ["seats": ["A1", "A2"], "confirm": true])
+        let booking = try #require(booked.json["id"] as? String)
+        let tickets = try await HTTP.send(.GET, "\(base)/bookings/\(booking)/tickets", token: buyer.token)
+        let secrets = (tickets.json["tickets"] as? [[String: Any]] ?? []).compactMap { $0["secret"] as? String }
+        try #require(secrets.count == 2)
+        let scanner = try await HTTP.send(.POST, base + "/scanners", token: server.adminToken, json: ["name": "Door"])
+        let door = try #require(scanner.json["token"] as? String)
+        #expect(try await HTTP.send(.POST, base + "/checkin", token: door, json: ["secret": secrets[0], "gate": "A", "scanId": "1"]).status == 200)
+        let now = ISO8601DateFormatter().string(from: Date())
+        let upload = try await HTTP.send(
+            .POST, base + "/checkin/batch", token: door,
+            json: [
+                "scans": [
+                    ["secret": secrets[0], "gate": "B", "scanId": "2", "scannedAt": now],
+                    ["secret": secrets[1], "gate": "B", "scanId": "3", "scannedAt": now],
+                ]
+            ])
+        let position = try await scenario.history(session).compactMap { $0["position"] as? Int }.max() ?? 0
+        #expect(upload.status == 200)
+        var bookings: [String: Any] = [:]
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let kpis = try await HTTP.send(.GET, base + "/kpis").json
+            let lag = (kpis["projections"] as? [[String: Any]])?.first { $0["name"] as? String == "kpis" }
+            if (lag?["position"] as? Int ?? 0) >= position {
+                bookings = kpis["bookings"] as? [String: Any] ?? [:]
+                break
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(bookings["door"] as? [String: Int] == ["checkedIn": 2, "doubleEntries": 1])
+        let minutes = try #require(bookings["salesPerMinute"] as? [[String: Any]])
+        #expect(minutes.reduce(0) { $0 + ($1["arrivals"] as? Int ?? 0) } == 2)
+    }
 }

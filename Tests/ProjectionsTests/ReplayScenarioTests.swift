@@ -14,7 +14,7 @@ struct ReplayScenarioTests {
         .deletingLastPathComponent().appendingPathComponent("Replays")
     static let required = [
         "ga-flash-sale-20x5", "hold-confirm", "hold-expire", "hold-cancel", "confirmed-cancel",
-        "race-50-overlapping",
+        "race-50-overlapping", "tickets-at-the-door",
     ]
     static let scenarios: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
         .filter { $0.hasSuffix(".jsonl") }.map { String($0.dropLast(".jsonl".count)) }.sorted()
