@@ -115,6 +115,8 @@ struct TicketRouteTests {
             #expect(try await api.call(.post, "/checkin", token: Harness.admin, json: body).status == 403)
             #expect(try await api.call(.post, "/checkin", json: body).status == 401)
             #expect(try await api.call(.post, "/scanners", token: buyer, json: ["name": "x"]).status == 403)
+            #expect(try await api.call(.post, "/scanners", token: Harness.admin, json: ["name": "x", "sessionId": "ses_none"]).status == 404)
+            #expect(try await api.call(.post, "/scanners", token: Harness.admin, json: ["name": ""]).status == 400)
             for bad: [String: Any] in [
                 ["secret": "", "gate": "N", "scanId": "a"], ["secret": "x", "gate": "", "scanId": "a"], ["secret": "x", "gate": "N"],
             ] {

@@ -47,7 +47,10 @@ struct TicketRoutes: Sendable {
         let command = try await CommandRequest.read(&request, context: context, intake: intake)
         let body = try command.decode(ScannerRequest.self)
         try LayoutRules.name(body.name, field: "name")
-        if let sessionId = body.sessionId, !Identifiers.isSane(sessionId) { throw APIError.invalidRequest("sessionId is malformed") }
+        if let sessionId = body.sessionId {
+            guard Identifiers.isSane(sessionId) else { throw APIError.invalidRequest("sessionId is malformed") }
+            try await tickets.requireSession(sessionId)
+        }
         let (scanner, token) = try await accounts.createScanner(
             name: body.name, sessionId: body.sessionId, now: clock(), metadata: command.metadata)
         return JSONResponse.make(

@@ -66,6 +66,11 @@ struct TicketService: Sendable {
         return answers.map { $0! }
     }
 
+    /// 404 unless the session exists (a scanner limited to it would admit nobody).
+    func requireSession(_ sessionId: String) async throws {
+        guard try await sessions.latest(of: Streams.session(sessionId)).state.session != nil else { throw DomainError.notFound("session") }
+    }
+
     /// The door so far, from the session's stream: who came in, through which gate, and the double entries.
     func checkins(of sessionId: String) async throws -> SessionCheckins {
         let latest = try await sessions.latest(of: Streams.session(sessionId))
