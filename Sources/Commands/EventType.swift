@@ -20,4 +20,6 @@ public enum EventType: String, CaseIterable, Codable, Sendable {
     case hallCreated = "HallCreated"
     case userRegistered = "UserRegistered"
     case emailClaimed = "EmailClaimed"
+    case webhookRegistered = "WebhookRegistered"
+    case webhookRemoved = "WebhookRemoved"
 }

@@ -43,7 +43,8 @@ struct SecurityMatrixTests {
         let database = try await TestDatabase.freshDatabase()
         let server = try await ServerProcess(
             // Owner and admin each extend the same hold: two extensions.
-            arguments: ["serve", "--with-workers"], environment: ["LOG_LEVEL": "debug", "HOLD_EXTENSIONS": "2"],
+            arguments: ["serve", "--with-workers"],
+            environment: ["LOG_LEVEL": "debug", "HOLD_EXTENSIONS": "2", "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"],
             adminToken: adminToken, databaseURL: database)
         defer { server.stop() }
         let base = server.baseURL
@@ -93,6 +94,13 @@ struct SecurityMatrixTests {
         let selling = try await sellingFixtures(base: base, adminToken: adminToken, session: session, owner: owner, scenario: scenario)
         let (tinyHall, tiny, full, roomed, offer) = (selling.tinyHall, selling.tiny, selling.full, selling.roomed, selling.offer)
         let (third, toRelease, toBookFrom) = (selling.third, selling.toRelease, selling.toBookFrom)
+
+        func registerWebhook() async throws -> String {
+            let reply = try await post("/webhooks", adminToken, ["url": "http://127.0.0.1:9/hook", "events": ["HallCreated"]], "fixture")
+            #expect(reply.status == 201, "fixture webhook: \(reply.text)")
+            return try #require(reply.json["id"] as? String)
+        }
+        let (webhook, webhookToRemove) = (try await registerWebhook(), try await registerWebhook())
 
         let seats = Counter()
         let blockedSeats = Counter()
@@ -221,6 +229,22 @@ struct SecurityMatrixTests {
             },
             Row(route: "GET /shows/{id}/seats", expected: Self.everyone) { token, id in
                 try await get("/shows/\(session)/seats?minPosition=\(sessionsAt)", token, id)
+            },
+            // Webhooks: admin only, every route.
+            Row(route: "POST /webhooks", expected: Self.created(Self.adminOnly)) { token, id in
+                try await post("/webhooks", token, ["url": "http://127.0.0.1:9/hook", "events": ["HallCreated"]], id)
+            },
+            Row(route: "GET /webhooks", expected: Self.adminOnly) { token, id in try await get("/webhooks", token, id) },
+            Row(route: "GET /webhooks/{id}", expected: Self.adminOnly) { token, id in try await get("/webhooks/\(webhook)", token, id) },
+            Row(route: "GET /webhooks/{id}/deliveries", expected: Self.adminOnly) { token, id in
+                try await get("/webhooks/\(webhook)/deliveries", token, id)
+            },
+            // No delivery at that position: the admin is answered 404, everyone else refused before the look-up.
+            Row(route: "POST /webhooks/{id}/deliveries/{position}/retry", expected: Self.adminOnly.merging([.admin: 404]) { $1 }) {
+                token, id in try await post("/webhooks/\(webhook)/deliveries/999999999/retry", token, nil, id)
+            },
+            Row(route: "DELETE /webhooks/{id}", expected: Self.adminOnly.merging([.admin: 204]) { $1 }) { token, id in
+                try await HTTP.send(.DELETE, "\(base)/webhooks/\(webhookToRemove)", token: token, headers: ["X-Request-Id": id])
             },
             Row(route: "GET /health", expected: Self.everyone) { token, id in try await get("/health", token, id) },
             Row(route: "GET /openapi.json", expected: Self.everyone) { token, id in try await get("/openapi.json", token, id) },

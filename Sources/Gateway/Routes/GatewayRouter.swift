@@ -21,6 +21,7 @@ public enum GatewayRouter {
             + FeedRoutes(reads: backend.reads).routes
             + ShowRoutes(auth: backend.auth, reads: backend.reads, locator: backend.bookings.locator).routes
             + KPIRoutes(monitoring: backend.monitoring).routes
+            + WebhookRoutes(intake: backend.intake, webhooks: backend.webhooks, clock: backend.clock).routes
             + PageRoutes().routes
             + OpenAPIRoutes().routes
     }

@@ -1,0 +1,117 @@
+import AsyncHTTPClient
+import EventStore
+import Foundation
+import Logging
+import PostgresNIO
+import Projections
+import ServiceLifecycle
+import Synchronization
+
+/// The delivery worker: follows the log into the queue and runs one sender per endpoint with pending
+/// deliveries. Both run only while this process holds the `webhooks` lease (the projections' kind), so
+/// two workers never send the same queue; when this process dies, a standby takes over where the
+/// checkpoint and the queue say.
+public struct WebhookWorker: Service {
+    let events: any EventStore
+    let queue: any WebhookQueue
+    let client: PostgresClient
+    let settings: WebhookSettings
+    let owner: String
+    let logger: Logger
+    let batchSize: Int
+
+    public init(
+        events: any EventStore, queue: any WebhookQueue, client: PostgresClient, settings: WebhookSettings, owner: String, logger: Logger,
+        batchSize: Int = 500
+    ) {
+        self.events = events
+        self.queue = queue
+        self.client = client
+        self.settings = settings
+        self.owner = owner
+        var logger = logger
+        logger[metadataKey: "projection"] = "webhooks"
+        self.logger = logger
+        self.batchSize = batchSize
+    }
+
+    public func run() async throws {
+        var configuration = HTTPClient.Configuration()
+        // A redirect could lead anywhere, past the target check.
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(
+            connect: .milliseconds(Int64(settings.timeout.seconds * 1_000)), read: .milliseconds(Int64(settings.timeout.seconds * 1_000)))
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let lease = LogLease(name: "webhooks", client: client, logger: logger, owner: owner)
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await lease.lead { woken in try await lead(woken, http: http) }
+                } catch is CancellationError {
+                    break
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.warning("webhook worker interrupted; retrying", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        try? await http.shutdown()
+    }
+
+    private func lead(_ woken: WakeFlag, http: HTTPClient) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await enqueue(woken) }
+            group.addTask { try await dispatch(http) }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Moves the queue along the log whenever woken or every poll interval.
+    private func enqueue(_ woken: WakeFlag) async throws {
+        let enqueuer = WebhookEnqueuer(events: events, queue: queue, owner: owner, batchSize: batchSize)
+        var position = try await withDeadline(.seconds(10)) { try await enqueuer.start() }
+        var idle = Duration.zero
+        let tick = Duration.milliseconds(5)
+        while true {
+            try Task.checkCancellation()
+            if woken.take() != nil || idle >= settings.pollInterval {
+                idle = .zero
+                var more = true
+                while more {
+                    let current = position
+                    (position, more) = try await withDeadline(.seconds(10)) { try await enqueuer.step(current) }
+                }
+            }
+            try await Task.sleep(for: tick)
+            idle += tick
+        }
+    }
+
+    /// Starts a sender for every endpoint with pending deliveries that has none running.
+    private func dispatch(_ http: HTTPClient) async throws {
+        let running = Mutex<Set<String>>([])
+        try await withThrowingDiscardingTaskGroup { group in
+            while true {
+                try Task.checkCancellation()
+                let endpoints = try await withDeadline(.seconds(10)) { try await queue.endpointsWithPendingDeliveries() }
+                for id in endpoints where running.withLock({ $0.insert(id).inserted }) {
+                    let sender = WebhookSender(webhookId: id, queue: queue, http: http, settings: settings, logger: logger)
+                    group.addTask {
+                        defer { running.withLock { _ = $0.remove(id) } }
+                        do {
+                            try await sender.run()
+                        } catch is CancellationError {
+                            throw CancellationError()
+                        } catch {
+                            // The dispatcher starts it again on its next pass.
+                            logger.warning("webhook sender stopped", metadata: ["webhook.id": "\(id)", "error": "\(error)"])
+                        }
+                    }
+                }
+                try await Task.sleep(for: settings.pollInterval)
+            }
+        }
+    }
+}
