@@ -91,15 +91,15 @@ public struct WebhookWorker: Service {
 
     /// Starts a sender for every endpoint with pending deliveries that has none running.
     private func dispatch(_ http: HTTPClient) async throws {
-        let running = Mutex<Set<String>>([])
+        let running = RunningSenders()
         try await withThrowingDiscardingTaskGroup { group in
             while true {
                 try Task.checkCancellation()
                 let endpoints = try await withDeadline(.seconds(10)) { try await queue.endpointsWithPendingDeliveries() }
-                for id in endpoints where running.withLock({ $0.insert(id).inserted }) {
+                for id in endpoints where running.start(id) {
                     let sender = WebhookSender(webhookId: id, queue: queue, http: http, settings: settings, logger: logger)
                     group.addTask {
-                        defer { running.withLock { _ = $0.remove(id) } }
+                        defer { running.finish(id) }
                         do {
                             try await sender.run()
                         } catch is CancellationError {
@@ -114,4 +114,14 @@ public struct WebhookWorker: Service {
             }
         }
     }
+}
+
+/// The endpoints whose sender is running, so each has at most one.
+private final class RunningSenders: Sendable {
+    private let ids = Mutex<Set<String>>([])
+
+    /// Whether a sender for `id` should start now (none was running).
+    func start(_ id: String) -> Bool { ids.withLock { $0.insert(id).inserted } }
+
+    func finish(_ id: String) { _ = ids.withLock { $0.remove(id) } }
 }

@@ -70,7 +70,7 @@ struct WebhookRoutes: Sendable {
         let body = try command.decode(RegisterWebhookRequest.self)
         let events = try webhooks.validate(url: body.url, events: body.events, secret: body.secret)
         // A generated secret is answered once, now; a caller's own is never echoed.
-        let generated = body.secret == nil ? "whsec_" + Identifiers.token() : nil
+        let generated = body.secret == nil ? "whsec_" + Identifiers.token().dropFirst(3) : nil
         let render = { (registration: WebhookRegistered, position: Int64) in
             try CommandRequest.answer(status: .created, body: WebhookBody(registration, position: position), position: position)
         }
