@@ -163,7 +163,12 @@ struct WebhookDeliveryTests {
     }
 
     @Test func nothingIsLostAcrossASigkillOfTheDeliveryWorker() async throws {
-        let receiver = WebhookReceiver(secret: "crash-secret-0123456789") { $0.isMultiple(of: 4) ? .fail : .succeed }
+        // Before the kill: three answers, then none (hung past the time-out), so the kill provably lands with
+        // deliveries outstanding. After it: every fourth request fails.
+        let restarted = Switch()
+        let receiver = WebhookReceiver(secret: "crash-secret-0123456789") { turn in
+            restarted.isOn ? (turn.isMultiple(of: 4) ? .fail : .succeed) : (turn <= 3 ? .succeed : .hang)
+        }
         try await receiver.start()
         defer { receiver.stop() }
         let database = try await TestDatabase.freshDatabase()
@@ -176,11 +181,13 @@ struct WebhookDeliveryTests {
         let first = try await ServerProcess(arguments: ["deliver"], environment: environment, databaseURL: database, waitForHealth: false)
         let sessions = try await Self.bookings(scenario, sessions: 3, perSession: 6)
         let expected = try await Self.expected(scenario, sessions, types: Self.bookingTypes)
-        // Killed once it has delivered some but (very likely) not all.
-        _ = try await Self.eventually { !receiver.delivered.isEmpty }
+        let someArrived = try await Self.eventually { receiver.delivered.count >= 3 }
+        #expect(someArrived)
         first.signal(SIGKILL)
         _ = first.waitForExit()
         let deliveredBeforeKill = receiver.delivered.count
+        #expect(deliveredBeforeKill < expected.count, "the kill landed mid-stream")
+        restarted.turnOn()
         let second = try await ServerProcess(arguments: ["deliver"], environment: environment, databaseURL: database, waitForHealth: false)
         defer { second.stop() }
         let arrived = try await Self.eventually { expected.isSubset(of: receiver.delivered) }
