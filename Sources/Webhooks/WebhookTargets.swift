@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Where webhooks may be delivered: no server-side request forgery. A target is refused when its host is
@@ -67,9 +67,9 @@ public struct WebhookTargets: Sendable {
                 var hints = addrinfo()
                 hints.ai_family = AF_UNSPEC
                 #if canImport(Glibc)
-                    hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+                hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
                 #else
-                    hints.ai_socktype = SOCK_STREAM
+                hints.ai_socktype = SOCK_STREAM
                 #endif
                 var result: UnsafeMutablePointer<addrinfo>?
                 guard getaddrinfo(host, nil, &hints, &result) == 0, let first = result else {

@@ -22,7 +22,9 @@ struct Serve: AsyncParsableCommand {
     var dev = false
     @Option(name: .customLong("request-timeout"), help: "Seconds before a request is answered 503 (env REQUEST_TIMEOUT).")
     var requestTimeout: Double?
-    @Flag(name: .customLong("with-workers"), help: "Also run the projectors, the expiry worker and the webhook delivery worker in this process (all-in-one mode).")
+    @Flag(
+        name: .customLong("with-workers"),
+        help: "Also run the projectors, the expiry worker and the webhook delivery worker in this process (all-in-one mode).")
     var withWorkers = false
 
     func run() async throws {

@@ -24,7 +24,8 @@ struct WebhookRouteTests {
     @Test func registrationValidatesEventsAndNeverReturnsACallersSecret() async throws {
         try await Harness().run { client in
             for events in [[], ["NoSuchEvent"], ["WebhookRegistered"], Array(repeating: "BookingPlaced", count: 65)] {
-                let answer = try await client.call(.post, "/webhooks", token: Harness.admin, json: ["url": "https://example.com/h", "events": events])
+                let answer = try await client.call(
+                    .post, "/webhooks", token: Harness.admin, json: ["url": "https://example.com/h", "events": events])
                 #expect(answer.status == 400 && answer.errorCode == "invalid_request", "\(events.prefix(2))")
             }
             let short = try await client.call(
