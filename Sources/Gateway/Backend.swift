@@ -105,6 +105,8 @@ public final class Backend: Sendable {
             store: store, models: ReadModelQueries(documents: documents), sessions: sessions, live: live,
             feed: seatFeed, waits: ReadWaits(), waitLimit: settings.readWaitLimit, repairs: repairs)
         webhooks = WebhookService(store: store, queue: webhookQueue, targets: WebhookTargets(allowedHosts: settings.webhookAllowedHosts))
-        monitoring = Monitoring(reads: reads, metrics: metrics, commands: sessions.statistics, gatewayId: settings.gatewayId)
+        monitoring = Monitoring(
+            reads: reads, metrics: metrics, commands: sessions.statistics, gatewayId: settings.gatewayId,
+            webhooks: webhookQueue)
     }
 }

@@ -146,6 +146,9 @@ struct WebhookDeliveryTests {
         #expect(given["attempts"] as? Int ?? 0 >= 1)
         #expect(given["lastError"] as? String == "HTTP 500")
 
+        let metrics = try await HTTP.send(.GET, "\(base)/metrics")
+        #expect(metrics.text.contains(#"boxoffice_webhook_deliveries{status="failed"} 1"#), "failed deliveries are counted in /metrics")
+
         receiverUp.turnOn()
         let retried = try await HTTP.send(.POST, "\(base)/webhooks/\(id)/deliveries/\(position)/retry", token: admin)
         #expect(retried.status == 200, "\(retried.text)")
