@@ -33,8 +33,10 @@ struct WebhookEnqueuer: Sendable {
         return types.sorted()
     }
 
-    /// One batch; answers the new position and whether the log may hold more.
-    func step(_ position: Position) async throws -> (Position, more: Bool) {
+    /// One batch; answers the new position and whether the log may hold more. A batch with nothing to
+    /// enqueue moves the checkpoint in memory and commits that move only when `commitIdle`, so other
+    /// streams' appends do not each cost a write.
+    func step(_ position: Position, commitIdle: Bool = true) async throws -> (Position, more: Bool) {
         let batch = try await events.readBatch(after: position.checkpoint, limit: batchSize, types: Self.types(position.endpoints.values))
         var next = position
         var step = EnqueueStep(checkpoint: batch.through)
@@ -64,7 +66,8 @@ struct WebhookEnqueuer: Sendable {
         }
         guard step.checkpoint > position.checkpoint else { return (position, false) }
         try Task.checkCancellation()
-        try await queue.commit(step, owner: owner)
+        let idle = step.registered.isEmpty && step.removed.isEmpty && step.deliveries.isEmpty
+        if !idle || commitIdle { try await queue.commit(step, owner: owner) }
         next.checkpoint = step.checkpoint
         return (next, cut || batch.events.count >= batchSize)
     }

@@ -74,6 +74,10 @@ public struct WebhookWorker: Service {
         var position = try await withDeadline(.seconds(10)) { try await enqueuer.start() }
         var idle = Duration.zero
         let tick = Duration.milliseconds(5)
+        let clock = ContinuousClock()
+        // A checkpoint move past nothing to enqueue is written at most once a second: a restart re-reads
+        // that stretch and finds nothing again.
+        var idleCommittedAt = clock.now
         while true {
             try Task.checkCancellation()
             if woken.take() != nil || idle >= settings.pollInterval {
@@ -81,7 +85,9 @@ public struct WebhookWorker: Service {
                 var more = true
                 while more {
                     let current = position
-                    (position, more) = try await withDeadline(.seconds(10)) { try await enqueuer.step(current) }
+                    let commitIdle = clock.now - idleCommittedAt >= .seconds(1)
+                    (position, more) = try await withDeadline(.seconds(10)) { try await enqueuer.step(current, commitIdle: commitIdle) }
+                    if commitIdle { idleCommittedAt = clock.now }
                 }
             }
             try await Task.sleep(for: tick)

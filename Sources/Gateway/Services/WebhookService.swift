@@ -68,7 +68,9 @@ struct WebhookService: Sendable {
         return found
     }
 
-    /// Every registration not removed, in the order registered (read from the log: there are few).
+    /// Every registration not removed, in the order registered (read from the log: there are few). The
+    /// gap-safe read shows a registration once every earlier transaction has committed; each one's own
+    /// stream then says at once whether it was removed since.
     func webhooks() async throws -> [WebhookRegistered] {
         var checkpoint = Checkpoint.start
         var registrations: [String: WebhookRegistered] = [:]
@@ -87,7 +89,11 @@ struct WebhookService: Sendable {
             guard let last = events.last, events.count == 1_000 else { break }
             checkpoint = last.checkpoint
         }
-        return order.compactMap { registrations[$0] }
+        var current: [WebhookRegistered] = []
+        for id in order where registrations[id] != nil {
+            if let found = try await webhook(id), found.removedAt == nil { current.append(found.registration) }
+        }
+        return current
     }
 
     /// Appends the removal; nil when there is no such webhook or it is already removed.
