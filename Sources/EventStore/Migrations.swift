@@ -199,6 +199,8 @@ public enum Migrations {
                 )
                 """,
                 "CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (webhook_id, position) WHERE status = 'pending'",
+                // The admin's list of webhooks reads the registrations straight from the log (committed, not gap-safe).
+                "CREATE INDEX events_webhook_registrations ON events (global_position) WHERE type = 'WebhookRegistered'",
             ]
         ),
     ]

@@ -45,6 +45,18 @@ extension PostgresWebhookQueue {
         }
     }
 
+    public func registeredWebhookIds(limit: Int) async throws -> [String] {
+        try await PostgresErrors.translating {
+            let rows = try await client.query(
+                """
+                SELECT data->>'webhookId' FROM events WHERE type = 'WebhookRegistered' ORDER BY global_position LIMIT \(limit)
+                """, logger: logger)
+            var ids: [String] = []
+            for try await id in rows.decode(String.self) { ids.append(id) }
+            return ids
+        }
+    }
+
     public func counts() async throws -> [DeliveryStatus: Int] {
         try await PostgresErrors.translating {
             let rows = try await client.query("SELECT status, count(*)::int8 FROM webhook_deliveries GROUP BY status", logger: logger)

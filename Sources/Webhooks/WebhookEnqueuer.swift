@@ -36,7 +36,7 @@ struct WebhookEnqueuer: Sendable {
     /// One batch; answers the new position and whether the log may hold more. A batch with nothing to
     /// enqueue moves the checkpoint in memory and commits that move only when `commitIdle`, so other
     /// streams' appends do not each cost a write.
-    func step(_ position: Position, commitIdle: Bool = true) async throws -> (Position, more: Bool) {
+    func step(_ position: Position, commitIdle: Bool = true) async throws -> (Position, more: Bool, enqueued: Bool) {
         let batch = try await events.readBatch(after: position.checkpoint, limit: batchSize, types: Self.types(position.endpoints.values))
         var next = position
         var step = EnqueueStep(checkpoint: batch.through)
@@ -64,11 +64,11 @@ struct WebhookEnqueuer: Sendable {
                         eventType: event.type))
             }
         }
-        guard step.checkpoint > position.checkpoint else { return (position, false) }
+        guard step.checkpoint > position.checkpoint else { return (position, false, false) }
         try Task.checkCancellation()
         let idle = step.registered.isEmpty && step.removed.isEmpty && step.deliveries.isEmpty
         if !idle || commitIdle { try await queue.commit(step, owner: owner) }
         next.checkpoint = step.checkpoint
-        return (next, cut || batch.events.count >= batchSize)
+        return (next, cut || batch.events.count >= batchSize, !step.deliveries.isEmpty)
     }
 }

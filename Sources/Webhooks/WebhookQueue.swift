@@ -82,6 +82,8 @@ public protocol WebhookQueue: Sendable {
     func deliveries(of webhookId: String, status: DeliveryStatus?, after position: Int64?, limit: Int) async throws -> [Delivery]
     /// Puts a failed or delivered delivery back in the queue, due now, its age counted from now.
     func retry(webhookId: String, position: Int64) async throws -> RetryResult
+    /// The ids of every webhook ever registered, in log order, as soon as each registration committed.
+    func registeredWebhookIds(limit: Int) async throws -> [String]
     /// Deliveries per status, for metrics.
     func counts() async throws -> [DeliveryStatus: Int]
 }

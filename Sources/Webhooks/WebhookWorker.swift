@@ -60,16 +60,18 @@ public struct WebhookWorker: Service {
     }
 
     private func lead(_ woken: WakeFlag, http: HTTPClient) async throws {
+        // Raised by the enqueuer when it queued deliveries, so senders start at once without polling fast.
+        let queued = WakeFlag()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await enqueue(woken) }
-            group.addTask { try await dispatch(http) }
+            group.addTask { try await enqueue(woken, queued: queued) }
+            group.addTask { try await dispatch(http, queued: queued) }
             try await group.next()
             group.cancelAll()
         }
     }
 
     /// Moves the queue along the log whenever woken or every poll interval.
-    private func enqueue(_ woken: WakeFlag) async throws {
+    private func enqueue(_ woken: WakeFlag, queued: WakeFlag) async throws {
         let enqueuer = WebhookEnqueuer(events: events, queue: queue, owner: owner, batchSize: batchSize)
         var position = try await withDeadline(.seconds(10)) { try await enqueuer.start() }
         var idle = Duration.zero
@@ -86,8 +88,10 @@ public struct WebhookWorker: Service {
                 while more {
                     let current = position
                     let commitIdle = clock.now - idleCommittedAt >= .seconds(1)
-                    (position, more) = try await withDeadline(.seconds(10)) { try await enqueuer.step(current, commitIdle: commitIdle) }
+                    let enqueued: Bool
+                    (position, more, enqueued) = try await withDeadline(.seconds(10)) { try await enqueuer.step(current, commitIdle: commitIdle) }
                     if commitIdle { idleCommittedAt = clock.now }
+                    if enqueued { queued.raise() }
                 }
             }
             try await Task.sleep(for: tick)
@@ -95,12 +99,19 @@ public struct WebhookWorker: Service {
         }
     }
 
-    /// Starts a sender for every endpoint with pending deliveries that has none running.
-    private func dispatch(_ http: HTTPClient) async throws {
+    /// Starts a sender for every endpoint with pending deliveries that has none running: when the enqueuer
+    /// queued some, and every second for the admin's retries and for senders that stopped on an error.
+    private func dispatch(_ http: HTTPClient, queued: WakeFlag) async throws {
         let running = RunningSenders()
         try await withThrowingDiscardingTaskGroup { group in
+            var lastLook = ContinuousClock.now
             while true {
                 try Task.checkCancellation()
+                guard queued.take() != nil || ContinuousClock.now - lastLook >= .seconds(1) else {
+                    try await Task.sleep(for: .milliseconds(20))
+                    continue
+                }
+                lastLook = ContinuousClock.now
                 let endpoints = try await withDeadline(.seconds(10)) { try await queue.endpointsWithPendingDeliveries() }
                 for id in endpoints where running.start(id) {
                     let sender = WebhookSender(webhookId: id, queue: queue, http: http, settings: settings, logger: logger)
@@ -116,7 +127,6 @@ public struct WebhookWorker: Service {
                         }
                     }
                 }
-                try await Task.sleep(for: settings.pollInterval)
             }
         }
     }

@@ -32,6 +32,7 @@ struct WebhookEnqueuerTests {
         func deliveries(of webhookId: String, status: DeliveryStatus?, after position: Int64?, limit: Int) async throws -> [Delivery] { [] }
         func retry(webhookId: String, position: Int64) async throws -> RetryResult { .notFound }
         func counts() async throws -> [DeliveryStatus: Int] { [:] }
+        func registeredWebhookIds(limit: Int) async throws -> [String] { [] }
 
         var deliveries: [NewDelivery] { state.withLock { $0.deliveries } }
     }
@@ -51,7 +52,7 @@ struct WebhookEnqueuerTests {
     static func run(_ enqueuer: WebhookEnqueuer) async throws {
         var position = try await enqueuer.start()
         var more = true
-        while more { (position, more) = try await enqueuer.step(position) }
+        while more { (position, more, _) = try await enqueuer.step(position) }
     }
 
     @Test func endpointsGetTheEventsTheyAskedForAfterTheirRegistrationAndNoneAfterRemoval() async throws {

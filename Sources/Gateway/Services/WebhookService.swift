@@ -68,32 +68,40 @@ struct WebhookService: Sendable {
         return found
     }
 
-    /// Every registration not removed, in the order registered (read from the log: there are few). The
-    /// gap-safe read shows a registration once every earlier transaction has committed; each one's own
-    /// stream then says at once whether it was removed since.
+    /// Most webhooks `GET /webhooks` lists.
+    static let maxListed = 1_000
+
+    /// Every registration not removed, in the order registered, each as its own stream says now. With the
+    /// queue, the ids come straight from the committed log, so a registration is listed the moment it was
+    /// answered; without it (in-process test routers), from the gap-safe read.
     func webhooks() async throws -> [WebhookRegistered] {
+        let ids: [String]
+        if let queue {
+            ids = try await queue.registeredWebhookIds(limit: Self.maxListed)
+        } else {
+            ids = try await registeredInGapSafeOrder()
+        }
+        var current: [WebhookRegistered] = []
+        for id in ids {
+            if let found = try await webhook(id), found.removedAt == nil { current.append(found.registration) }
+        }
+        return current
+    }
+
+    private func registeredInGapSafeOrder() async throws -> [String] {
         var checkpoint = Checkpoint.start
-        var registrations: [String: WebhookRegistered] = [:]
-        var order: [String] = []
-        while true {
-            let events = try await store.readAll(after: checkpoint, limit: 1_000, types: WebhookEvent.typeNames)
+        var ids: [String] = []
+        while ids.count < Self.maxListed {
+            let events = try await store.readAll(after: checkpoint, limit: 1_000, types: [EventType.webhookRegistered.rawValue])
             for event in events {
-                switch try WebhookEvent.decode(type: event.type, data: event.data) {
-                case .registered(let registration):
-                    registrations[registration.webhookId] = registration
-                    order.append(registration.webhookId)
-                case .removed(let removal): registrations[removal.webhookId] = nil
-                case nil: break
+                if case .registered(let registration)? = try WebhookEvent.decode(type: event.type, data: event.data) {
+                    ids.append(registration.webhookId)
                 }
             }
             guard let last = events.last, events.count == 1_000 else { break }
             checkpoint = last.checkpoint
         }
-        var current: [WebhookRegistered] = []
-        for id in order where registrations[id] != nil {
-            if let found = try await webhook(id), found.removedAt == nil { current.append(found.registration) }
-        }
-        return current
+        return Array(ids.prefix(Self.maxListed))
     }
 
     /// Appends the removal; nil when there is no such webhook or it is already removed.
