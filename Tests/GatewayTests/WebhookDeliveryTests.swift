@@ -165,6 +165,28 @@ struct WebhookDeliveryTests {
         #expect(otherWebhook.status == 404)
     }
 
+    @Test func aNameThatResolvesToAnInsideAddressIsRefusedAtDelivery() async throws {
+        let receiver = WebhookReceiver(secret: "inside-secret-0123456789") { _ in .succeed }
+        try await receiver.start()
+        defer { receiver.stop() }
+        let server = try await ServerProcess(
+            arguments: ["serve", "--with-workers"], environment: Self.environment(), databaseURL: try await TestDatabase.freshDatabase())
+        defer { server.stop() }
+        let (base, admin) = (server.baseURL, server.adminToken)
+        // 2130706433 is 127.0.0.1 written as one number: not an address literal to the registration check, and
+        // not the allowed host `127.0.0.1` either, but the resolver turns it into loopback.
+        let port = try #require(URL(string: receiver.url)?.port)
+        let id = try await Self.register(base, admin, url: "http://2130706433:\(port)/hook", events: ["SessionScheduled"], secret: receiver.secret)
+        _ = try await Scenario(baseURL: base, adminToken: admin).seatedSession(rows: 1, seatsPerRow: 1)
+        let refused = try await Self.eventually {
+            let reply = try await HTTP.send(.GET, "\(base)/webhooks/\(id)/deliveries", token: admin)
+            let first = (reply.json["items"] as? [[String: Any]])?.first
+            return (first?["lastError"] as? String)?.hasPrefix("refused:") == true
+        }
+        #expect(refused, "the resolved address is checked before sending")
+        #expect(receiver.receipts.isEmpty, "nothing reached the inside address")
+    }
+
     @Test func nothingIsLostAcrossASigkillOfTheDeliveryWorker() async throws {
         // Before the kill: three answers, then none (hung past the time-out), so the kill provably lands with
         // deliveries outstanding. After it: every fourth request fails.
