@@ -42,10 +42,24 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Webhooks from the log (docs/adr/0021-webhooks-from-the-log.md): the delivery worker and its queue.
+        .target(
+            name: "Webhooks",
+            dependencies: [
+                "Commands", "EventStore", "Projections",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "Gateway",
             dependencies: [
-                "Commands", "EventStore", "Projections", "CQRencode",
+                "Commands", "EventStore", "Projections", "CQRencode", "Webhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -68,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "boxoffice",
             dependencies: [
-                "Gateway", "EventStore", "Projections", "Commands", "LoadGenerator",
+                "Gateway", "EventStore", "Projections", "Commands", "LoadGenerator", "Webhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -97,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "EventStore", "Commands", "Projections", "TestSupport",
+                "Gateway", "EventStore", "Commands", "Projections", "TestSupport", "Webhooks",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

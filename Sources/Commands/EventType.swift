@@ -24,4 +24,6 @@ public enum EventType: String, CaseIterable, Codable, Sendable {
     case ticketVoided = "TicketVoided"
     case ticketCheckedIn = "TicketCheckedIn"
     case scannerCreated = "ScannerCreated"
+    case webhookRegistered = "WebhookRegistered"
+    case webhookRemoved = "WebhookRemoved"
 }

@@ -5,6 +5,7 @@ public enum Streams {
     static let userPrefix = "user-"
     static let emailPrefix = "email-"
     static let scannerPrefix = "scanner-"
+    static let webhookPrefix = "webhook-"
 
     /// The stream of a session (seated or GA).
     public static func session(_ id: String) -> String { sessionPrefix + id }
@@ -16,6 +17,11 @@ public enum Streams {
     public static func scanner(_ id: String) -> String { scannerPrefix + id }
     /// The stream that claims an email address (its normalised form) for one user.
     public static func email(_ normalized: String) -> String { emailPrefix + normalized }
+
+    /// The stream of a webhook registration.
+    public static func webhook(_ id: String) -> String { webhookPrefix + id }
+    /// Whether a stream is a webhook registration's (never delivered: it holds the secret).
+    public static func isWebhook(_ streamId: String) -> Bool { streamId.hasPrefix(webhookPrefix) }
 
     /// The session id of a session stream.
     public static func sessionId(ofStream streamId: String) -> String { String(streamId.dropFirst(sessionPrefix.count)) }

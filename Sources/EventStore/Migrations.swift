@@ -176,6 +176,44 @@ public enum Migrations {
                 "CREATE TABLE server_keys (name text PRIMARY KEY, key bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now())",
             ]
         ),
+        // Webhooks (ADR 0021): the registrations as the delivery worker has followed them, and one row per
+        // event to deliver to one endpoint, written with the worker's checkpoint so none is lost or doubled.
+        (
+            11, "webhook deliveries",
+            [
+                """
+                CREATE TABLE webhooks (
+                    webhook_id text PRIMARY KEY,
+                    url text NOT NULL,
+                    events text[] NOT NULL,
+                    secret text NOT NULL,
+                    registered_at bigint NOT NULL,
+                    removed_at bigint
+                )
+                """,
+                """
+                CREATE TABLE webhook_deliveries (
+                    webhook_id text NOT NULL,
+                    position bigint NOT NULL,
+                    stream_id text NOT NULL,
+                    version int NOT NULL,
+                    event_type text NOT NULL,
+                    status text NOT NULL DEFAULT 'pending',
+                    attempts int NOT NULL DEFAULT 0,
+                    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                    age_from timestamptz NOT NULL DEFAULT now(),
+                    last_error text,
+                    last_status int,
+                    delivered_at timestamptz,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (webhook_id, position)
+                )
+                """,
+                "CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (webhook_id, position) WHERE status = 'pending'",
+                // The admin's list of webhooks reads the registrations straight from the log (committed, not gap-safe).
+                "CREATE INDEX events_webhook_registrations ON events (global_position) WHERE type = 'WebhookRegistered'",
+            ]
+        ),
     ]
 
     /// Applies every step not yet recorded. A transaction-scoped advisory lock makes concurrent

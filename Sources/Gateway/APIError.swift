@@ -22,4 +22,8 @@ public enum APIError: Error, Equatable, Sendable {
     /// A look-up missed while its read model was still behind the log past the wait limit: whether the
     /// thing exists is not known yet, so the answer is not a 404.
     case readModelBehind
+    /// A webhook URL that may not be a target (not http(s), or a host that is not public and not allowed).
+    case webhookTargetRefused(String)
+    /// A retry of a delivery that is still waiting to be delivered.
+    case deliveryPending
 }

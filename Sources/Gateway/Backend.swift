@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import Logging
 import Projections
+import Webhooks
 
 /// Settings of the gateway that shape command decisions.
 public struct GatewaySettings: Sendable {
@@ -36,6 +37,8 @@ public struct GatewaySettings: Sendable {
     public var cacheCapacity = GatewaySettings.defaultCacheCapacity
     /// Enough for every active user of a big on-sale; a few MiB per cache.
     public static let defaultCacheCapacity = 50_000
+    /// Hosts webhooks may target even when private or loopback (`WEBHOOK_ALLOWED_HOSTS`).
+    public var webhookAllowedHosts: [String] = []
 
     public init(
         adminToken: String, holdTTL: TimeInterval = 300, maxSeatsPerBooking: Int = 10, gatewayId: String,
@@ -65,6 +68,7 @@ public final class Backend: Sendable {
     let catalogue: CatalogueService
     let reads: Reads
     let monitoring: Monitoring
+    let webhooks: WebhookService
     /// The session command handler, for in-process workers such as hold expiry.
     public let sessionCommands: CommandHandler<SessionDecider>
     /// Request figures of this gateway, for `/metrics` and `/kpis`.
@@ -75,7 +79,7 @@ public final class Backend: Sendable {
     public init(
         store: any EventStore, documents: any DocumentStore, settings: GatewaySettings, policy: RetryPolicy = RetryPolicy(),
         repairs: ProjectionRepairs? = nil, clock: @escaping @Sendable () -> Date = { Date() },
-        logger: Logger = Logger(label: "boxoffice")
+        logger: Logger = Logger(label: "boxoffice"), webhookQueue: (any WebhookQueue)? = nil
     ) {
         self.settings = settings
         self.clock = clock
@@ -103,6 +107,9 @@ public final class Backend: Sendable {
         reads = Reads(
             store: store, models: ReadModelQueries(documents: documents), sessions: sessions, live: live,
             feed: seatFeed, waits: ReadWaits(), waitLimit: settings.readWaitLimit, repairs: repairs)
-        monitoring = Monitoring(reads: reads, metrics: metrics, commands: sessions.statistics, gatewayId: settings.gatewayId)
+        webhooks = WebhookService(store: store, queue: webhookQueue, targets: WebhookTargets(allowedHosts: settings.webhookAllowedHosts))
+        monitoring = Monitoring(
+            reads: reads, metrics: metrics, commands: sessions.statistics, gatewayId: settings.gatewayId,
+            webhooks: webhookQueue)
     }
 }

@@ -153,6 +153,10 @@ enum ErrorMapping {
                 details: bookingId.map { ["bookingId": .string($0)] } ?? [:], headers: [.retryAfter: "1"])
         case .readModelBehind:
             unavailable("the read model has not yet applied what was committed before this request")
+        case .webhookTargetRefused(let reason): Mapped(status: .badRequest, code: "webhook_target_refused", message: reason)
+        case .deliveryPending:
+            Mapped(
+                status: .conflict, code: "delivery_pending", message: "this delivery is still queued; only a delivered or failed one can be retried")
         }
     }
 

@@ -6,5 +6,5 @@ struct Boxoffice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "boxoffice",
         abstract: "Event-sourced seat and ticket booking.",
-        subcommands: [Serve.self, Project.self, Expire.self, Migrate.self, Replay.self, ProjectionsCommand.self, Load.self])
+        subcommands: [Serve.self, Project.self, Deliver.self, Expire.self, Migrate.self, Replay.self, ProjectionsCommand.self, Load.self])
 }

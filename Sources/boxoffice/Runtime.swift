@@ -7,6 +7,7 @@ import Logging
 import PostgresNIO
 import Projections
 import ServiceLifecycle
+import Webhooks
 
 /// What every long-running process is made of: one PostgreSQL client, the stores, and the workers.
 struct Runtime {
@@ -54,6 +55,15 @@ struct Runtime {
         ) { age, limit in try await events.deleteIdempotencyKeys(olderThan: age, limit: limit) }
         return ExpiryWorker(
             sessions: sessions, documents: documents, workerId: processId, logger: logger, clock: clock.now, keyCleanup: cleanup)
+    }
+
+    /// The webhook queue in this process's database.
+    var webhookQueue: PostgresWebhookQueue { PostgresWebhookQueue(client: client, logger: logger) }
+
+    /// The webhook delivery worker (runs only while this process holds its lease), configured from the environment.
+    func webhookWorker() throws -> any Service {
+        WebhookWorker(
+            events: events, queue: webhookQueue, client: client, settings: try WebhookOptions.settings(), owner: processId, logger: logger)
     }
 
     /// Runs `services` after the client, with graceful shutdown on SIGTERM and SIGINT; migrations first.

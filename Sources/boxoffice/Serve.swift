@@ -22,7 +22,9 @@ struct Serve: AsyncParsableCommand {
     var dev = false
     @Option(name: .customLong("request-timeout"), help: "Seconds before a request is answered 503 (env REQUEST_TIMEOUT).")
     var requestTimeout: Double?
-    @Flag(name: .customLong("with-workers"), help: "Also run the projectors and the expiry worker in this process (all-in-one mode).")
+    @Flag(
+        name: .customLong("with-workers"),
+        help: "Also run the projectors, the expiry worker and the webhook delivery worker in this process (all-in-one mode).")
     var withWorkers = false
 
     func run() async throws {
@@ -65,16 +67,18 @@ struct Serve: AsyncParsableCommand {
         settings.maxSeatStreams = streams
         settings.offerTTL = offerTTL
         settings.seatStreamHeartbeat = .milliseconds(Int64(heartbeat * 1000))
+        settings.webhookAllowedHosts = WebhookOptions.allowedHosts()
         let backend = Backend(
             store: runtime.events, documents: runtime.documents, settings: settings,
-            repairs: ProjectionRepairs(client: runtime.client, logger: logger), clock: runtime.clock.now, logger: logger)
+            repairs: ProjectionRepairs(client: runtime.client, logger: logger), clock: runtime.clock.now, logger: logger,
+            webhookQueue: runtime.webhookQueue)
         let address = host ?? Environment.value("HOST") ?? "127.0.0.1"
         let listenPort = try port ?? Environment.number("PORT", Int.self) ?? 8080
         let app = Application(
             router: GatewayRouter.build(backend, logger: logger), server: try limits.server(),
             configuration: .init(address: .hostname(address, port: listenPort), serverName: "boxoffice"),
             logger: logger)
-        let workers = withWorkers ? runtime.projectors() + [try runtime.expiryWorker(backend.sessionCommands)] : []
+        let workers = withWorkers ? runtime.projectors() + [try runtime.expiryWorker(backend.sessionCommands), try runtime.webhookWorker()] : []
         // The feed after the server: graceful shutdown stops services in reverse order, and the feed ends
         // its streams so the server's open responses can finish.
         try await runtime.run([app, backend.seatFeed] + workers)

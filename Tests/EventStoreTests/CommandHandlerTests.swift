@@ -188,6 +188,6 @@ struct CommandHandlerTests {
         let rows = try await TestDatabase.client.query("SELECT version, count(*)::int8 FROM schema_migrations GROUP BY version ORDER BY version")
         var counts: [Int: Int] = [:]
         for try await (version, count) in rows.decode((Int, Int).self) { counts[version] = count }
-        #expect(counts == Dictionary(uniqueKeysWithValues: (1...10).map { ($0, 1) }), "every migration applied exactly once")
+        #expect(counts == Dictionary(uniqueKeysWithValues: (1...11).map { ($0, 1) }), "every migration applied exactly once")
     }
 }

@@ -10,6 +10,7 @@ import Projections
 import Synchronization
 import TestSupport
 import Testing
+import Webhooks
 
 /// A clock the tests move by hand, so hold expiry is tested without sleeping.
 final class TestClock: Sendable {
@@ -43,7 +44,8 @@ struct Harness {
             settings: GatewaySettings(
                 adminToken: Self.admin, holdTTL: holdTTL, gatewayId: "harness",
                 requestTimeout: .seconds(60)),
-            clock: { clock.read() })
+            clock: { clock.read() },
+            webhookQueue: PostgresWebhookQueue(client: TestDatabase.client, logger: TestDatabase.logger))
         let app = Application(router: GatewayRouter.build(backend, logger: TestDatabase.logger), logger: TestDatabase.logger)
         try await app.test(.router) { client in try await body(Client(client: client, store: store)) }
     }

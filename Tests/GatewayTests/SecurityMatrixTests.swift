@@ -52,7 +52,8 @@ struct SecurityMatrixTests {
         let database = try await TestDatabase.freshDatabase()
         let server = try await ServerProcess(
             // Owner and admin each extend the same hold: two extensions.
-            arguments: ["serve", "--with-workers"], environment: ["LOG_LEVEL": "debug", "HOLD_EXTENSIONS": "2"],
+            arguments: ["serve", "--with-workers"],
+            environment: ["LOG_LEVEL": "debug", "HOLD_EXTENSIONS": "2", "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"],
             adminToken: adminToken, databaseURL: database)
         defer { server.stop() }
         let base = server.baseURL
@@ -105,6 +106,13 @@ struct SecurityMatrixTests {
         ownerBookings.append(door.booking)
         let ownerBookingsSnapshot = ownerBookings
         let scans = Counter()
+
+        func registerWebhook() async throws -> String {
+            let reply = try await post("/webhooks", adminToken, ["url": "http://127.0.0.1:9/hook", "events": ["HallCreated"]], "fixture")
+            #expect(reply.status == 201, "fixture webhook: \(reply.text)")
+            return try #require(reply.json["id"] as? String)
+        }
+        let (webhook, webhookToRemove) = (try await registerWebhook(), try await registerWebhook())
 
         let seats = Counter()
         let blockedSeats = Counter()
@@ -251,6 +259,22 @@ struct SecurityMatrixTests {
             },
             Row(route: "GET /shows/{id}/seats", expected: Self.everyone) { token, id in
                 try await get("/shows/\(session)/seats?minPosition=\(sessionsAt)", token, id)
+            },
+            // Webhooks: admin only, every route.
+            Row(route: "POST /webhooks", expected: Self.created(Self.adminOnly)) { token, id in
+                try await post("/webhooks", token, ["url": "http://127.0.0.1:9/hook", "events": ["HallCreated"]], id)
+            },
+            Row(route: "GET /webhooks", expected: Self.adminOnly) { token, id in try await get("/webhooks", token, id) },
+            Row(route: "GET /webhooks/{id}", expected: Self.adminOnly) { token, id in try await get("/webhooks/\(webhook)", token, id) },
+            Row(route: "GET /webhooks/{id}/deliveries", expected: Self.adminOnly) { token, id in
+                try await get("/webhooks/\(webhook)/deliveries", token, id)
+            },
+            // No delivery at that position: the admin is answered 404, everyone else refused before the look-up.
+            Row(route: "POST /webhooks/{id}/deliveries/{position}/retry", expected: Self.adminOnly.merging([.admin: 404]) { $1 }) {
+                token, id in try await post("/webhooks/\(webhook)/deliveries/999999999/retry", token, nil, id)
+            },
+            Row(route: "DELETE /webhooks/{id}", expected: Self.adminOnly.merging([.admin: 204]) { $1 }) { token, id in
+                try await HTTP.send(.DELETE, "\(base)/webhooks/\(webhookToRemove)", token: token, headers: ["X-Request-Id": id])
             },
             Row(route: "GET /health", expected: Self.everyone) { token, id in try await get("/health", token, id) },
             Row(route: "GET /openapi.json", expected: Self.everyone) { token, id in try await get("/openapi.json", token, id) },

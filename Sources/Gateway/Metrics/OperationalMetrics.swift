@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import Projections
+import Webhooks
 
 /// What an operator alerts on, appended to `GET /metrics`: the log's head, each projection's lag,
 /// backlog and repairs, holds expired, and this gateway's live sessions and read waiters. Read at scrape
@@ -65,6 +66,12 @@ struct OperationalMetrics: Sendable {
                     (#"{outcome="made"}"#, "\(offers.made)"), (#"{outcome="accepted"}"#, "\(offers.accepted)"),
                     (#"{outcome="declined"}"#, "\(offers.declined)"), (#"{outcome="lapsed"}"#, "\(offers.lapsed)"),
                 ])
+        }
+        if let deliveries = try? await monitoring.webhooks?.counts() {
+            metric(
+                "boxoffice_webhook_deliveries", "gauge",
+                "Webhook deliveries by status (any process); failed ones wait for the admin's retry.",
+                DeliveryStatus.allCases.map { (#"{status="\#($0.rawValue)"}"#, "\(deliveries[$0] ?? 0)") })
         }
         metric(
             "boxoffice_live_sessions", "gauge", "Sessions whose seat map this gateway keeps in memory.",

@@ -4,16 +4,17 @@ import PostgresNIO
 import Synchronization
 
 /// Wake-up while holding the lease: LISTEN for appends, and prove every second the lease's connection lives.
-extension ProjectionRunner {
-    func follow(_ connection: PostgresConnection) async throws {
+extension LogLease {
+    func follow(_ connection: PostgresConnection, _ body: @escaping @Sendable (WakeFlag) async throws -> Void) async throws {
         let woken = WakeFlag()
+        let logger = logger
         try await connection.listen(on: PostgresEventStore.wakeUpChannel) { notifications in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for try await _ in notifications { woken.raise() }
-                    throw LeaseLost()
+                    throw ProjectionRunner.LeaseLost()
                 }
-                group.addTask { try await project(woken) }
+                group.addTask { try await body(woken) }
                 group.addTask {
                     // The lease is only as alive as its connection: prove it every second.
                     while true {
@@ -30,15 +31,18 @@ extension ProjectionRunner {
     }
 }
 
-/// Set by the LISTEN task when an append was notified; taken by the projecting loop.
-final class WakeFlag: Sendable {
+/// Set by the LISTEN task when an append was notified; taken by the follower's loop.
+public final class WakeFlag: Sendable {
     /// When the latest notification not yet taken arrived: a read that begins after it sees that append.
     private let raised = Mutex<ContinuousClock.Instant?>(.now)
 
-    func raise() { raised.withLock { $0 = .now } }
+    public init() {}
+
+    /// Records that an append was notified now.
+    public func raise() { raised.withLock { $0 = .now } }
 
     /// When the latest append since the last take was notified; nil when none was.
-    func take() -> ContinuousClock.Instant? {
+    public func take() -> ContinuousClock.Instant? {
         raised.withLock { at in
             defer { at = nil }
             return at
