@@ -39,6 +39,8 @@ public struct GatewaySettings: Sendable {
     public static let defaultCacheCapacity = 50_000
     /// Hosts webhooks may target even when private or loopback (`WEBHOOK_ALLOWED_HOSTS`).
     public var webhookAllowedHosts: [String] = []
+    /// Whether only those hosts may be targets, public ones included (`WEBHOOK_ONLY_ALLOWED_HOSTS`).
+    public var webhookOnlyAllowedHosts = false
 
     public init(
         adminToken: String, holdTTL: TimeInterval = 300, maxSeatsPerBooking: Int = 10, gatewayId: String,
@@ -107,7 +109,9 @@ public final class Backend: Sendable {
         reads = Reads(
             store: store, models: ReadModelQueries(documents: documents), sessions: sessions, live: live,
             feed: seatFeed, waits: ReadWaits(), waitLimit: settings.readWaitLimit, repairs: repairs)
-        webhooks = WebhookService(store: store, queue: webhookQueue, targets: WebhookTargets(allowedHosts: settings.webhookAllowedHosts))
+        webhooks = WebhookService(
+            store: store, queue: webhookQueue,
+            targets: WebhookTargets(allowedHosts: settings.webhookAllowedHosts, onlyAllowed: settings.webhookOnlyAllowedHosts))
         monitoring = Monitoring(
             reads: reads, metrics: metrics, commands: sessions.statistics, gatewayId: settings.gatewayId,
             webhooks: webhookQueue)

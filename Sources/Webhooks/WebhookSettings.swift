@@ -10,7 +10,7 @@ public struct WebhookSettings: Sendable {
     /// First back-off; it doubles with each failed attempt, up to `maxBackoff` (`WEBHOOK_RETRY_BASE`, `WEBHOOK_RETRY_MAX`).
     public var baseBackoff: Duration
     public var maxBackoff: Duration
-    /// How often the worker looks for endpoints with due deliveries when no append woke it.
+    /// How often the worker reads the log when no append woke it.
     public var pollInterval: Duration = .milliseconds(250)
 
     public init(

@@ -13,11 +13,15 @@ import Darwin
 public struct WebhookTargets: Sendable {
     /// Hosts allowed even when private or loopback, lower-cased.
     public let allowedHosts: Set<String>
+    /// Whether only `allowedHosts` may be targets, public hosts included (`WEBHOOK_ONLY_ALLOWED_HOSTS`):
+    /// a strict allow-list, and what test runs use so that nothing is ever sent off the machine.
+    public let onlyAllowed: Bool
     /// Longest URL accepted.
     public static let maxURLLength = 2_048
 
-    public init(allowedHosts: [String]) {
+    public init(allowedHosts: [String], onlyAllowed: Bool = false) {
         self.allowedHosts = Set(allowedHosts.map { Self.normalized($0) }.filter { !$0.isEmpty })
+        self.onlyAllowed = onlyAllowed
     }
 
     /// Why a target is refused.
@@ -35,6 +39,7 @@ public struct WebhookTargets: Sendable {
         guard url.user == nil, url.password == nil else { throw Refused(reason: "url must not carry credentials") }
         let host = Self.normalized(rawHost)
         if allowedHosts.contains(host) { return host }
+        if onlyAllowed { throw Refused(reason: "target host \(host) is not in the allowed hosts") }
         if host == "localhost" || host.hasSuffix(".localhost") || host.hasSuffix(".local") || host.hasSuffix(".internal") {
             throw Refused(reason: "target host \(host) is not public")
         }

@@ -68,6 +68,7 @@ struct Serve: AsyncParsableCommand {
         settings.offerTTL = offerTTL
         settings.seatStreamHeartbeat = .milliseconds(Int64(heartbeat * 1000))
         settings.webhookAllowedHosts = WebhookOptions.allowedHosts()
+        settings.webhookOnlyAllowedHosts = WebhookOptions.onlyAllowedHosts()
         let backend = Backend(
             store: runtime.events, documents: runtime.documents, settings: settings,
             repairs: ProjectionRepairs(client: runtime.client, logger: logger), clock: runtime.clock.now, logger: logger,

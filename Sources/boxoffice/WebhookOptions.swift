@@ -9,6 +9,12 @@ enum WebhookOptions {
             .filter { !$0.isEmpty }
     }
 
+    /// `WEBHOOK_ONLY_ALLOWED_HOSTS=1`: the allowed hosts are the only targets, public ones included.
+    static func onlyAllowedHosts() -> Bool { ["1", "true", "yes"].contains(Environment.value("WEBHOOK_ONLY_ALLOWED_HOSTS")?.lowercased() ?? "") }
+
+    /// The target rules from the environment.
+    static func targets() -> WebhookTargets { WebhookTargets(allowedHosts: allowedHosts(), onlyAllowed: onlyAllowedHosts()) }
+
     /// `WEBHOOK_MAX_AGE`, `WEBHOOK_TIMEOUT`, `WEBHOOK_RETRY_BASE`, `WEBHOOK_RETRY_MAX` (seconds).
     static func settings() throws -> WebhookSettings {
         let maxAge = try Environment.number("WEBHOOK_MAX_AGE", Double.self) ?? 86_400
@@ -20,7 +26,7 @@ enum WebhookOptions {
         }
         func duration(_ seconds: Double) -> Duration { .milliseconds(Int64(seconds * 1_000)) }
         return WebhookSettings(
-            targets: WebhookTargets(allowedHosts: allowedHosts()), maxAge: duration(maxAge), timeout: duration(timeout),
+            targets: targets(), maxAge: duration(maxAge), timeout: duration(timeout),
             baseBackoff: duration(base), maxBackoff: duration(cap))
     }
 }

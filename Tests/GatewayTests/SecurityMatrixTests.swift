@@ -53,7 +53,7 @@ struct SecurityMatrixTests {
         let server = try await ServerProcess(
             // Owner and admin each extend the same hold: two extensions.
             arguments: ["serve", "--with-workers"],
-            environment: ["LOG_LEVEL": "debug", "HOLD_EXTENSIONS": "2", "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"],
+            environment: ["LOG_LEVEL": "debug", "HOLD_EXTENSIONS": "2", "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1", "WEBHOOK_ONLY_ALLOWED_HOSTS": "1"],
             adminToken: adminToken, databaseURL: database)
         defer { server.stop() }
         let base = server.baseURL

@@ -80,6 +80,10 @@ struct WebhookRouteTests {
         #expect(throws: Never.self) { try open.check(url: "http://127.0.0.1:9000/x") }
         #expect(throws: Never.self) { try open.check(url: "http://hooks.internal/x") }
         #expect(throws: WebhookTargets.Refused.self) { try open.check(url: "http://127.0.0.2/x") }
+        #expect(throws: Never.self) { try open.check(url: "https://example.com/x") }
+        let strict = WebhookTargets(allowedHosts: ["127.0.0.1"], onlyAllowed: true)
+        #expect(throws: WebhookTargets.Refused.self) { try strict.check(url: "https://example.com/x") }
+        #expect(throws: Never.self) { try strict.check(url: "http://127.0.0.1:1/x") }
         for address in ["8.8.8.8", "2001:4860:4860::8888", "1.1.1.1"] { #expect(IPAddress(address)?.isPublic == true, "\(address)") }
         for address in ["10.0.0.1", "172.31.255.255", "192.168.0.1", "127.0.0.1", "169.254.1.1", "::1", "fc00::1", "fe80::1", "::ffff:10.0.0.1"] {
             #expect(IPAddress(address)?.isPublic == false, "\(address)")
