@@ -50,19 +50,6 @@ struct WebhookRoutes: Sendable {
         }
     }
 
-    struct Items<Item: Encodable>: Encodable {
-        var items: [Item]
-        var nextCursor: String?
-
-        enum CodingKeys: String, CodingKey { case items, nextCursor }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(items, forKey: .items)
-            try container.encode(nextCursor, forKey: .nextCursor)
-        }
-    }
-
     private func register(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         var request = request
         try await intake.auth.requireAdmin(request)
@@ -87,7 +74,7 @@ struct WebhookRoutes: Sendable {
     private func list(_ request: Request) async throws -> Response {
         try await intake.auth.requireAdmin(request)
         let all = try await webhooks.webhooks()
-        return JSONResponse.make(status: .ok, body: Items(items: all.map { WebhookBody($0) }, nextCursor: nil))
+        return JSONResponse.make(status: .ok, body: QueryRoutes.List(items: all.map { WebhookBody($0) }, nextCursor: nil))
     }
 
     private func show(_ request: Request, _ id: String) async throws -> Response {
@@ -122,7 +109,7 @@ struct WebhookRoutes: Sendable {
         guard try await webhooks.webhook(id) != nil else { throw APIError.notFound("webhook") }
         let page = try await webhooks.deliveryQueue().deliveries(of: id, status: status, after: after, limit: limit)
         let next = page.count == limit ? page.last.map { String($0.position) } : nil
-        return JSONResponse.make(status: .ok, body: Items(items: page, nextCursor: next))
+        return JSONResponse.make(status: .ok, body: QueryRoutes.List(items: page, nextCursor: next))
     }
 
     private func retry(_ request: Request, _ id: String, _ position: String) async throws -> Response {
