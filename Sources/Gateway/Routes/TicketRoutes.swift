@@ -11,8 +11,9 @@ struct TicketRoutes: Sendable {
     let accounts: Accounts
     let clock: @Sendable () -> Date
 
-    /// Most scans in one upload, and the longest gate name or scan id.
-    static let maxBatch = 500
+    /// Most scans in one upload (200 full scans fit well within the 64 KiB body limit; a scanner with more
+    /// sends several), and the longest gate name or scan id.
+    static let maxBatch = 200
     static let maxField = 64
 
     var routes: [Route] {
