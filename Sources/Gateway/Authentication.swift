@@ -63,29 +63,29 @@ struct Authenticator: Sendable {
     /// without any `Authorization` header is a guest (a header that is there must still be valid).
     func principal(_ request: Request, guests: Bool = false) async throws -> Principal {
         if guests, request.headers[.authorization] == nil { return .guest }
-        guard let token = bearer(request) else { throw APIError.unauthorized }
-        let digest = TokenDigest(token)
-        if isAdmin(digest) { return .admin }
-        guard Identifiers.isSane(token, maxLength: 256), let owner = try await accounts.owner(of: digest) else {
-            throw APIError.unauthorized
-        }
-        switch owner {
-        case .user(let userId): return .user(userId)
+        switch try await holder(request) {
+        case nil: return .admin
+        case .user(let userId)?: return .user(userId)
         // A scanner's token checks tickets in (`scanner(_:)`) and is refused everywhere else.
-        case .scanner: throw APIError.forbidden
+        case .scanner?: throw APIError.forbidden
         }
     }
 
     /// The door scanner that sent the request: 401 without a valid token, 403 with anyone else's.
     func scanner(_ request: Request) async throws -> Scanner {
+        guard case .scanner(let scanner)? = try await holder(request) else { throw APIError.forbidden }
+        return scanner
+    }
+
+    /// Who holds the request's token: nil for the admin; 401 when there is none or nobody holds it.
+    private func holder(_ request: Request) async throws -> TokenOwner? {
         guard let token = bearer(request) else { throw APIError.unauthorized }
         let digest = TokenDigest(token)
-        if isAdmin(digest) { throw APIError.forbidden }
+        if isAdmin(digest) { return nil }
         guard Identifiers.isSane(token, maxLength: 256), let owner = try await accounts.owner(of: digest) else {
             throw APIError.unauthorized
         }
-        guard case .scanner(let scanner) = owner else { throw APIError.forbidden }
-        return scanner
+        return owner
     }
 
     /// Whether the request carries the admin token; never asks the database.
