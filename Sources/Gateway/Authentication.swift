@@ -47,6 +47,16 @@ enum Principal: Sendable, Equatable {
         if case .user(let id) = self { return id }
         return nil
     }
+
+    /// Who may read a booking: the admin, the user who booked it, and for a guest's booking (`guestName` set)
+    /// whoever has its id. 403 for another user, 401 without a token on a registered user's booking.
+    func mayRead(bookingOf owner: String, guestName: String?) throws {
+        switch self {
+        case .admin: return
+        case .user(let id): guard id == owner else { throw APIError.forbidden }
+        case .guest: guard guestName != nil else { throw APIError.unauthorized }
+        }
+    }
 }
 
 /// Bearer-token authentication: the configured admin token, or a user token from registration.

@@ -151,11 +151,7 @@ struct QueryRoutes: Sendable {
         guard let booking = try await ReadYourWrites(reads: reads).found(in: "sessions", { try await models.booking(id) }) else {
             throw DomainError.notFound("booking")
         }
-        switch principal {
-        case .admin: break
-        case .user(let userId): guard userId == booking.userId else { throw APIError.forbidden }
-        case .guest: guard booking.guestName != nil else { throw APIError.unauthorized }
-        }
+        try principal.mayRead(bookingOf: booking.userId, guestName: booking.guestName)
         return answer(booking, position: position)
     }
 

@@ -48,11 +48,7 @@ struct ShowRoutes: Sendable {
         guard let booking = latest.state.bookings[id], let session = latest.state.session else {
             throw DomainError.notFound("booking")
         }
-        switch principal {
-        case .admin: break
-        case .user(let userId): guard userId == booking.userId else { throw APIError.forbidden }
-        case .guest: guard booking.guestName != nil else { throw APIError.unauthorized }
-        }
+        try principal.mayRead(bookingOf: booking.userId, guestName: booking.guestName)
         let name = try await userName(of: booking.userId, guestName: booking.guestName)
         return answer(
             ShowAnswer.Lookup(booking, showId: sessionId, userName: name, numbers: SeatNumbers(session.seatSections)),

@@ -34,7 +34,7 @@ struct BookingService: Sendable {
             command: .holdSeats(
                 HoldSeats(
                     bookingId: Identifiers.make("bk"), userId: buyer.userId, seats: seats, confirm: confirm,
-                    holdTTL: min(holdTTL, maxHoldTTL ?? holdTTL), guestName: buyer.guestName, ticketSeed: Self.ticketSeed())),
+                    holdTTL: min(holdTTL, maxHoldTTL ?? holdTTL), guestName: buyer.guestName, ticketSeed: Self.ticketSeed(if: confirm))),
             sessionId: sessionId)
     }
 
@@ -50,7 +50,7 @@ struct BookingService: Sendable {
             command: .reserveBest(
                 ReserveBest(
                     bookingId: Identifiers.make("bk"), userId: buyer.userId, count: count, section: section, together: together,
-                    confirm: confirm, holdTTL: holdTTL, ticketSeed: Self.ticketSeed())),
+                    confirm: confirm, holdTTL: holdTTL, ticketSeed: Self.ticketSeed(if: confirm))),
             sessionId: sessionId)
     }
 
@@ -66,7 +66,7 @@ struct BookingService: Sendable {
             command: .bookQuantity(
                 BookQuantity(
                     bookingId: Identifiers.make("bk"), userId: buyer.userId, sectionId: sectionId, qty: qty, hold: hold,
-                    holdTTL: holdTTL, guestName: buyer.guestName, ticketSeed: Self.ticketSeed())),
+                    holdTTL: holdTTL, guestName: buyer.guestName, ticketSeed: Self.ticketSeed(if: !hold))),
             sessionId: sessionId)
     }
 
@@ -83,7 +83,7 @@ struct BookingService: Sendable {
             command: .bookFromBlock(
                 BookFromBlock(
                     blockId: blockId, bookingId: Identifiers.make("bk"), userId: userId, seats: seats, confirm: confirm,
-                    holdTTL: holdTTL, ticketSeed: Self.ticketSeed())),
+                    holdTTL: holdTTL, ticketSeed: Self.ticketSeed(if: confirm))),
             sessionId: sessionId)
     }
 
@@ -92,7 +92,8 @@ struct BookingService: Sendable {
         let sessionId = try await locator.sessionId(of: bookingId)
         let actor = principal.actor
         return BookingCommand(
-            command: confirm ? .confirm(bookingId: bookingId, by: actor, ticketSeed: Self.ticketSeed()) : .cancel(bookingId: bookingId, by: actor),
+            command: confirm
+                ? .confirm(bookingId: bookingId, by: actor, ticketSeed: Self.ticketSeed(if: true)) : .cancel(bookingId: bookingId, by: actor),
             sessionId: sessionId)
     }
 
@@ -127,8 +128,9 @@ struct BookingService: Sendable {
         return result
     }
 
-    /// Drawn for every command that may confirm: the ids of the tickets it issues start with it.
-    private static func ticketSeed() -> String { Identifiers.make("tk") }
+    /// Drawn for a command that confirms (a hold issues no tickets, and a draw is a system call): the ids
+    /// of the tickets it issues start with it.
+    private static func ticketSeed(if confirms: Bool) -> String? { confirms ? Identifiers.make("tk") : nil }
 
     private func checkCount(_ count: Int, what: String) throws {
         guard count >= 1 else { throw APIError.invalidRequest("\(what) must not be empty or below 1") }

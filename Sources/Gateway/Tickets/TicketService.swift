@@ -17,11 +17,7 @@ struct TicketService: Sendable {
         let sessionId = try await locator.sessionId(of: bookingId)
         let state = try await sessions.latest(of: Streams.session(sessionId)).state
         guard let booking = state.bookings[bookingId], let session = state.session else { throw DomainError.notFound("booking") }
-        switch principal {
-        case .admin: break
-        case .user(let userId): guard userId == booking.userId else { throw APIError.forbidden }
-        case .guest: guard booking.guestName != nil else { throw APIError.unauthorized }
-        }
+        try principal.mayRead(bookingOf: booking.userId, guestName: booking.guestName)
         var tickets: [BookingTickets.Item] = []
         for ticket in state.tickets(of: bookingId) {
             tickets.append(
