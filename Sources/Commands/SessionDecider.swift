@@ -107,8 +107,8 @@ public enum SessionDecider: Decider {
             // Before sales open the early buyers' order is not drawn yet; a later arrival's place is final.
             let place = room.arrivedLate(userId) ? room.index(of: userId).map { $0 + 1 } : nil
             return SessionOutcome(waiting: room.count, onSaleAt: room.onSaleAt).placing(place, in: room)
-        case .checkIn(let scans, let online, let window):
-            return SessionOutcome(session: state.session, scans: results(of: scans, online: online, window: window, in: state))
+        case .checkIn(let scans, _, let window):
+            return SessionOutcome(session: state.session, scans: results(of: scans, window: window, in: state))
         case .holdSeats, .reserveBest, .bookQuantity, .bookFromBlock, .confirm, .cancel, .extend, .expire:
             let booking = command.bookingId.flatMap { state.bookings[$0] }
             let remaining = booking?.sectionId.map { state.remaining(in: $0) }

@@ -221,7 +221,7 @@ extension SessionDecider {
     }
 
     /// What each scan came to, in the state after the command (a repeated scan id answers as the first time).
-    static func results(of scans: [TicketScan], online: Bool, window: CheckinWindow, in state: SessionState) -> [ScanResult] {
+    static func results(of scans: [TicketScan], window: CheckinWindow, in state: SessionState) -> [ScanResult] {
         scans.map { scan in
             let ticket = state.ticketsById[scan.ticketId]
             if let recorded = state.scans[scan.key] {
